@@ -6,6 +6,8 @@
 #include <cstdint>
 #include <string_view>
 
+// XXH3_state_t is only complete with static-linking declarations.
+#define XXH_STATIC_LINKING_ONLY
 #include <xxhash.h>
 
 namespace engine {

@@ -1,0 +1,34 @@
+// Test-only introspection into a DB's Versions and files, for invariant checks.
+//
+// A harness uses these to check the Version/file invariants without reading engine internals:
+// every table listed by a live Version exists on disk; at quiescence exactly one Version lives and
+// the directory holds only its tables plus the live WAL, MANIFEST, CURRENT and LOCK.
+//
+// Thread contract: thread-safe (each call takes the locks it needs and returns a copy).
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "engine/db.h"
+
+namespace engine::testing {
+
+struct LiveVersion {
+  uint64_t id = 0;
+  int refs = 0;
+  bool is_current = false;
+  std::vector<std::vector<uint64_t>> files_per_level;  // table numbers, kNumLevels entries
+};
+
+// Every live Version, oldest first (the last one is the current Version).
+std::vector<LiveVersion> LiveVersions(DB* db);
+// Table numbers being written by a flush or compaction (protected from deletion until installed).
+std::vector<uint64_t> ProtectedOutputs(DB* db);
+// The file names the DB needs right now: current tables, live WALs, MANIFEST, CURRENT, LOCK.
+std::vector<std::string> ExpectedFiles(DB* db);
+// How many times a Version was released more often than referenced (must stay 0).
+uint64_t RefcountUnderflows(DB* db);
+
+}  // namespace engine::testing

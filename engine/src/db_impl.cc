@@ -1,0 +1,332 @@
+#include "db_impl.h"
+
+#include <cassert>
+#include <chrono>
+
+#include <fmt/format.h>
+
+#include "db_iter.h"
+#include "dbformat.h"
+#include "fault_point.h"
+#include "file_names.h"
+#include "table_options.h"
+#include "write_batch_internal.h"
+
+namespace engine {
+
+class DBImpl::SnapshotImpl : public Snapshot {
+ public:
+  explicit SnapshotImpl(SequenceNumber seq) : Snapshot(seq) {}
+};
+
+namespace {
+
+TableOptions TableOptionsFrom(const Options& o) {
+  TableOptions t;
+  t.block_bytes = o.block_bytes;
+  t.block_restart_interval = o.block_restart_interval;
+  t.bloom_bits_per_key = o.bloom_bits_per_key;
+  t.verify_checksums = o.verify_checksums;
+  return t;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<DB>> DB::Open(const Options& options, const std::string& path) {
+  Status s = options.Validate();
+  if (!s.ok()) return s;
+  auto db = std::make_unique<DBImpl>(options, path);
+  s = db->OpenImpl();
+  if (!s.ok()) return s;
+  return std::unique_ptr<DB>(std::move(db));
+}
+
+DBImpl::DBImpl(const Options& options, std::string path)
+    : path_(std::move(path)), options_(options) {
+  fs_owner_ = options.file_system ? options.file_system : NewPosixFileSystem();
+  fs_ = fs_owner_.get();
+  table_cache_ = std::make_unique<TableCache>(path_, fs_, TableOptionsFrom(options_),
+                                              options_.table_cache_entries_max);
+  versions_ = std::make_unique<VersionSet>(path_, options_, fs_, table_cache_.get(), &stats_);
+}
+
+DBImpl::~DBImpl() { Close(); }
+
+Status DBImpl::Close() {
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (closed_) return Status::Ok();
+    closed_ = true;
+    shutting_down_ = true;
+    bg_cv_.notify_all();
+  }
+  if (bg_thread_.joinable()) bg_thread_.join();
+  Status s;
+  {
+    std::lock_guard<std::mutex> guard(write_mu_);
+    if (wal_file_) s = wal_file_->Close();
+    wal_.reset();
+    wal_file_.reset();
+  }
+  {
+    std::lock_guard<std::mutex> guard(read_view_mu_);
+    if (read_view_ != nullptr) read_view_->Unref();
+    read_view_ = nullptr;
+  }
+  {
+    std::lock_guard<std::mutex> guard(mu_);
+    if (mem_ != nullptr) mem_->Unref();
+    if (imm_ != nullptr) imm_->Unref();
+    mem_ = imm_ = nullptr;
+  }
+  versions_.reset();
+  table_cache_.reset();
+  db_lock_.reset();
+  return s;
+}
+
+// ---- Read path ------------------------------------------------------------------------------
+
+ReadView* DBImpl::PinReadView(SequenceNumber* sequence) {
+  std::lock_guard<std::mutex> guard(read_view_mu_);
+  read_view_->Ref();
+  *sequence = versions_->last_sequence();
+  return read_view_;
+}
+
+void DBImpl::InstallReadViewLocked() {
+  auto* view = new ReadView(mem_, imm_, versions_->current());
+  view->Ref();
+  ReadView* old;
+  {
+    std::lock_guard<std::mutex> guard(read_view_mu_);
+    old = read_view_;
+    read_view_ = view;
+  }
+  if (old != nullptr) old->Unref();
+}
+
+Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string* value,
+                   SequenceNumber* observed) {
+  SequenceNumber seq;
+  ReadView* view = PinReadView(&seq);
+  if (options.snapshot != nullptr) seq = options.snapshot->sequence();
+  if (observed != nullptr) *observed = seq;
+  bool deleted = false;
+  SequenceNumber entry_seq = 0;
+  Status s;
+  bool found = view->mem()->Get(key, seq, value, &deleted, &entry_seq);
+  if (!found && view->imm() != nullptr) {
+    found = view->imm()->Get(key, seq, value, &deleted, &entry_seq);
+  }
+  if (!found) s = view->version()->Get(key, seq, &found, &deleted, value, &entry_seq);
+  view->Unref();
+  if (!s.ok()) return s;
+  if (!found || deleted) return Status::NotFound(key);
+  return Status::Ok();
+}
+
+std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
+  SequenceNumber seq;
+  ReadView* view = PinReadView(&seq);
+  if (options.snapshot != nullptr) seq = options.snapshot->sequence();
+  std::vector<std::unique_ptr<InternalIterator>> children;
+  children.push_back(view->mem()->NewIterator());
+  if (view->imm() != nullptr) children.push_back(view->imm()->NewIterator());
+  view->version()->AddIterators(&children);
+  auto merged = NewMergingIterator(std::move(children));
+  return NewDBIterator(std::move(merged), seq, [view] { view->Unref(); });
+}
+
+const Snapshot* DBImpl::GetSnapshot() {
+  std::lock_guard<std::mutex> guard(mu_);
+  const SequenceNumber seq = versions_->last_sequence();
+  snapshots_.insert(seq);
+  return new SnapshotImpl(seq);
+}
+
+void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
+  if (snapshot == nullptr) return;
+  {
+    std::lock_guard<std::mutex> guard(mu_);
+    auto it = snapshots_.find(snapshot->sequence());
+    assert(it != snapshots_.end());
+    snapshots_.erase(it);
+  }
+  delete static_cast<const SnapshotImpl*>(snapshot);
+}
+
+// ---- Write path -----------------------------------------------------------------------------
+
+Result<SequenceNumber> DBImpl::Put(const WriteOptions& options, std::string_view key,
+                                   std::string_view value) {
+  WriteBatch batch;
+  batch.Put(key, value);
+  return Write(options, &batch);
+}
+
+Result<SequenceNumber> DBImpl::Delete(const WriteOptions& options, std::string_view key) {
+  WriteBatch batch;
+  batch.Delete(key);
+  return Write(options, &batch);
+}
+
+Result<SequenceNumber> DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
+  std::lock_guard<std::mutex> write_guard(write_mu_);
+  MemTable* mem;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    if (closed_) return Status::InvalidArgument("DB is closed");
+    Status s = MakeRoomForWriteLocked(&lock);
+    if (!s.ok()) return s;
+    mem = mem_;
+  }
+  const uint32_t count = WriteBatchInternal::Count(batch);
+  if (count == 0) return versions_->last_sequence();
+  const SequenceNumber first = versions_->last_sequence() + 1;
+  WriteBatchInternal::SetSequence(batch, first);
+  const bool sync = options.sync == WriteOptions::Sync::kDefault
+                        ? options_.sync_writes_default
+                        : options.sync == WriteOptions::Sync::kYes;
+  Status s = AppendToWal(*batch, sync);
+  if (!s.ok()) return s;
+  s = WriteBatchInternal::InsertInto(batch, mem);
+  assert(s.ok());  // the batch was built in memory, so it cannot be malformed
+  const SequenceNumber last = first + count - 1;
+  // Publish only after the memtable holds the batch: a reader that sees `last` finds its data.
+  versions_->SetLastSequence(last);
+  return last;
+}
+
+// REQUIRES: write_mu_ held.
+Status DBImpl::AppendToWal(const WriteBatch& batch, bool sync) {
+  const uint64_t size_before = wal_file_->Size();
+  Status s = CheckFaultPoint("engine/wal/append");
+  if (s.ok()) s = wal_->AddRecord(WriteBatchInternal::Contents(&batch));
+  if (s.ok() && sync) {
+    s = CheckFaultPoint("engine/wal/sync");
+    if (s.ok()) s = wal_file_->Sync();
+  }
+  if (s.ok()) return s;
+  // The write failed, so it must never become visible, not even after a restart: cut the record
+  // (or whatever part of it reached the file) back off the WAL.
+  wal_file_->Close();
+  wal_.reset();
+  wal_file_.reset();
+  Status t = fs_->Truncate(wal_path_, size_before);
+  std::lock_guard<std::mutex> guard(mu_);
+  SetBackgroundErrorLocked(s);
+  if (!t.ok()) SetBackgroundErrorLocked(t.WithContext("truncating the WAL after a failed write"));
+  return s;
+}
+
+Status DBImpl::MakeRoomForWriteLocked(std::unique_lock<std::mutex>* lock) {
+  bool allow_delay = true;
+  while (true) {
+    if (!bg_error_.ok()) return bg_error_;
+    const int level0_files = versions_->current()->NumFiles(0);
+    const bool manual = options_.background == BackgroundMode::kManual;
+    if (allow_delay && !manual && level0_files >= options_.level0_slowdown_trigger) {
+      // Slow each writer down a little rather than stopping all of them later.
+      lock->unlock();
+      std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      lock->lock();
+      allow_delay = false;
+    } else if (mem_->ApproximateMemoryUsage() < options_.memtable_bytes) {
+      return Status::Ok();
+    } else if (imm_ != nullptr || level0_files >= options_.level0_stop_trigger) {
+      if (manual) {
+        BackgroundStepLocked(lock);
+      } else {
+        bg_cv_.wait(*lock);
+      }
+    } else {
+      Status s = SwitchMemtableLocked();
+      if (!s.ok()) return s;
+    }
+  }
+}
+
+// REQUIRES: write_mu_ and mu_ held, imm_ == nullptr.
+Status DBImpl::SwitchMemtableLocked() {
+  assert(imm_ == nullptr);
+  const uint64_t number = versions_->NewFileNumber();
+  Status s = NewWal(number);
+  if (!s.ok()) {
+    SetBackgroundErrorLocked(s.WithContext("creating a new WAL"));
+    return bg_error_;
+  }
+  wal_number_ = number;
+  live_wals_.push_back(number);
+  imm_ = mem_;
+  mem_ = new MemTable();
+  mem_->Ref();
+  InstallReadViewLocked();
+  bg_cv_.notify_all();
+  return Status::Ok();
+}
+
+// REQUIRES: write_mu_ held (or the DB not yet shared).
+Status DBImpl::NewWal(uint64_t number) {
+  const std::string path = WalFileName(path_, number);
+  auto file = fs_->NewWritableFile(path);
+  if (!file.ok()) return file.status();
+  // The new WAL's directory entry must be durable before any synced write lands in it.
+  Status s = fs_->SyncDir(path_);
+  if (!s.ok()) return s;
+  if (wal_file_) wal_file_->Close();
+  wal_file_ = std::move(file).value();
+  wal_ = std::make_unique<log::Writer>(wal_file_.get());
+  wal_path_ = path;
+  return Status::Ok();
+}
+
+void DBImpl::SetBackgroundErrorLocked(const Status& s) {
+  if (!bg_error_.ok()) return;
+  Status error = Status::BackgroundError(s.ToString());
+  if (s.injected()) error.MarkInjected();
+  bg_error_ = error;
+  versions_->SuspendDeletions();
+  EngineStats::Add(stats_.background_errors, 1);
+  bg_cv_.notify_all();
+}
+
+Status DBImpl::BackgroundErrorStatus() const {
+  std::lock_guard<std::mutex> guard(mu_);
+  return bg_error_;
+}
+
+StatsSnapshot DBImpl::GetStats() const {
+  StatsSnapshot s;
+  s.live_versions = stats_.live_versions.load(std::memory_order_relaxed);
+  s.deferred_deletions = stats_.deferred_deletions.load(std::memory_order_relaxed);
+  s.deferred_deletion_bytes = stats_.deferred_deletion_bytes.load(std::memory_order_relaxed);
+  s.files_deleted = stats_.files_deleted.load(std::memory_order_relaxed);
+  s.version_installs = stats_.version_installs.load(std::memory_order_relaxed);
+  s.flushes = stats_.flushes.load(std::memory_order_relaxed);
+  s.compactions = stats_.compactions.load(std::memory_order_relaxed);
+  s.background_errors = stats_.background_errors.load(std::memory_order_relaxed);
+  s.oldest_version_age_seconds = versions_->OldestVersionAgeSeconds();
+  s.last_sequence = versions_->last_sequence();
+  return s;
+}
+
+std::vector<uint64_t> DBImpl::ProtectedOutputs() {
+  std::lock_guard<std::mutex> guard(mu_);
+  return {pending_outputs_.begin(), pending_outputs_.end()};
+}
+
+std::vector<std::string> DBImpl::ExpectedFiles() {
+  std::lock_guard<std::mutex> guard(mu_);
+  std::vector<std::string> names = {"CURRENT", "LOCK"};
+  names.push_back(ManifestFileName("", versions_->manifest_file_number()).substr(1));
+  for (uint64_t wal : live_wals_) names.push_back(WalFileName("", wal).substr(1));
+  for (int level = 0; level < kNumLevels; level++) {
+    for (const auto& f : versions_->current()->files(level)) {
+      names.push_back(TableBaseName(f->table.number));
+    }
+  }
+  return names;
+}
+
+}  // namespace engine

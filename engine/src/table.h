@@ -1,0 +1,85 @@
+// Table: an open, immutable table file (format in table_format.h), answering point lookups and
+// iterating its entries in internal-key order.
+//
+// Open reads and checks the footer, the index block and the bloom filter once and keeps them in
+// memory; data blocks are read from the file on every access (there is no block cache). Every
+// Corruption a Table reports names its file and, for a block, the block's offset.
+//
+// Invariants: after Open succeeds nothing in a Table changes; iterators hold a shared_ptr to the
+// Table, so it stays open while iterated even if the table cache evicts it.
+//
+// Thread contract: thread-safe (all methods are const reads; RandomAccessFile::Read is
+// thread-safe). Each iterator is thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "block.h"
+#include "bloom_filter.h"
+#include "engine/file_system.h"
+#include "engine/status.h"
+#include "internal_iterator.h"
+#include "table_format.h"
+#include "table_options.h"
+
+namespace engine {
+
+class Table : public std::enable_shared_from_this<Table> {
+ public:
+  // Reads the footer, index and filter. Corruption (naming `file_name`) if the file is too short,
+  // the magic number is wrong, or a block checksum fails.
+  static Result<std::shared_ptr<Table>> Open(const TableOptions& options,
+                                             std::unique_ptr<RandomAccessFile> file,
+                                             uint64_t file_size, std::string file_name);
+
+  Table(const Table&) = delete;
+  Table& operator=(const Table&) = delete;
+
+  // Looks for the first entry whose internal key >= `internal_key` AND has the same user key.
+  // NotFound if the bloom filter or the search shows there is none; ok with entry_key/entry_value
+  // filled otherwise; Corruption/IOError on a bad read.
+  Status Get(std::string_view internal_key, std::string* entry_key, std::string* entry_value) const;
+  // Iterator over all entries (index block -> data blocks); it keeps this Table alive.
+  std::unique_ptr<InternalIterator> NewIterator() const;
+  // Reads every block, checks its checksum and decodes its entries (for an offline inspector).
+  // Corruption names the file and the block's offset.
+  Status VerifyChecksums() const;
+
+  uint64_t NumEntries() const { return footer_.num_entries; }
+  uint64_t FileSize() const { return file_size_; }
+  const std::string& file_name() const { return file_name_; }
+
+ private:
+  Table(const TableOptions& options, std::unique_ptr<RandomAccessFile> file, uint64_t file_size,
+        std::string file_name, const Footer& footer);
+
+  // Reads the block at `handle`, first checking that it lies before the footer.
+  Status ReadBlockChecked(const BlockHandle& handle, bool verify_checksum,
+                          std::string* contents) const;
+  // Reads and parses the block at `handle`; Corruption messages name the file and offset.
+  Result<std::shared_ptr<const Block>> ReadParsedBlock(const BlockHandle& handle,
+                                                       bool verify_checksum) const;
+  Status LoadIndexAndFilter();
+  // Opens the data block that an index entry's value points at.
+  Result<std::unique_ptr<InternalIterator>> NewDataIterator(std::string_view index_value) const;
+  std::unique_ptr<InternalIterator> NewIndexIterator() const;
+  // Decodes an index entry's value (a BlockHandle); Corruption naming the index block if malformed.
+  Status DecodeIndexValue(std::string_view index_value, BlockHandle* handle) const;
+  // Reads, checks and decodes one data block for VerifyChecksums, counting its entries.
+  Status VerifyDataBlock(std::string_view index_value, uint64_t* entries_seen) const;
+  std::string BlockContext(uint64_t offset) const;
+
+  const TableOptions options_;
+  const std::unique_ptr<RandomAccessFile> file_;
+  const uint64_t file_size_;
+  const std::string file_name_;
+  const Footer footer_;
+  // Set once by Open, then read-only.
+  std::shared_ptr<const Block> index_block_;
+  std::unique_ptr<const BloomFilter> filter_;  // null: the table has no filter
+};
+
+}  // namespace engine

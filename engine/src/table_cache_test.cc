@@ -1,0 +1,167 @@
+#include "table_cache.h"
+
+#include <gtest/gtest.h>
+
+#include <cerrno>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "dbformat.h"
+#include "engine/file_system.h"
+#include "file_names.h"
+#include "table_builder.h"
+
+#ifdef FIU_ENABLE
+#include <fiu-control.h>
+#include <fiu.h>
+#endif
+
+namespace engine {
+namespace {
+
+constexpr char kDbPath[] = "/db";
+constexpr int kEntriesPerTable = 500;
+
+std::string UserKey(int i) { return "key" + std::to_string(100000 + i); }
+
+class TableCacheTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(fs_->CreateDirIfMissing(kDbPath).ok()); }
+
+  // Writes table `number` holding kEntriesPerTable keys and returns its size in bytes.
+  uint64_t WriteTable(uint64_t number) {
+    auto file = fs_->NewWritableFile(TableFileName(kDbPath, number));
+    EXPECT_TRUE(file.ok());
+    TableOptions options;
+    options.block_bytes = 512;
+    TableBuilder builder(options, file->get());
+    for (int i = 0; i < kEntriesPerTable; i++) {
+      builder.Add(MakeInternalKey(UserKey(i), number, ValueType::kValue),
+                  "table" + std::to_string(number));
+    }
+    EXPECT_TRUE(builder.Finish().ok());
+    EXPECT_TRUE((*file)->Close().ok());
+    return builder.FileSize();
+  }
+
+  std::shared_ptr<FileSystem> fs_ = NewMemFileSystem();
+};
+
+// A second FindTable is served from the cache: the same Table object comes back.
+TEST_F(TableCacheTest, FindTableCachesOpenTables) {
+  const uint64_t size = WriteTable(5);
+  TableCache cache(kDbPath, fs_.get(), TableOptions(), 16);
+  auto first = cache.FindTable(5, size);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  auto second = cache.FindTable(5, size);
+  ASSERT_TRUE(second.ok());
+  EXPECT_EQ(first.value(), second.value());
+  EXPECT_EQ(cache.Size(), 1u);
+  std::string key, value;
+  ASSERT_TRUE(
+      cache.Get(5, size, MakeInternalKey(UserKey(7), 100, kValueTypeForSeek), &key, &value).ok());
+  EXPECT_EQ(value, "table5");
+}
+
+// The cache never holds more than entries_max tables; the least recently used one goes first.
+TEST_F(TableCacheTest, LruBoundEvictsLeastRecentlyUsed) {
+  std::vector<uint64_t> sizes;
+  for (uint64_t n = 1; n <= 3; n++) sizes.push_back(WriteTable(n));
+  TableCache cache(kDbPath, fs_.get(), TableOptions(), 2);
+  auto table1 = cache.FindTable(1, sizes[0]);
+  ASSERT_TRUE(table1.ok());
+  ASSERT_TRUE(cache.FindTable(2, sizes[1]).ok());
+  ASSERT_TRUE(cache.FindTable(1, sizes[0]).ok());  // 1 is now more recent than 2
+  ASSERT_TRUE(cache.FindTable(3, sizes[2]).ok());  // evicts 2
+  EXPECT_EQ(cache.Size(), 2u);
+  auto again1 = cache.FindTable(1, sizes[0]);
+  ASSERT_TRUE(again1.ok());
+  EXPECT_EQ(table1.value(), again1.value()) << "table 1 should have stayed cached";
+}
+
+// Evicting a table while an iterator over it is open leaves the iterator fully usable.
+TEST_F(TableCacheTest, EvictionWhileIteratingKeepsIteratorWorking) {
+  const uint64_t size = WriteTable(9);
+  TableCache cache(kDbPath, fs_.get(), TableOptions(), 16);
+  auto it = cache.NewIterator(9, size);
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  cache.Evict(9);
+  EXPECT_EQ(cache.Size(), 0u);
+  int seen = 1;
+  for (it->Next(); it->Valid(); it->Next()) seen++;
+  EXPECT_EQ(seen, kEntriesPerTable);
+  EXPECT_TRUE(it->status().ok());
+  it->SeekToLast();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(ExtractUserKey(it->key()), UserKey(kEntriesPerTable - 1));
+}
+
+// A missing table file gives an error iterator and an error from Get, and nothing is cached.
+TEST_F(TableCacheTest, MissingFileIsAnError) {
+  TableCache cache(kDbPath, fs_.get(), TableOptions(), 16);
+  auto it = cache.NewIterator(42, 1000);
+  it->SeekToFirst();
+  EXPECT_FALSE(it->Valid());
+  EXPECT_FALSE(it->status().ok());
+  std::string key, value;
+  EXPECT_FALSE(cache.Get(42, 1000, MakeInternalKey("a", 1, kValueTypeForSeek), &key, &value).ok());
+  EXPECT_EQ(cache.Size(), 0u);
+}
+
+// A wrong file size (as from a damaged MANIFEST) is Corruption naming the table.
+TEST_F(TableCacheTest, WrongFileSizeIsCorruptionNamingTable) {
+  const uint64_t size = WriteTable(12);
+  TableCache cache(kDbPath, fs_.get(), TableOptions(), 16);
+  auto table = cache.FindTable(12, size - 1);
+  ASSERT_FALSE(table.ok());
+  EXPECT_TRUE(table.status().IsCorruption()) << table.status().ToString();
+  EXPECT_NE(table.status().message().find(TableBaseName(12)), std::string::npos);
+}
+
+// Threads racing to open one table all end up with the single cached instance.
+TEST_F(TableCacheTest, ConcurrentOpensKeepOneTable) {
+  const uint64_t size = WriteTable(3);
+  TableCache cache(kDbPath, fs_.get(), TableOptions(), 16);
+  constexpr int kThreads = 8;
+  std::vector<std::shared_ptr<Table>> found(kThreads);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; t++) {
+    threads.emplace_back([&, t] {
+      auto table = cache.FindTable(3, size);
+      if (table.ok()) found[t] = table.value();
+    });
+  }
+  for (auto& thread : threads) thread.join();
+  for (const auto& table : found) {
+    ASSERT_NE(table, nullptr);
+    EXPECT_EQ(table, found[0]);
+  }
+  EXPECT_EQ(cache.Size(), 1u);
+}
+
+// The "engine/table/open" fault point fails a cache miss with an injected error, and only a miss.
+TEST_F(TableCacheTest, OpenFaultPointInjectsFailure) {
+#ifndef FIU_ENABLE
+  GTEST_SKIP() << "fault points are compiled out";
+#else
+  const uint64_t size = WriteTable(4);
+  const uint64_t other_size = WriteTable(6);
+  TableCache cache(kDbPath, fs_.get(), TableOptions(), 16);
+  ASSERT_TRUE(cache.FindTable(6, other_size).ok());
+  fiu_init(0);
+  ASSERT_EQ(fiu_enable("engine/table/open", EIO, nullptr, 0), 0);
+  auto failed = cache.FindTable(4, size);
+  const bool cached_still_ok = cache.FindTable(6, other_size).ok();
+  fiu_disable("engine/table/open");
+  ASSERT_FALSE(failed.ok());
+  EXPECT_TRUE(failed.status().IsIOError());
+  EXPECT_TRUE(failed.status().injected());
+  EXPECT_TRUE(cached_still_ok) << "a cache hit must not pass through the fault point";
+  EXPECT_TRUE(cache.FindTable(4, size).ok());
+#endif
+}
+
+}  // namespace
+}  // namespace engine

@@ -1,0 +1,146 @@
+#include "version.h"
+
+#include <algorithm>
+
+#include "dbformat.h"
+#include "file_names.h"
+#include "table_cache.h"
+#include "version_set.h"
+
+namespace engine {
+namespace {
+
+bool UserKeyBefore(std::string_view user_key, const FileMetaData& f) {
+  return !user_key.empty() && user_key < ExtractUserKey(f.table.smallest);
+}
+bool UserKeyAfter(std::string_view user_key, const FileMetaData& f) {
+  return !user_key.empty() && user_key > ExtractUserKey(f.table.largest);
+}
+
+// Looks `lookup` up in one table; *found is set when the table has an entry for the user key.
+Status GetFromTable(TableCache* cache, const FileMetaData& f, std::string_view lookup, bool* found,
+                    bool* deleted, std::string* value, SequenceNumber* entry_sequence) {
+  std::string entry_key;
+  Status s = cache->Get(f.table.number, f.table.file_bytes, lookup, &entry_key, value);
+  if (s.IsNotFound()) return Status::Ok();
+  if (!s.ok()) return s;
+  ParsedInternalKey parsed;
+  if (!ParseInternalKey(entry_key, &parsed)) {
+    return Status::Corruption("bad internal key in " + TableBaseName(f.table.number));
+  }
+  if (parsed.user_key != ExtractUserKey(lookup)) return Status::Ok();
+  *found = true;
+  *deleted = parsed.type == ValueType::kDeletion;
+  *entry_sequence = parsed.sequence;
+  return Status::Ok();
+}
+
+}  // namespace
+
+Version::Version(VersionSet* vset, uint64_t id)
+    : vset_(vset), id_(id), created_(std::chrono::steady_clock::now()) {
+  for (auto& level : levels_) level = std::make_shared<const FileList>();
+}
+
+void Version::Unref() {
+  const int before = refs_.fetch_sub(1, std::memory_order_acq_rel);
+  if (before <= 0) {
+    // A reference count below zero is a bug in the caller (or the unref-twice mutant).
+    vset_->ReportRefcountUnderflow(this);
+    return;
+  }
+  if (before == 1) vset_->ReleaseVersion(this);
+}
+
+void ReleaseUnownedVersion(Version* v) {
+  for (const auto& level : v->levels_) {
+    for (const auto& f : *level) f->version_refs.fetch_sub(1, std::memory_order_relaxed);
+  }
+  delete v;
+}
+
+uint64_t Version::LevelBytes(int level) const {
+  uint64_t total = 0;
+  for (const auto& f : files(level)) total += f->table.file_bytes;
+  return total;
+}
+
+size_t FindFile(const FileList& files, std::string_view internal_key) {
+  auto it = std::partition_point(files.begin(), files.end(), [&](const auto& f) {
+    return CompareInternalKeys(f->table.largest, internal_key) < 0;
+  });
+  return static_cast<size_t>(it - files.begin());
+}
+
+Status Version::Get(std::string_view user_key, SequenceNumber seq, bool* found, bool* deleted,
+                    std::string* value, SequenceNumber* entry_sequence) const {
+  *found = false;
+  const std::string lookup = MakeInternalKey(user_key, seq, kValueTypeForSeek);
+  TableCache* cache = vset_->table_cache();
+  // Level 0: newest file first, since newer files hold newer sequence numbers.
+  const FileList& level0 = files(0);
+  for (auto it = level0.rbegin(); it != level0.rend(); ++it) {
+    const FileMetaData& f = **it;
+    if (UserKeyBefore(user_key, f) || UserKeyAfter(user_key, f)) continue;
+    Status s = GetFromTable(cache, f, lookup, found, deleted, value, entry_sequence);
+    if (!s.ok() || *found) return s;
+  }
+  for (int level = 1; level < kNumLevels; level++) {
+    const FileList& list = files(level);
+    const size_t index = FindFile(list, lookup);
+    if (index >= list.size() || UserKeyBefore(user_key, *list[index])) continue;
+    Status s = GetFromTable(cache, *list[index], lookup, found, deleted, value, entry_sequence);
+    if (!s.ok() || *found) return s;
+  }
+  return Status::Ok();
+}
+
+void Version::AddIterators(std::vector<std::unique_ptr<InternalIterator>>* iterators) const {
+  TableCache* cache = vset_->table_cache();
+  for (const auto& f : files(0)) {
+    iterators->push_back(cache->NewIterator(f->table.number, f->table.file_bytes));
+  }
+  for (int level = 1; level < kNumLevels; level++) {
+    if (!levels_[level]->empty()) {
+      iterators->push_back(NewLevelFileIterator(levels_[level], cache));
+    }
+  }
+}
+
+void Version::GetOverlappingInputs(int level, std::string_view begin, std::string_view end,
+                                   FileList* inputs) const {
+  inputs->clear();
+  std::string lo(begin);
+  std::string hi(end);
+  const FileList& list = files(level);
+  for (size_t i = 0; i < list.size();) {
+    const FileMetaData& f = *list[i++];
+    // UserKeyBefore(hi, f): f starts after the range; UserKeyAfter(lo, f): f ends before it.
+    if (!UserKeyBefore(hi, f) && !UserKeyAfter(lo, f)) {
+      inputs->push_back(list[i - 1]);
+      if (level != 0) continue;
+      // Level-0 files overlap each other: widen the range and restart if this file extends it.
+      const std::string_view f_lo = ExtractUserKey(f.table.smallest);
+      const std::string_view f_hi = ExtractUserKey(f.table.largest);
+      bool widened = false;
+      if (!lo.empty() && f_lo < lo) lo = f_lo, widened = true;
+      if (!hi.empty() && f_hi > hi) hi = f_hi, widened = true;
+      if (widened) {
+        inputs->clear();
+        i = 0;
+      }
+    }
+  }
+}
+
+bool Version::IsBaseLevelForKey(int level, std::string_view user_key) const {
+  const std::string lookup = MakeInternalKey(user_key, kMaxSequenceNumber, kValueTypeForSeek);
+  for (int deeper = level + 1; deeper < kNumLevels; deeper++) {
+    const FileList& list = files(deeper);
+    const size_t index = FindFile(list, lookup);
+    if (index < list.size() && !UserKeyBefore(user_key, *list[index])) return false;
+  }
+  return true;
+}
+
+}  // namespace engine

@@ -1,0 +1,63 @@
+#include "version_builder.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "dbformat.h"
+#include "file_names.h"
+
+namespace engine {
+
+VersionBuilder::VersionBuilder(const Version* base) {
+  if (base == nullptr) return;
+  for (int level = 0; level < kNumLevels; level++) {
+    for (const auto& f : base->files(level)) levels_[level].emplace(f->table.number, f);
+  }
+}
+
+Status VersionBuilder::Apply(const VersionEdit& edit) {
+  for (const auto& [level, number] : edit.deleted_files()) {
+    if (levels_[level].erase(number) == 0) {
+      return Status::Corruption(
+          fmt::format("edit deletes {} from L{}, which does not hold it", TableBaseName(number),
+                      level));
+    }
+  }
+  for (const auto& [level, table] : edit.new_files()) {
+    auto f = std::make_shared<FileMetaData>(table);
+    if (!levels_[level].emplace(table.number, std::move(f)).second) {
+      return Status::Corruption(
+          fmt::format("edit adds {} to L{} twice", TableBaseName(table.number), level));
+    }
+  }
+  return Status::Ok();
+}
+
+Result<Version*> VersionBuilder::Build(VersionSet* vset, uint64_t id) const {
+  std::array<FileList, kNumLevels> lists;
+  for (int level = 0; level < kNumLevels; level++) {
+    // Level 0 stays in file-number order (the map's order); deeper levels sort by key.
+    for (const auto& [number, f] : levels_[level]) lists[level].push_back(f);
+    if (level == 0) continue;
+    FileList& list = lists[level];
+    std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) {
+      return CompareInternalKeys(a->table.smallest, b->table.smallest) < 0;
+    });
+    for (size_t i = 1; i < list.size(); i++) {
+      if (ExtractUserKey(list[i - 1]->table.largest) >= ExtractUserKey(list[i]->table.smallest)) {
+        return Status::Corruption(fmt::format("L{} files {} and {} overlap", level,
+                                              TableBaseName(list[i - 1]->table.number),
+                                              TableBaseName(list[i]->table.number)));
+      }
+    }
+  }
+  auto* v = new Version(vset, id);
+  for (int level = 0; level < kNumLevels; level++) {
+    for (const auto& f : lists[level]) f->version_refs.fetch_add(1, std::memory_order_relaxed);
+    v->levels_[level] = std::make_shared<const FileList>(std::move(lists[level]));
+  }
+  return v;
+}
+
+}  // namespace engine

@@ -1,0 +1,222 @@
+// Cross-component tests of engine::DB: the public API end to end on the real file system.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+
+#include "engine/db.h"
+#include "engine/testing.h"
+#include "tests/engine/db_test_util.h"
+
+namespace {
+
+using engine::DB;
+using engine::Options;
+using engine::ReadOptions;
+using engine::WriteOptions;
+using vstress_test::Key;
+using vstress_test::ListTables;
+using vstress_test::ReadAll;
+using vstress_test::SmallOptions;
+using vstress_test::TempDir;
+
+std::unique_ptr<DB> OpenOrDie(const Options& o, const std::string& path) {
+  auto db = DB::Open(o, path);
+  EXPECT_TRUE(db.ok()) << db.status().ToString();
+  return db.ok() ? std::move(db).value() : nullptr;
+}
+
+std::string GetOrStatus(DB* db, const std::string& key, const engine::Snapshot* snap = nullptr) {
+  ReadOptions ro;
+  ro.snapshot = snap;
+  std::string value;
+  engine::Status s = db->Get(ro, key, &value);
+  return s.ok() ? value : s.IsNotFound() ? "NOT_FOUND" : s.ToString();
+}
+
+// Writes return increasing sequence numbers and Get reports the sequence it read at.
+TEST(DBTest, PutGetDeleteWithSequences) {
+  TempDir dir;
+  auto db = OpenOrDie(SmallOptions(), dir.path());
+  auto s1 = db->Put(WriteOptions(), "a", "1");
+  auto s2 = db->Put(WriteOptions(), "a", "2");
+  auto s3 = db->Delete(WriteOptions(), "b");
+  ASSERT_TRUE(s1.ok() && s2.ok() && s3.ok());
+  EXPECT_EQ(s1.value() + 1, s2.value());
+  EXPECT_EQ(s2.value() + 1, s3.value());
+  std::string value;
+  engine::SequenceNumber observed = 0;
+  ASSERT_TRUE(db->Get(ReadOptions(), "a", &value, &observed).ok());
+  EXPECT_EQ("2", value);
+  EXPECT_EQ(s3.value(), observed);
+  EXPECT_TRUE(db->Get(ReadOptions(), "b", &value, &observed).IsNotFound());
+  ASSERT_TRUE(db->Delete(WriteOptions(), "a").ok());
+  EXPECT_EQ("NOT_FOUND", GetOrStatus(db.get(), "a"));
+}
+
+// A batch is applied atomically with consecutive sequence numbers, returning the last.
+TEST(DBTest, WriteBatchAssignsConsecutiveSequences) {
+  TempDir dir;
+  auto db = OpenOrDie(SmallOptions(), dir.path());
+  engine::WriteBatch batch;
+  batch.Put("x", "1");
+  batch.Put("y", "2");
+  batch.Delete("x");
+  auto seq = db->Write(WriteOptions(), &batch);
+  ASSERT_TRUE(seq.ok());
+  EXPECT_EQ(3u, seq.value());
+  EXPECT_EQ("NOT_FOUND", GetOrStatus(db.get(), "x"));
+  EXPECT_EQ("2", GetOrStatus(db.get(), "y"));
+}
+
+// Data written before a flush and compaction reads back the same from tables, in both directions.
+TEST(DBTest, ReadsSurviveFlushAndCompaction) {
+  TempDir dir;
+  auto db = OpenOrDie(SmallOptions(), dir.path());
+  std::map<std::string, std::string> model;
+  for (int i = 0; i < 3000; i++) {
+    const std::string k = Key((i * 7919) % 1000);
+    const std::string v = "v" + std::to_string(i);
+    ASSERT_TRUE(db->Put(WriteOptions(), k, v).ok());
+    model[k] = v;
+    if (i % 5 == 0) {
+      ASSERT_TRUE(db->Delete(WriteOptions(), Key(i % 1000)).ok());
+      model.erase(Key(i % 1000));
+    }
+  }
+  ASSERT_TRUE(db->CompactRange("", "").ok());
+  EXPECT_GT(db->GetStats().flushes, 0u);
+  EXPECT_GT(db->GetStats().compactions, 0u);
+  EXPECT_EQ(model, ReadAll(db.get()));
+  for (const auto& [k, v] : model) ASSERT_EQ(v, GetOrStatus(db.get(), k));
+  // Backwards iteration yields the same entries in reverse.
+  auto it = db->NewIterator(ReadOptions());
+  auto expected = model.rbegin();
+  for (it->SeekToLast(); it->Valid(); it->Prev(), ++expected) {
+    ASSERT_NE(expected, model.rend());
+    ASSERT_EQ(expected->first, it->key());
+    ASSERT_EQ(expected->second, it->value());
+  }
+  EXPECT_EQ(expected, model.rend());
+}
+
+// A snapshot keeps returning its point-in-time state across overwrites, deletes and compactions.
+TEST(DBTest, SnapshotSeesPointInTimeAcrossCompaction) {
+  TempDir dir;
+  auto db = OpenOrDie(SmallOptions(), dir.path());
+  for (int i = 0; i < 500; i++) ASSERT_TRUE(db->Put(WriteOptions(), Key(i), "old").ok());
+  const engine::Snapshot* snap = db->GetSnapshot();
+  const auto before = ReadAll(db.get(), snap);
+  for (int i = 0; i < 500; i++) {
+    if (i % 2) {
+      ASSERT_TRUE(db->Delete(WriteOptions(), Key(i)).ok());
+    } else {
+      ASSERT_TRUE(db->Put(WriteOptions(), Key(i), "new").ok());
+    }
+  }
+  ASSERT_TRUE(db->CompactRange("", "").ok());
+  EXPECT_EQ(before, ReadAll(db.get(), snap));
+  EXPECT_EQ("old", GetOrStatus(db.get(), Key(1), snap));
+  EXPECT_EQ("NOT_FOUND", GetOrStatus(db.get(), Key(1)));
+  db->ReleaseSnapshot(snap);
+}
+
+// Every acknowledged write is back after close and reopen (WAL replay and tables both).
+TEST(DBTest, ReopenKeepsEverything) {
+  TempDir dir;
+  std::map<std::string, std::string> model;
+  {
+    auto db = OpenOrDie(SmallOptions(), dir.path());
+    for (int i = 0; i < 2000; i++) {
+      const std::string k = Key(i % 700);
+      ASSERT_TRUE(db->Put(WriteOptions(), k, std::to_string(i)).ok());
+      model[k] = std::to_string(i);
+    }
+    ASSERT_TRUE(db->Close().ok());
+  }
+  auto db = OpenOrDie(SmallOptions(), dir.path());
+  EXPECT_EQ(model, ReadAll(db.get()));
+  auto seq = db->Put(WriteOptions(), "after", "reopen");
+  ASSERT_TRUE(seq.ok());
+  EXPECT_EQ(2001u, seq.value());
+}
+
+// A table an iterator still reads is deferred, not deleted, and goes when the iterator does.
+TEST(DBTest, IteratorDefersDeletionOfCompactedTables) {
+  TempDir dir;
+  Options o = SmallOptions();
+  o.background = engine::BackgroundMode::kManual;  // nothing moves between the steps below
+  auto db = OpenOrDie(o, dir.path());
+  for (int i = 0; i < 1000; i++) ASSERT_TRUE(db->Put(WriteOptions(), Key(i), "v1").ok());
+  ASSERT_TRUE(db->Flush().ok());
+  const auto pinned_before = ListTables(dir.path());
+  auto it = db->NewIterator(ReadOptions());
+  for (int i = 0; i < 1000; i++) ASSERT_TRUE(db->Put(WriteOptions(), Key(i), "v2").ok());
+  ASSERT_TRUE(db->CompactRange("", "").ok());
+  auto stats = db->GetStats();
+  EXPECT_GE(stats.live_versions, 2u);
+  EXPECT_GE(stats.deferred_deletions, 1u);
+  // Every table the iterator's Version lists is still on disk.
+  auto on_disk = ListTables(dir.path());
+  for (const auto& t : pinned_before) {
+    EXPECT_TRUE(std::find(on_disk.begin(), on_disk.end(), t) != on_disk.end()) << t;
+  }
+  auto seen = ReadAll(it.get());
+  ASSERT_EQ(1000u, seen.size());
+  for (const auto& [k, v] : seen) ASSERT_EQ("v1", v) << k;
+  it.reset();
+  stats = db->GetStats();
+  EXPECT_EQ(1u, stats.live_versions);
+  EXPECT_EQ(0u, stats.deferred_deletions);
+  EXPECT_EQ(0u, stats.deferred_deletion_bytes);
+  auto expected = engine::testing::ExpectedFiles(db.get());
+  std::sort(expected.begin(), expected.end());
+  EXPECT_EQ(expected, vstress_test::ListDir(dir.path()));
+}
+
+// A second Open of a DB that is open fails with a message saying it is locked.
+TEST(DBTest, SecondOpenIsRefusedByLock) {
+  TempDir dir;
+  auto db = OpenOrDie(SmallOptions(), dir.path());
+  auto second = DB::Open(SmallOptions(), dir.path());
+  ASSERT_FALSE(second.ok());
+  EXPECT_NE(std::string::npos, second.status().message().find("locked")) << second.status().ToString();
+}
+
+// Options::Validate names the bad field.
+TEST(DBTest, InvalidOptionsNameTheField) {
+  TempDir dir;
+  Options o = SmallOptions();
+  o.level0_stop_trigger = 1;
+  auto db = DB::Open(o, dir.path());
+  ASSERT_FALSE(db.ok());
+  EXPECT_TRUE(db.status().IsInvalidArgument());
+  EXPECT_NE(std::string::npos, db.status().message().find("level0_stop_trigger"));
+}
+
+// Opening a missing DB without create_if_missing fails cleanly.
+TEST(DBTest, MissingDbWithoutCreateFails) {
+  TempDir dir;
+  Options o = SmallOptions();
+  o.create_if_missing = false;
+  auto db = DB::Open(o, dir.path());
+  ASSERT_FALSE(db.ok());
+  EXPECT_TRUE(db.status().IsInvalidArgument()) << db.status().ToString();
+}
+
+// With background = manual nothing happens until RunBackgroundStep is called.
+TEST(DBTest, ManualBackgroundRunsOnlyWhenStepped) {
+  TempDir dir;
+  Options o = SmallOptions();
+  o.background = engine::BackgroundMode::kManual;
+  auto db = OpenOrDie(o, dir.path());
+  for (int i = 0; i < 3000; i++) ASSERT_TRUE(db->Put(WriteOptions(), Key(i), "v").ok());
+  const auto flushes_before = db->GetStats().flushes;
+  int steps = 0;
+  while (db->RunBackgroundStep()) steps++;
+  EXPECT_GT(steps, 0);
+  EXPECT_GE(db->GetStats().flushes, flushes_before);
+  EXPECT_FALSE(db->RunBackgroundStep());
+  EXPECT_EQ(3000u, ReadAll(db.get()).size());
+}
+
+}  // namespace
