@@ -19,19 +19,6 @@ class DBImpl::SnapshotImpl : public Snapshot {
   explicit SnapshotImpl(SequenceNumber seq) : Snapshot(seq) {}
 };
 
-namespace {
-
-TableOptions TableOptionsFrom(const Options& o) {
-  TableOptions t;
-  t.block_bytes = o.block_bytes;
-  t.block_restart_interval = o.block_restart_interval;
-  t.bloom_bits_per_key = o.bloom_bits_per_key;
-  t.verify_checksums = o.verify_checksums;
-  return t;
-}
-
-}  // namespace
-
 Result<std::unique_ptr<DB>> DB::Open(const Options& options, const std::string& path) {
   Status s = options.Validate();
   if (!s.ok()) return s;
@@ -45,7 +32,7 @@ DBImpl::DBImpl(const Options& options, std::string path)
     : path_(std::move(path)), options_(options) {
   fs_owner_ = options.file_system ? options.file_system : NewPosixFileSystem();
   fs_ = fs_owner_.get();
-  table_cache_ = std::make_unique<TableCache>(path_, fs_, TableOptionsFrom(options_),
+  table_cache_ = std::make_unique<TableCache>(path_, fs_, TableOptionsFromDbOptions(options_),
                                               options_.table_cache_entries_max);
   versions_ = std::make_unique<VersionSet>(path_, options_, fs_, table_cache_.get(), &stats_);
 }

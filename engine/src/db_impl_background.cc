@@ -19,21 +19,14 @@ namespace {
 constexpr int kBackgroundRetriesMax = 8;
 constexpr int kBackgroundRetryWaitMsMax = 200;
 
-TableOptions TableOptionsOf(const Options& o) {
-  TableOptions t;
-  t.block_bytes = o.block_bytes;
-  t.block_restart_interval = o.block_restart_interval;
-  t.bloom_bits_per_key = o.bloom_bits_per_key;
-  t.verify_checksums = o.verify_checksums;
-  return t;
-}
-
 // Writes the entries of `iter` to a new table file; stops at `limit_bytes` only between user keys.
 // The caller supplies the file; `meta` receives size and key range.
 class OutputTable {
  public:
   OutputTable(const Options& options, std::unique_ptr<WritableFile> file, TableFile* meta)
-      : file_(std::move(file)), builder_(TableOptionsOf(options), file_.get()), meta_(meta) {}
+      : file_(std::move(file)),
+        builder_(TableOptionsFromDbOptions(options), file_.get()),
+        meta_(meta) {}
 
   void Add(std::string_view key, std::string_view value) {
     if (builder_.NumEntries() == 0) meta_->smallest.assign(key);

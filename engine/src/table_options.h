@@ -12,6 +12,7 @@
 #include <cstddef>
 #include <string>
 
+#include "engine/options.h"
 #include "engine/status.h"
 
 namespace engine {
@@ -46,5 +47,15 @@ struct TableOptions {
     return Status::Ok();
   }
 };
+
+// The table-shaping part of a DB's Options.
+inline TableOptions TableOptionsFromDbOptions(const Options& o) {
+  TableOptions t;
+  t.block_bytes = o.block_bytes;
+  t.block_restart_interval = o.block_restart_interval;
+  t.bloom_bits_per_key = o.bloom_bits_per_key;
+  t.verify_checksums = o.verify_checksums;
+  return t;
+}
 
 }  // namespace engine
