@@ -4,7 +4,6 @@
 // Exit codes (shared/DESIGN.md): 0 pass, 1 correctness violation or corrupt DB, 2 bad usage or
 // config, 3 liveness, 4 unexpected failure.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "harness/exit_codes.h"
@@ -15,8 +14,9 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   std::string inspect_dir;
   auto* inspect = app.add_subcommand(
-      "inspect", "print a DB's CURRENT, MANIFEST edits, tables per level and WALs; verify every "
-                 "needed file exists and every checksum holds");
+      "inspect",
+      "print a DB's CURRENT, MANIFEST edits, tables per level and WALs; verify every "
+      "needed file exists and every checksum holds");
   inspect->add_option("DIR", inspect_dir, "DB directory")->required();
   bool inspect_verbose = false;
   inspect->add_flag("--edits", inspect_verbose, "also print every MANIFEST edit");

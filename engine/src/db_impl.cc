@@ -1,10 +1,10 @@
 #include "db_impl.h"
 
-#include <cassert>
-#include <chrono>
-
 #include <fmt/format.h>
 
+#include <chrono>
+
+#include "check.h"
 #include "db_iter.h"
 #include "dbformat.h"
 #include "fault_point.h"
@@ -137,7 +137,7 @@ void DBImpl::ReleaseSnapshot(const Snapshot* snapshot) {
   {
     std::lock_guard<std::mutex> guard(mu_);
     auto it = snapshots_.find(snapshot->sequence());
-    assert(it != snapshots_.end());
+    VSTRESS_CHECK(it != snapshots_.end());
     snapshots_.erase(it);
   }
   delete static_cast<const SnapshotImpl*>(snapshot);
@@ -178,7 +178,7 @@ Result<SequenceNumber> DBImpl::Write(const WriteOptions& options, WriteBatch* ba
   Status s = AppendToWal(*batch, sync);
   if (!s.ok()) return s;
   s = WriteBatchInternal::InsertInto(batch, mem);
-  assert(s.ok());  // the batch was built in memory, so it cannot be malformed
+  VSTRESS_CHECK(s.ok());  // the batch was built in memory, so it cannot be malformed
   const SequenceNumber last = first + count - 1;
   // Publish only after the memtable holds the batch: a reader that sees `last` finds its data.
   versions_->SetLastSequence(last);
@@ -236,7 +236,7 @@ Status DBImpl::MakeRoomForWriteLocked(std::unique_lock<std::mutex>* lock) {
 
 // REQUIRES: write_mu_ and mu_ held, imm_ == nullptr.
 Status DBImpl::SwitchMemtableLocked() {
-  assert(imm_ == nullptr);
+  VSTRESS_CHECK(imm_ == nullptr);
   const uint64_t number = versions_->NewFileNumber();
   Status s = NewWal(number);
   if (!s.ok()) {

@@ -1,10 +1,10 @@
 // DBImpl's background work: flushing the immutable memtable, compacting, retrying failed deletes.
-#include <algorithm>
-#include <cassert>
-#include <chrono>
-
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <chrono>
+
+#include "check.h"
 #include "db_impl.h"
 #include "dbformat.h"
 #include "fault_point.h"
@@ -123,8 +123,8 @@ void DBImpl::RecordBackgroundFailureLocked(const Status& s) {
   }
   if (!bg_error_.ok()) return;  // already permanent
   if (++bg_failures_in_a_row_ > kBackgroundRetriesMax) {
-    SetBackgroundErrorLocked(
-        s.WithContext(fmt::format("background work failed {} times in a row", kBackgroundRetriesMax)));
+    SetBackgroundErrorLocked(s.WithContext(
+        fmt::format("background work failed {} times in a row", kBackgroundRetriesMax)));
   }
 }
 

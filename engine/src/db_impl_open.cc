@@ -1,7 +1,7 @@
 // DBImpl's open path: locking, MANIFEST and WAL recovery, and open-time file GC.
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "db_impl.h"
 #include "file_names.h"
@@ -21,7 +21,8 @@ Status DBImpl::OpenImpl() {
   std::unique_lock<std::mutex> lock(mu_);
   if (!fs_->FileExists(CurrentFileName(path_))) {
     if (!options_.create_if_missing) {
-      return Status::InvalidArgument(path_ + ": no DB here (CURRENT missing) and "
+      return Status::InvalidArgument(path_ +
+                                     ": no DB here (CURRENT missing) and "
                                      "create_if_missing is off");
     }
     s = versions_->CreateNew();
@@ -145,12 +146,21 @@ void DBImpl::RemoveObsoleteFilesLocked(std::unique_lock<std::mutex>* lock) {
     if (!ParseFileName(name, &number, &type) || number >= number_limit) continue;
     bool needed = true;
     switch (type) {
-      case FileType::kWal: needed = number >= versions_->log_number(); break;
-      case FileType::kManifest: needed = number == versions_->manifest_file_number(); break;
-      case FileType::kTable: needed = keep.count(number) != 0; break;
-      case FileType::kTemp: needed = false; break;
+      case FileType::kWal:
+        needed = number >= versions_->log_number();
+        break;
+      case FileType::kManifest:
+        needed = number == versions_->manifest_file_number();
+        break;
+      case FileType::kTable:
+        needed = keep.count(number) != 0;
+        break;
+      case FileType::kTemp:
+        needed = false;
+        break;
       case FileType::kCurrent:
-      case FileType::kLock: break;
+      case FileType::kLock:
+        break;
     }
     if (!needed) doomed.push_back(name);
   }

@@ -166,8 +166,7 @@ void DBIter::FindPrevUserEntry() {
 }  // namespace
 
 std::unique_ptr<Iterator> NewDBIterator(std::unique_ptr<InternalIterator> internal,
-                                        SequenceNumber sequence,
-                                        std::function<void()> on_destroy) {
+                                        SequenceNumber sequence, std::function<void()> on_destroy) {
   return std::make_unique<DBIter>(std::move(internal), sequence, std::move(on_destroy));
 }
 

@@ -1,8 +1,8 @@
 // DBIter: turns a merged stream of internal entries into the user-visible view at one sequence.
 //
-// For each user key it yields the newest entry with sequence <= `sequence`, hiding keys whose newest
-// such entry is a deletion, in both directions. `on_destroy` runs when the iterator is destroyed (it
-// releases the pinned read view).
+// For each user key it yields the newest entry with sequence <= `sequence`, hiding keys whose
+// newest such entry is a deletion, in both directions. `on_destroy` runs when the iterator is
+// destroyed (it releases the pinned read view).
 //
 // Thread contract: thread-compatible.
 #pragma once
@@ -16,7 +16,6 @@
 namespace engine {
 
 std::unique_ptr<Iterator> NewDBIterator(std::unique_ptr<InternalIterator> internal,
-                                        SequenceNumber sequence,
-                                        std::function<void()> on_destroy);
+                                        SequenceNumber sequence, std::function<void()> on_destroy);
 
 }  // namespace engine

@@ -1,7 +1,7 @@
 // Internal keys: how one user key's many versions are ordered inside memtables and tables.
 //
-// An internal key is the user key followed by an 8-byte tag, fixed64(sequence << 8 | type). Internal
-// keys sort by user key ascending (bytewise), then by sequence descending, so a seek to
+// An internal key is the user key followed by an 8-byte tag, fixed64(sequence << 8 | type).
+// Internal keys sort by user key ascending (bytewise), then by sequence descending, so a seek to
 // (user_key, S) lands on the newest entry visible at S.
 //
 // Thread contract: immutable (values and pure functions).

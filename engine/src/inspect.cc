@@ -1,9 +1,9 @@
 #include "engine/inspect.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <set>
-
-#include <fmt/format.h>
 
 #include "dbformat.h"
 #include "engine/file_system.h"
@@ -33,13 +33,12 @@ void ReadManifest(FileSystem* fs, const std::string& path, VersionBuilder* build
     Status s = edit.DecodeFrom(record);
     if (s.ok()) s = builder->Apply(edit);
     if (!s.ok()) {
-      report->problems.push_back(
-          fmt::format("{}: record at offset {}: {}", name, reader.last_record_offset(),
-                      s.ToString()));
+      report->problems.push_back(fmt::format("{}: record at offset {}: {}", name,
+                                             reader.last_record_offset(), s.ToString()));
       return;
     }
-    report->edits.push_back(fmt::format("@{}\n{}", reader.last_record_offset(),
-                                        edit.DebugString()));
+    report->edits.push_back(
+        fmt::format("@{}\n{}", reader.last_record_offset(), edit.DebugString()));
     if (edit.log_number()) report->log_number = *edit.log_number();
     if (edit.next_file_number()) report->next_file_number = *edit.next_file_number();
     if (edit.last_sequence()) report->last_sequence = *edit.last_sequence();
@@ -48,19 +47,18 @@ void ReadManifest(FileSystem* fs, const std::string& path, VersionBuilder* build
   if (report->edits.empty()) report->problems.push_back(name + ": holds no complete record");
 }
 
-void CheckTable(FileSystem* fs, const std::string& path, InspectedTable* t,
-                InspectReport* report) {
+void CheckTable(FileSystem* fs, const std::string& path, InspectedTable* t, InspectReport* report) {
   const std::string name = TableBaseName(t->number);
   const std::string file_path = path + "/" + name;
   auto size = fs->GetFileSize(file_path);
   if (!size.ok()) {
-    report->problems.push_back(fmt::format("{}: missing (listed in L{} by {})", name, t->level,
-                                           report->current));
+    report->problems.push_back(
+        fmt::format("{}: missing (listed in L{} by {})", name, t->level, report->current));
     return;
   }
   if (size.value() != t->file_bytes) {
-    report->problems.push_back(fmt::format("{}: {} bytes on disk, MANIFEST says {}", name,
-                                           size.value(), t->file_bytes));
+    report->problems.push_back(
+        fmt::format("{}: {} bytes on disk, MANIFEST says {}", name, size.value(), t->file_bytes));
     return;
   }
   auto file = fs->NewRandomAccessFile(file_path);
@@ -94,9 +92,8 @@ void ReadWal(FileSystem* fs, const std::string& path, const std::string& name,
   while (reader.ReadRecord(&record)) {
     WriteBatch batch;
     if (!WriteBatchInternal::SetContents(&batch, record).ok()) {
-      report->problems.push_back(
-          fmt::format("{}: record at offset {}: malformed write batch", name,
-                      reader.last_record_offset()));
+      report->problems.push_back(fmt::format("{}: record at offset {}: malformed write batch", name,
+                                             reader.last_record_offset()));
       break;
     }
     wal.records++;
@@ -134,9 +131,12 @@ Status InspectDB(const Options& options, const std::string& path, InspectReport*
   std::set<uint64_t> needed;
   for (int level = 0; level < kNumLevels; level++) {
     for (const auto& f : version.value()->files(level)) {
-      InspectedTable t{level, f->table.number, f->table.file_bytes,
+      InspectedTable t{level,
+                       f->table.number,
+                       f->table.file_bytes,
                        std::string(ExtractUserKey(f->table.smallest)),
-                       std::string(ExtractUserKey(f->table.largest)), 0};
+                       std::string(ExtractUserKey(f->table.largest)),
+                       0};
       CheckTable(fs.get(), path, &t, report);
       report->tables.push_back(t);
       needed.insert(f->table.number);

@@ -1,6 +1,6 @@
-#include <fmt/format.h>
-
 #include "engine/options.h"
+
+#include <fmt/format.h>
 
 namespace engine {
 namespace {

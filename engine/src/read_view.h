@@ -18,7 +18,8 @@ namespace engine {
 class ReadView {
  public:
   // Takes a reference on each component.
-  ReadView(MemTable* mem, MemTable* imm, Version* version) : mem_(mem), imm_(imm), version_(version) {
+  ReadView(MemTable* mem, MemTable* imm, Version* version)
+      : mem_(mem), imm_(imm), version_(version) {
     mem_->Ref();
     if (imm_ != nullptr) imm_->Ref();
     version_->Ref();

@@ -19,13 +19,20 @@ Status Status::WithContext(std::string_view context) const {
 
 const char* Status::CodeName(Code code) {
   switch (code) {
-    case Code::kOk: return "OK";
-    case Code::kNotFound: return "NotFound";
-    case Code::kCorruption: return "Corruption";
-    case Code::kIOError: return "IOError";
-    case Code::kNoSpace: return "NoSpace";
-    case Code::kInvalidArgument: return "InvalidArgument";
-    case Code::kBackgroundError: return "BackgroundError";
+    case Code::kOk:
+      return "OK";
+    case Code::kNotFound:
+      return "NotFound";
+    case Code::kCorruption:
+      return "Corruption";
+    case Code::kIOError:
+      return "IOError";
+    case Code::kNoSpace:
+      return "NoSpace";
+    case Code::kInvalidArgument:
+      return "InvalidArgument";
+    case Code::kBackgroundError:
+      return "BackgroundError";
   }
   return "Unknown";
 }

@@ -1,8 +1,8 @@
 #include "version_builder.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "dbformat.h"
 #include "file_names.h"
@@ -19,9 +19,8 @@ VersionBuilder::VersionBuilder(const Version* base) {
 Status VersionBuilder::Apply(const VersionEdit& edit) {
   for (const auto& [level, number] : edit.deleted_files()) {
     if (levels_[level].erase(number) == 0) {
-      return Status::Corruption(
-          fmt::format("edit deletes {} from L{}, which does not hold it", TableBaseName(number),
-                      level));
+      return Status::Corruption(fmt::format("edit deletes {} from L{}, which does not hold it",
+                                            TableBaseName(number), level));
     }
   }
   for (const auto& [level, table] : edit.new_files()) {

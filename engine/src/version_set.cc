@@ -1,11 +1,11 @@
 #include "version_set.h"
 
-#include <algorithm>
-#include <cassert>
-#include <cstdio>
-
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <cstdio>
+
+#include "check.h"
 #include "dbformat.h"
 #include "fault_point.h"
 #include "file_names.h"
@@ -52,7 +52,7 @@ VersionSet::~VersionSet() {
   {
     std::lock_guard<std::mutex> guard(live_mu_);
     // Every reader must have released its Version before the DB closes.
-    assert(live_head_->next_ == live_head_);
+    VSTRESS_CHECK(live_head_->next_ == live_head_);
   }
   delete live_head_;
 }
@@ -200,8 +200,8 @@ Status VersionSet::SetCurrentFile(uint64_t manifest_number) const {
 }
 
 Status VersionSet::LogAndApply(VersionEdit* edit, std::unique_lock<std::mutex>* lock) {
-  assert(lock->owns_lock());
-  assert(!manifest_write_in_progress_);
+  VSTRESS_CHECK(lock->owns_lock());
+  VSTRESS_CHECK(!manifest_write_in_progress_);
   if (!edit->log_number()) edit->SetLogNumber(log_number_);
   VersionBuilder builder(current_);
   Status s = builder.Apply(*edit);
@@ -229,8 +229,8 @@ Status VersionSet::LogAndApply(VersionEdit* edit, std::unique_lock<std::mutex>* 
   if (new_manifest) s = StartNewManifest(manifest_number, &file, &writer);
   if (s.ok()) {
     s = WriteManifestRecord(new_manifest ? writer.get() : manifest_log_.get(),
-                            new_manifest ? file.get() : manifest_file_.get(), record,
-                            new_manifest, manifest_number);
+                            new_manifest ? file.get() : manifest_file_.get(), record, new_manifest,
+                            manifest_number);
   }
   lock->lock();
   manifest_write_in_progress_ = false;
@@ -331,6 +331,11 @@ Status VersionSet::DeleteFile(const std::string& path) {
 
 void VersionSet::DeleteObsoleteTable(FileMetaData* f) {
   if (f->deleted.exchange(true, std::memory_order_acq_rel)) return;
+  // Invariant 1 (doc/design.md): a table a live Version lists is never deleted. A planted bug may
+  // break it on purpose; then the harness, not this check, must notice.
+  if (kInvariantsEnabled && options_.mutations.empty()) {
+    VSTRESS_DCHECK(LiveTableNumbers().count(f->table.number) == 0);
+  }
   DeleteDeferredTable(f->table.number, f->table.file_bytes);
 }
 

@@ -1,9 +1,10 @@
 // Cross-component tests of engine::DB: the public API end to end on the real file system.
+#include "engine/db.h"
+
 #include <gtest/gtest.h>
 
 #include <algorithm>
 
-#include "engine/db.h"
 #include "engine/testing.h"
 #include "tests/engine/db_test_util.h"
 
@@ -179,7 +180,8 @@ TEST(DBTest, SecondOpenIsRefusedByLock) {
   auto db = OpenOrDie(SmallOptions(), dir.path());
   auto second = DB::Open(SmallOptions(), dir.path());
   ASSERT_FALSE(second.ok());
-  EXPECT_NE(std::string::npos, second.status().message().find("locked")) << second.status().ToString();
+  EXPECT_NE(std::string::npos, second.status().message().find("locked"))
+      << second.status().ToString();
 }
 
 // Options::Validate names the bad field.

@@ -15,8 +15,8 @@
 namespace engine {
 
 struct FaultPointInfo {
-  std::string_view name;         // libfiu name, e.g. "engine/manifest/sync"
-  std::string_view interrupts;   // one line: what fails when it fires
+  std::string_view name;        // libfiu name, e.g. "engine/manifest/sync"
+  std::string_view interrupts;  // one line: what fails when it fires
 };
 
 // Every point compiled into the engine, in a stable order.

@@ -34,7 +34,7 @@ struct InspectedWal {
 };
 
 struct InspectReport {
-  std::string current;           // the MANIFEST CURRENT names
+  std::string current;             // the MANIFEST CURRENT names
   std::vector<std::string> edits;  // one text block per MANIFEST record
   uint64_t log_number = 0;
   uint64_t next_file_number = 0;
@@ -42,7 +42,7 @@ struct InspectReport {
   std::vector<InspectedTable> tables;  // the current Version's tables, by level
   std::vector<InspectedWal> wals;
   std::vector<std::string> unreferenced_files;  // engine files the current state does not need
-  std::vector<std::string> problems;  // empty means consistent
+  std::vector<std::string> problems;            // empty means consistent
   bool consistent() const { return problems.empty(); }
 };
 

@@ -29,9 +29,9 @@ enum class Mutation : uint8_t {
 
 struct MutationInfo {
   Mutation mutation;
-  std::string_view name;          // command-line name, e.g. "iterator-no-pin"
-  std::string_view imitates;      // the reported bug, e.g. "leveldb 7263023"
-  std::string_view description;   // what goes wrong
+  std::string_view name;         // command-line name, e.g. "iterator-no-pin"
+  std::string_view imitates;     // the reported bug, e.g. "leveldb 7263023"
+  std::string_view description;  // what goes wrong
 };
 
 const std::vector<MutationInfo>& MutationCatalogue();

@@ -112,8 +112,8 @@ void WriterLoop(DB* db, int id, const std::atomic<bool>* stop, Recorder* rec) {
       ASSERT_TRUE(seq.ok()) << seq.status().ToString();
       log.push_back({seq.value(), key, std::nullopt});
     } else {
-      const std::string value = "w" + std::to_string(id) + "." + std::to_string(n) +
-                                std::string(40, 'x');
+      const std::string value =
+          "w" + std::to_string(id) + "." + std::to_string(n) + std::string(40, 'x');
       auto seq = db->Put(WriteOptions(), key, value);
       ASSERT_TRUE(seq.ok()) << seq.status().ToString();
       log.push_back({seq.value(), key, value});
@@ -156,12 +156,20 @@ void SnapshotLoop(DB* db, int id, const std::atomic<bool>* stop, Recorder* rec) 
       engine::Status s = db->Get(ro, key, &value, &observed);
       ASSERT_TRUE(s.ok() || s.IsNotFound()) << s.ToString();
       ASSERT_EQ(snap->sequence(), observed);
-      seen.push_back({observed, false, {}, key, s.ok() ? std::optional(value) : std::nullopt,
+      seen.push_back({observed,
+                      false,
+                      {},
+                      key,
+                      s.ok() ? std::optional(value) : std::nullopt,
                       "snapshot" + std::to_string(id)});
       if (i % 50 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     auto it = db->NewIterator(ro);
-    seen.push_back({snap->sequence(), true, vstress_test::ReadAll(it.get()), {}, {},
+    seen.push_back({snap->sequence(),
+                    true,
+                    vstress_test::ReadAll(it.get()),
+                    {},
+                    {},
                     "snapshot-scan" + std::to_string(id)});
     it.reset();
     db->ReleaseSnapshot(snap);
@@ -178,7 +186,11 @@ void GetLoop(DB* db, int id, const std::atomic<bool>* stop, Recorder* rec) {
     SequenceNumber observed = 0;
     engine::Status s = db->Get(ReadOptions(), key, &value, &observed);
     ASSERT_TRUE(s.ok() || s.IsNotFound()) << s.ToString();
-    seen.push_back({observed, false, {}, key, s.ok() ? std::optional(value) : std::nullopt,
+    seen.push_back({observed,
+                    false,
+                    {},
+                    key,
+                    s.ok() ? std::optional(value) : std::nullopt,
                     "get" + std::to_string(id)});
   }
   rec->AddObservations(std::move(seen));
@@ -227,7 +239,8 @@ TEST(VersionRefcountConcurrencyTest, ReadersHoldViewsAcrossForcedCompactions) {
   Recorder rec;
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
-  for (int i = 0; i < kWriterThreads; i++) threads.emplace_back(WriterLoop, db.get(), i, &stop, &rec);
+  for (int i = 0; i < kWriterThreads; i++)
+    threads.emplace_back(WriterLoop, db.get(), i, &stop, &rec);
   for (int i = 0; i < kIteratorThreads; i++) {
     threads.emplace_back(IteratorLoop, db.get(), i, &stop, &rec);
   }

@@ -6,8 +6,8 @@
 // Reproducing a failure: rapidcheck shrinks the sequence, prints the minimal one (one command per
 // line, e.g. `put k000007 v12.aaaa…(310 bytes)`) and a line `RC_PARAMS="reproduce=…"`. Replay
 // exactly that case with
-//   RC_PARAMS="reproduce=<string>" ./build/debug/tests/engine_property_tests \
-//       --gtest_filter=DbModel.<Property>
+//   RC_PARAMS="reproduce=<string>" ./build/debug/tests/engine_property_tests
+//       --gtest_filter=DbModel.<Property>   (one command line)
 // More cases: RC_PARAMS="max_success=1000"; another seed: RC_PARAMS="seed=12345".
 #include <gtest/gtest.h>
 
