@@ -103,6 +103,8 @@ class DBImpl final : public DB {
   // REQUIRES: mu_ held. Deletes files abandoned by a failed flush/compaction.
   void AbandonOutputsLocked(std::unique_lock<std::mutex>* lock, const std::vector<uint64_t>& numbers);
   void RecordBackgroundFailureLocked(const Status& s);
+  // REQUIRES: mu_ held. Waits (or, in manual mode, works) until imm_ is flushed or an error is set.
+  Status WaitForImmutableFlushLocked(std::unique_lock<std::mutex>* lock);
   Status WaitForManualCompaction(std::unique_lock<std::mutex>* lock, ManualCompaction* m);
   void DeleteObsoleteWalsLocked(std::unique_lock<std::mutex>* lock);
 

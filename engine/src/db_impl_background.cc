@@ -350,6 +350,10 @@ Status DBImpl::WaitForBackgroundIdle() {
       return !bg_error_.ok() || shutting_down_ || (!HasBackgroundWorkLocked() && !bg_running_);
     });
   }
+  // Deletes that failed earlier get one more try, so an idle DB has nothing deferred needlessly.
+  lock.unlock();
+  versions_->RetryFailedDeletions();
+  lock.lock();
   return bg_error_;
 }
 
@@ -357,24 +361,23 @@ Status DBImpl::Flush() {
   {
     std::lock_guard<std::mutex> write_guard(write_mu_);
     std::unique_lock<std::mutex> lock(mu_);
-    if (mem_->NumEntries() == 0) return bg_error_;
-    while (imm_ != nullptr && bg_error_.ok()) {
-      if (options_.background == BackgroundMode::kManual) {
-        BackgroundStepLocked(&lock);
-      } else {
-        bg_cv_.wait(lock);
-      }
+    if (mem_->NumEntries() > 0) {
+      // One immutable memtable at a time: the pending one must be written first.
+      Status s = WaitForImmutableFlushLocked(&lock);
+      if (s.ok()) s = SwitchMemtableLocked();
+      if (!s.ok()) return s;
     }
-    if (!bg_error_.ok()) return bg_error_;
-    Status s = SwitchMemtableLocked();
-    if (!s.ok()) return s;
   }
   std::unique_lock<std::mutex> lock(mu_);
+  return WaitForImmutableFlushLocked(&lock);
+}
+
+Status DBImpl::WaitForImmutableFlushLocked(std::unique_lock<std::mutex>* lock) {
   while (imm_ != nullptr && bg_error_.ok() && !shutting_down_) {
     if (options_.background == BackgroundMode::kManual) {
-      BackgroundStepLocked(&lock);
+      BackgroundStepLocked(lock);
     } else {
-      bg_cv_.wait(lock);
+      bg_cv_.wait(*lock);
     }
   }
   return bg_error_;
