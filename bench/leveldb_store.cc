@@ -51,7 +51,8 @@ engine::Result<std::unique_ptr<LevelDbStore>> LevelDbStore::Open(const StoreOpti
   leveldb_options.block_size = options.block_bytes;
   leveldb_options.filter_policy = filter.get();
   leveldb_options.compression = leveldb::kNoCompression;
-  // block_cache stays null: LevelDB then makes its own 8 MiB cache.
+  // block_cache stays null: LevelDB then makes its own 8 MiB cache (unused by reads of blocks it
+  // serves from a memory-mapped table, which is every block here: nothing is compressed).
   leveldb::DB* raw_db = nullptr;
   s = FromLevelDb(leveldb::DB::Open(leveldb_options, dir.value()->path(), &raw_db));
   if (!s.ok()) return s;

@@ -3,8 +3,9 @@
 // Everything that makes the two engines do the same work is fixed here rather than left to each
 // engine's defaults: block size, bloom bits per key, checksum verification on reads, and no
 // compression (vstress has none, so LevelDB runs with kNoCompression). What cannot be made equal is
-// written down where it differs: LevelDB keeps its default 8 MiB block cache, while vstress has no
-// block cache and reads every data block with pread.
+// written down where it differs: vstress reads every data block with pread into a fresh buffer (it
+// has no block cache), while LevelDB memory-maps its tables and reads uncompressed blocks in place
+// (its default 8 MiB block cache is kept, but LevelDB does not cache blocks it reads from a map).
 //
 // Thread contract: immutable once passed to a store's Open.
 #pragma once
@@ -23,7 +24,7 @@ struct StoreOptions {
   // Bloom filter bits per key in each table.
   int bloom_bits_per_key = 10;
   // Verify a data block's checksum each time a read loads it (vstress: Options::verify_checksums;
-  // LevelDB: ReadOptions::verify_checksums, which only matters on a block cache miss).
+  // LevelDB: ReadOptions::verify_checksums, checked on every block read that misses its cache).
   bool verify_checksums = true;
 
   engine::Status Validate() const {

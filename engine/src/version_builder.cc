@@ -17,14 +17,26 @@ VersionBuilder::VersionBuilder(const Version* base) {
 }
 
 Status VersionBuilder::Apply(const VersionEdit& edit) {
+  // A table deleted from one level and added to another (a trivial move) keeps its FileMetaData,
+  // so that one reference count covers every Version listing it, whatever its level there.
+  std::map<uint64_t, std::shared_ptr<FileMetaData>> removed;
   for (const auto& [level, number] : edit.deleted_files()) {
-    if (levels_[level].erase(number) == 0) {
+    auto it = levels_[level].find(number);
+    if (it == levels_[level].end()) {
       return Status::Corruption(fmt::format("edit deletes {} from L{}, which does not hold it",
                                             TableBaseName(number), level));
     }
+    removed.emplace(number, std::move(it->second));
+    levels_[level].erase(it);
   }
   for (const auto& [level, table] : edit.new_files()) {
-    auto f = std::make_shared<FileMetaData>(table);
+    auto moved = removed.find(table.number);
+    std::shared_ptr<FileMetaData> f;
+    if (moved != removed.end() && moved->second->table.file_bytes == table.file_bytes) {
+      f = moved->second;
+    } else {
+      f = std::make_shared<FileMetaData>(table);
+    }
     if (!levels_[level].emplace(table.number, std::move(f)).second) {
       return Status::Corruption(
           fmt::format("edit adds {} to L{} twice", TableBaseName(table.number), level));

@@ -174,6 +174,33 @@ TEST(DBTest, IteratorDefersDeletionOfCompactedTables) {
   EXPECT_EQ(expected, vstress_test::ListDir(dir.path()));
 }
 
+// A table that a trivial move pushed down a level, then a compaction made obsolete, stays on disk
+// while an iterator pins a Version listing it at its old level (one refcount across levels).
+TEST(DBTest, TrivialMoveKeepsOneRefcountPerTable) {
+  TempDir dir;
+  Options o = SmallOptions();
+  o.background = engine::BackgroundMode::kManual;
+  auto db = OpenOrDie(o, dir.path());
+  for (int i = 0; i < 50; i++) ASSERT_TRUE(db->Put(WriteOptions(), Key(i), "first").ok());
+  ASSERT_TRUE(db->Flush().ok());
+  const auto tables = ListTables(dir.path());
+  ASSERT_EQ(1u, tables.size());
+  auto it = db->NewIterator(ReadOptions());  // pins the Version with the table at level 0
+  ASSERT_TRUE(db->CompactRange("", "").ok());  // trivial moves down to the last level
+  for (int i = 0; i < 50; i++) ASSERT_TRUE(db->Put(WriteOptions(), Key(i), "second").ok());
+  ASSERT_TRUE(db->CompactRange("", "").ok());  // rewrites it: now obsolete
+  auto on_disk = ListTables(dir.path());
+  EXPECT_TRUE(std::find(on_disk.begin(), on_disk.end(), tables[0]) != on_disk.end());
+  EXPECT_GE(db->GetStats().deferred_deletions, 1u);
+  auto seen = ReadAll(it.get());
+  EXPECT_EQ(50u, seen.size());
+  for (const auto& [k, v] : seen) EXPECT_EQ("first", v);
+  it.reset();
+  on_disk = ListTables(dir.path());
+  EXPECT_TRUE(std::find(on_disk.begin(), on_disk.end(), tables[0]) == on_disk.end());
+  EXPECT_EQ(0u, db->GetStats().deferred_deletions);
+}
+
 // A second Open of a DB that is open fails with a message saying it is locked.
 TEST(DBTest, SecondOpenIsRefusedByLock) {
   TempDir dir;
