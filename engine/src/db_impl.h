@@ -106,6 +106,7 @@ class DBImpl final : public DB {
   // REQUIRES: mu_ held. Waits (or, in manual mode, works) until imm_ is flushed or an error is set.
   Status WaitForImmutableFlushLocked(std::unique_lock<std::mutex>* lock);
   Status WaitForManualCompaction(std::unique_lock<std::mutex>* lock, ManualCompaction* m);
+  // REQUIRES: mu_ held. Deletes WALs a flush made obsolete (and retries failed deletes).
   void DeleteObsoleteWalsLocked(std::unique_lock<std::mutex>* lock);
 
   // ---- recovery (db_impl_open.cc) ----
@@ -135,6 +136,7 @@ class DBImpl final : public DB {
   MemTable* imm_ = nullptr;         // guarded by mu_
   uint64_t wal_number_ = 0;         // guarded by mu_: the WAL backing mem_
   std::deque<uint64_t> live_wals_;  // guarded by mu_: WALs not yet made obsolete by a flush
+  std::vector<uint64_t> obsolete_wals_;  // guarded by mu_: obsolete WALs whose delete failed
   std::set<uint64_t> pending_outputs_;  // guarded by mu_: tables being written
   std::multiset<SequenceNumber> snapshots_;  // guarded by mu_
   ManualCompaction* manual_compaction_ = nullptr;  // guarded by mu_

@@ -113,6 +113,7 @@ bool DBImpl::BackgroundStepLocked(std::unique_lock<std::mutex>* lock) {
   bg_cv_.notify_all();
   // Deletes that failed earlier get another try after every unit of background work.
   versions_->RetryFailedDeletions();
+  DeleteObsoleteWalsLocked(lock);
   return true;
 }
 
@@ -182,17 +183,22 @@ Status DBImpl::FlushImmLocked(std::unique_lock<std::mutex>* lock) {
 }
 
 void DBImpl::DeleteObsoleteWalsLocked(std::unique_lock<std::mutex>* lock) {
-  std::vector<uint64_t> obsolete;
   while (!live_wals_.empty() && live_wals_.front() < versions_->log_number()) {
-    obsolete.push_back(live_wals_.front());
+    obsolete_wals_.push_back(live_wals_.front());
     live_wals_.pop_front();
   }
-  if (obsolete.empty() || versions_->deletions_suspended()) return;
+  if (obsolete_wals_.empty() || versions_->deletions_suspended()) return;
+  std::vector<uint64_t> attempt;
+  attempt.swap(obsolete_wals_);
   lock->unlock();
-  // A WAL whose delete fails is harmless: recovery skips WALs below the log number, and the next
-  // open removes it.
-  for (uint64_t number : obsolete) versions_->DeleteFile(WalFileName(path_, number));
+  // Recovery skips WALs below the log number, so a WAL whose delete fails is harmless; it is
+  // retried after the next unit of background work and when the DB goes idle.
+  std::vector<uint64_t> failed;
+  for (uint64_t number : attempt) {
+    if (!versions_->DeleteFile(WalFileName(path_, number)).ok()) failed.push_back(number);
+  }
   lock->lock();
+  obsolete_wals_.insert(obsolete_wals_.end(), failed.begin(), failed.end());
 }
 
 void DBImpl::AbandonOutputsLocked(std::unique_lock<std::mutex>* lock,
@@ -354,6 +360,7 @@ Status DBImpl::WaitForBackgroundIdle() {
   lock.unlock();
   versions_->RetryFailedDeletions();
   lock.lock();
+  DeleteObsoleteWalsLocked(&lock);
   return bg_error_;
 }
 

@@ -58,7 +58,11 @@ bool Reader::ParseNext(std::string_view* payload) {
   if (AvailableBytes() < record_bytes) return EndTorn();
   *payload = std::string_view(buffer_.data() + buffer_start_ + kHeaderBytes, length);
   if (Checksum(*payload) != expected_checksum) {
-    return RestIsZero(record_bytes) ? EndTorn() : EndCorrupt("payload checksum mismatch");
+    // Only a tail that never reached disk (a zeroed sector or more) is a torn write; other damage
+    // is corruption, or one flipped bit would silently drop a synced record.
+    return EndsInUnwrittenSector(*payload) && RestIsZero(record_bytes)
+               ? EndTorn()
+               : EndCorrupt("payload checksum mismatch");
   }
   return true;
 }
@@ -78,6 +82,14 @@ bool Reader::Fill(size_t bytes) {
     }
   }
   return true;
+}
+
+bool Reader::EndsInUnwrittenSector(std::string_view payload) {
+  const size_t last_nonzero = payload.find_last_not_of('\0');
+  const size_t zero_run = last_nonzero == std::string_view::npos
+                              ? payload.size()
+                              : payload.size() - last_nonzero - 1;
+  return zero_run >= std::min(payload.size(), kUnwrittenSectorBytes);
 }
 
 bool Reader::RestIsZero(size_t skip) {

@@ -7,8 +7,11 @@
 //   - a header that fails its checksum where every byte from there to end of file is zero
 //     (space the file system extended or pre-allocated but the write never reached);
 //   - a valid header whose payload runs past end of file;
-//   - a complete record whose payload fails its checksum and is followed by nothing but zero
-//     bytes (in particular, by nothing: the last write was torn mid-record).
+//   - a complete record that fails its checksum, whose payload ends in at least
+//     min(length, kUnwrittenSectorBytes) zero bytes and is followed by nothing but zero bytes:
+//     a write whose length reached disk but whose last sector(s) never did.
+// A complete record with non-zero bytes that fails its checksum is damage even at the very end:
+// treating it as torn would let one flipped bit drop a synced MANIFEST edit or WAL record.
 // Anything else that fails a check is Corruption naming the file and the bad record's offset, and
 // reading stops there: records after a bad one are never returned, because skipping a damaged
 // record would apply later edits without the one they depend on (rocksdb #6316). A length above
@@ -29,6 +32,9 @@
 #include "engine/status.h"
 
 namespace engine::log {
+
+// The unit in which a torn write can leave never-written (zero) bytes at the end of a record.
+inline constexpr size_t kUnwrittenSectorBytes = 512;
 
 class Reader {
  public:
@@ -60,6 +66,8 @@ class Reader {
   bool ParseNext(std::string_view* payload);
   // Whether every byte after the first `skip` unconsumed ones, to end of file, is zero. Consumes
   // the file; only called once reading is over.
+  // True if `payload` ends in a zero run of at least min(size, kUnwrittenSectorBytes) bytes.
+  static bool EndsInUnwrittenSector(std::string_view payload);
   bool RestIsZero(size_t skip);
   bool EndTorn();
   bool EndCorrupt(std::string_view reason);

@@ -221,16 +221,16 @@ TEST_F(LogTest, FlippedHeaderBitInMiddleIsCorruption) {
   }
 }
 
-// A flipped bit in the last record's payload is a torn tail: that write may never have finished.
-TEST_F(LogTest, FlippedPayloadBitInLastRecordIsTorn) {
+// A flipped bit in the last record's payload is Corruption: the record was complete, and calling
+// it torn would silently drop a synced write.
+TEST_F(LogTest, FlippedPayloadBitInLastRecordIsCorruption) {
   const std::vector<std::string> records = Payloads(6, 100);
   const std::vector<uint64_t> offsets = WriteLog(records);
   FlipBit(offsets[5] + kHeaderBytes + 99, 0);
   const ReadOutcome outcome = ReadAll();
   EXPECT_EQ(outcome.records, First(records, 5));
-  EXPECT_TRUE(outcome.status.ok()) << outcome.status.ToString();
-  EXPECT_TRUE(outcome.torn);
-  EXPECT_EQ(outcome.valid_bytes, offsets[5]);
+  EXPECT_TRUE(outcome.status.IsCorruption()) << outcome.status.ToString();
+  EXPECT_FALSE(outcome.torn);
 }
 
 // A damaged (non-zero) header on the last record is still Corruption, not a torn tail.
@@ -257,12 +257,12 @@ TEST_F(LogTest, ZeroFilledTailIsTorn) {
   }
 }
 
-// A last record whose payload was only partly written before zeroed space is a torn tail too.
+// A last record whose final sector never reached disk (zeroed before a zero tail) is a torn tail.
 TEST_F(LogTest, PartlyZeroedLastRecordBeforeZeroTailIsTorn) {
-  const std::vector<std::string> records = Payloads(4, 200);
+  const std::vector<std::string> records = Payloads(4, 2000);
   const uint64_t last_start = WriteLog(records).back();
   std::string data = Contents();
-  std::fill(data.begin() + static_cast<ptrdiff_t>(last_start + kHeaderBytes + 100), data.end(), 0);
+  std::fill(data.begin() + static_cast<ptrdiff_t>(last_start + kHeaderBytes + 1000), data.end(), 0);
   SetContents(data + std::string(4096, '\0'));
   const ReadOutcome outcome = ReadAll();
   EXPECT_EQ(outcome.records, First(records, 3));

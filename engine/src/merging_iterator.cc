@@ -122,7 +122,14 @@ Status MergingIterator::status() const {
 void MergingIterator::FindSmallest() {
   InternalIterator* smallest = nullptr;
   for (auto& child : children_) {
-    if (!child->Valid()) continue;
+    if (!child->Valid()) {
+      // A child that failed may have hidden newer entries: stop rather than show older ones.
+      if (!child->status().ok()) {
+        current_ = nullptr;
+        return;
+      }
+      continue;
+    }
     if (smallest == nullptr || CompareInternalKeys(child->key(), smallest->key()) < 0) {
       smallest = child.get();
     }
@@ -134,7 +141,13 @@ void MergingIterator::FindLargest() {
   InternalIterator* largest = nullptr;
   for (auto it = children_.rbegin(); it != children_.rend(); ++it) {
     InternalIterator* child = it->get();
-    if (!child->Valid()) continue;
+    if (!child->Valid()) {
+      if (!child->status().ok()) {
+        current_ = nullptr;
+        return;
+      }
+      continue;
+    }
     if (largest == nullptr || CompareInternalKeys(child->key(), largest->key()) > 0) {
       largest = child;
     }

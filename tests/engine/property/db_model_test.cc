@@ -10,12 +10,12 @@
 //       --gtest_filter=DbModel.<Property>   (one command line)
 // More cases: RC_PARAMS="max_success=1000"; another seed: RC_PARAMS="seed=12345".
 #include <gtest/gtest.h>
-
 #include <rapidcheck.h>
 #include <rapidcheck/gtest.h>
 #include <rapidcheck/state.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <map>
 #include <memory>
 #include <ostream>
@@ -76,8 +76,7 @@ struct Model {
 struct Sut {
   explicit Sut(bool manual) {
     options = vstress_test::SmallOptions();
-    options.background =
-        manual ? engine::BackgroundMode::kManual : engine::BackgroundMode::kThread;
+    options.background = manual ? engine::BackgroundMode::kManual : engine::BackgroundMode::kThread;
   }
   ~Sut() {
     ReleaseReaders();
@@ -168,8 +167,7 @@ std::string FirstDifference(const Entries& expected, const Entries& actual) {
   for (size_t i = 0; i < common; i++) {
     if (expected[i] != actual[i]) {
       return "entry " + std::to_string(i) + ": expected " + expected[i].first + "=" +
-             Short(expected[i].second) + ", got " + actual[i].first + "=" +
-             Short(actual[i].second);
+             Short(expected[i].second) + ", got " + actual[i].first + "=" + Short(actual[i].second);
     }
   }
   if (expected.size() == actual.size()) return "";
@@ -185,13 +183,17 @@ void CheckScans(Iterator* it, const State& state, const std::string& what) {
     forward.emplace_back(std::string(it->key()), std::string(it->value()));
   }
   AssertOk(it->status(), what + " forward scan");
-  RC_ASSERT(FirstDifference(Entries(state.begin(), state.end()), forward) == std::string());
+  const std::string forward_difference =
+      FirstDifference(Entries(state.begin(), state.end()), forward);
+  if (!forward_difference.empty()) RC_FAIL(what + " forward scan: " + forward_difference);
   Entries backward;
   for (it->SeekToLast(); it->Valid(); it->Prev()) {
     backward.emplace_back(std::string(it->key()), std::string(it->value()));
   }
   AssertOk(it->status(), what + " backward scan");
-  RC_ASSERT(FirstDifference(Entries(state.rbegin(), state.rend()), backward) == std::string());
+  const std::string backward_difference =
+      FirstDifference(Entries(state.rbegin(), state.rend()), backward);
+  if (!backward_difference.empty()) RC_FAIL(what + " backward scan: " + backward_difference);
 }
 
 void CheckPosition(Iterator* it, const State& state, State::const_iterator expected) {
@@ -230,8 +232,8 @@ void CheckSeekWalk(Iterator* it, const State& state, const std::string& target, 
 }
 
 // Reads `key` and compares it with `state`; `observed` must be `sequence`.
-void CheckGet(DB* db, const engine::Snapshot* snapshot, const std::string& key,
-              const State& state, SequenceNumber sequence) {
+void CheckGet(DB* db, const engine::Snapshot* snapshot, const std::string& key, const State& state,
+              SequenceNumber sequence) {
   ReadOptions ro;
   ro.snapshot = snapshot;
   std::string value;
@@ -239,8 +241,9 @@ void CheckGet(DB* db, const engine::Snapshot* snapshot, const std::string& key,
   const Status s = db->Get(ro, key, &value, &observed);
   const auto found = state.find(key);
   if (found == state.end()) {
-    if (!s.IsNotFound()) RC_FAIL("get " + key + ": expected NotFound, got " + s.ToString() + " " +
-                                 Short(value));
+    if (!s.IsNotFound()) {
+      RC_FAIL("get " + key + ": expected NotFound, got " + s.ToString() + " " + Short(value));
+    }
   } else {
     AssertOk(s, "get " + key);
     if (value != found->second) {
@@ -248,6 +251,45 @@ void CheckGet(DB* db, const engine::Snapshot* snapshot, const std::string& key,
     }
   }
   RC_ASSERT(observed == sequence);
+}
+
+// Every pinned iterator and live snapshot still shows exactly what it captured.
+void CheckReaders(const Model& m, Sut& sut, const std::string& when) {
+  for (const auto& [id, it] : sut.iterators) {
+    CheckScans(it.get(), m.iterators.at(id).state, "pinned iterator #" + std::to_string(id) + when);
+  }
+  for (const auto& [id, snapshot] : sut.snapshots) {
+    ReadOptions ro;
+    ro.snapshot = snapshot;
+    auto it = sut.db->NewIterator(ro);
+    CheckScans(it.get(), m.snapshots.at(id).state, "snapshot #" + std::to_string(id) + when);
+  }
+}
+
+// Invariant 1 of doc/design.md: a table that a live Version lists is on disk. Deferred deletion
+// keeps such a table until the last Version listing it goes, so a missing one is a table deleted
+// too early, which a reader only notices if it had not opened the table yet. The directory is
+// listed before the Versions are read, so only a table written and installed in between could be
+// reported falsely: call this in manual mode, or in thread mode right after idling.
+void CheckLiveTablesOnDisk(Sut& sut) {
+  const std::vector<std::string> names = vstress_test::ListDir(sut.dir.path());
+  for (const auto& version : engine::testing::LiveVersions(sut.db.get())) {
+    for (size_t level = 0; level < version.files_per_level.size(); level++) {
+      for (uint64_t number : version.files_per_level[level]) {
+        char name[32];
+        std::snprintf(name, sizeof(name), "%06llu.sst", static_cast<unsigned long long>(number));
+        if (!std::binary_search(names.begin(), names.end(), std::string(name))) {
+          RC_FAIL(std::string(name) + " is missing but Version " + std::to_string(version.id) +
+                  (version.is_current ? " (current)" : " (pinned)") + " lists it at level " +
+                  std::to_string(level));
+        }
+      }
+    }
+  }
+}
+
+void CheckLiveTablesOnDiskIfManual(const Model& m, Sut& sut) {
+  if (m.manual) CheckLiveTablesOnDisk(sut);
 }
 
 // ---- Writes --------------------------------------------------------------------------------
@@ -476,15 +518,19 @@ struct UnpinIteratorCommand : Command {
 // ---- Background work and lifecycle ---------------------------------------------------------
 
 struct FlushCommand : Command {
-  void run(const Model&, Sut& sut) const override { AssertOk(sut.db->Flush(), "flush"); }
+  void run(const Model& m, Sut& sut) const override {
+    AssertOk(sut.db->Flush(), "flush");
+    CheckLiveTablesOnDiskIfManual(m, sut);
+  }
   void show(std::ostream& os) const override { os << "flush"; }
 };
 
 struct CompactRangeCommand : Command {
   std::pair<std::string, std::string> range = GenRange();
 
-  void run(const Model&, Sut& sut) const override {
+  void run(const Model& m, Sut& sut) const override {
     AssertOk(sut.db->CompactRange(range.first, range.second), "compact-range");
+    CheckLiveTablesOnDiskIfManual(m, sut);
   }
   void show(std::ostream& os) const override {
     os << "compact-range ['" << range.first << "', '" << range.second << "']";
@@ -494,29 +540,29 @@ struct CompactRangeCommand : Command {
 // Manual mode: RunBackgroundStep until it reports no work. Thread mode: WaitForBackgroundIdle.
 struct BackgroundCommand : Command {
   void run(const Model& m, Sut& sut) const override {
-    if (!m.manual) {
+    if (m.manual) {
+      int steps = 0;
+      while (steps < kBackgroundStepsMax && sut.db->RunBackgroundStep()) steps++;
+      RC_ASSERT(steps < kBackgroundStepsMax);
+      AssertOk(sut.db->BackgroundErrorStatus(), "background error after steps");
+    } else {
       AssertOk(sut.db->WaitForBackgroundIdle(), "wait-for-background-idle");
-      return;
     }
-    int steps = 0;
-    while (steps < kBackgroundStepsMax && sut.db->RunBackgroundStep()) steps++;
-    RC_ASSERT(steps < kBackgroundStepsMax);
-    AssertOk(sut.db->BackgroundErrorStatus(), "background error after steps");
+    // Nothing writes, so the background thread (if any) stays idle while this looks.
+    CheckLiveTablesOnDisk(sut);
   }
   void show(std::ostream& os) const override { os << "run-background-to-idle"; }
 };
 
-// Close and reopen: the model drops its snapshots and pinned iterators (each pinned iterator is
-// scanned one last time), and every acknowledged write must come back, sequence included.
+// Close and reopen: the model drops its snapshots and pinned iterators (each is scanned one last
+// time), and every acknowledged write must come back, sequence included.
 struct ReopenCommand : Command {
   void apply(Model& m) const override {
     m.snapshots.clear();
     m.iterators.clear();
   }
   void run(const Model& m, Sut& sut) const override {
-    for (const auto& [id, it] : sut.iterators) {
-      CheckScans(it.get(), m.iterators.at(id).state, "pinned iterator scan before close");
-    }
+    CheckReaders(m, sut, " before close");
     sut.ReleaseReaders();
     const Status closed = sut.db->Close();
     sut.db.reset();
@@ -562,6 +608,7 @@ struct HoldIteratorAcrossCompactionCommand : Command {
     for (const auto& [key, value] : puts) after[key] = value;
     auto now = sut.db->NewIterator(ReadOptions());
     CheckScans(now.get(), after, "scan after held iterator");
+    CheckLiveTablesOnDiskIfManual(m, sut);
   }
   void show(std::ostream& os) const override {
     os << "hold-iterator-across-compaction [";
@@ -582,15 +629,18 @@ const auto kGenerateCommand = rc::state::gen::execOneOfWithArgs<
     ReleaseSnapshotCommand, PinIteratorCommand, UnpinIteratorCommand, FlushCommand,
     CompactRangeCommand, BackgroundCommand, ReopenCommand, HoldIteratorAcrossCompactionCommand>();
 
-// Opens `sut`'s fresh DB and runs one generated command sequence against it; the caller may check
-// more afterwards.
+// Opens `sut`'s fresh DB, runs one generated command sequence against it, and checks that the
+// readers still open at the end show what they captured; the caller may check more afterwards.
 void RunSequence(Sut& sut, bool manual) {
   AssertOk(sut.Open(), "open");
   Model initial;
   initial.manual = manual;
-  const auto commands = *rc::gen::resize(
-      kCommandsPerCaseMax, rc::state::gen::commands(initial, kGenerateCommand));
+  const auto commands =
+      *rc::gen::resize(kCommandsPerCaseMax, rc::state::gen::commands(initial, kGenerateCommand));
   rc::state::runAll(commands, initial, sut);
+  Model final_model = initial;
+  rc::state::applyAll(commands, final_model);
+  CheckReaders(final_model, sut, " at the end");
 }
 
 // With every reader released and background work idle, exactly one Version lives, nothing waits
@@ -606,6 +656,7 @@ void CheckQuiescent(Sut& sut) {
   std::sort(expected.begin(), expected.end());
   RC_ASSERT(vstress_test::ListDir(sut.dir.path()) == expected);
   RC_ASSERT(engine::testing::RefcountUnderflows(sut.db.get()) == 0u);
+  CheckLiveTablesOnDisk(sut);
 }
 
 // With deterministic manual background work, every read matches the model after any sequence.
