@@ -8,6 +8,7 @@
 
 #include "harness/exit_codes.h"
 #include "harness/inspect_command.h"
+#include "harness/list_commands.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"vstress: stress testing and fault injection for an LSM engine"};
@@ -21,6 +22,8 @@ int main(int argc, char** argv) {
   bool inspect_verbose = false;
   inspect->add_flag("--edits", inspect_verbose, "also print every MANIFEST edit");
 
+  auto* list_faults = app.add_subcommand("faults", "list every fault point, action and trigger");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -28,5 +31,6 @@ int main(int argc, char** argv) {
     return code == 0 ? harness::kExitPass : harness::kExitUsage;
   }
   if (*inspect) return harness::RunInspect(inspect_dir, inspect_verbose, std::cout, std::cerr);
+  if (*list_faults) return harness::RunListFaults(std::cout);
   return harness::kExitUsage;
 }

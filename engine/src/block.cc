@@ -12,8 +12,8 @@ namespace engine {
 namespace {
 
 // Checks the restart array: the first restart is 0 and the rest strictly increase inside the entry
-// area, so the iterator can trust every restart offset it reads.
-bool RestartsAreValid(const Block& block) {
+// area, so a cursor can trust every restart offset it reads.
+bool RestartsAreValid(const BlockView& block) {
   if (block.RestartPoint(0) != 0) return false;
   uint32_t previous = 0;
   for (uint32_t i = 1; i < block.num_restarts(); i++) {
@@ -26,17 +26,12 @@ bool RestartsAreValid(const Block& block) {
 
 }  // namespace
 
-Block::Block(std::string contents, uint32_t restarts_offset, uint32_t num_restarts)
-    : contents_(std::move(contents)),
-      restarts_offset_(restarts_offset),
-      num_restarts_(num_restarts) {}
-
-uint32_t Block::RestartPoint(uint32_t index) const {
+uint32_t BlockView::RestartPoint(uint32_t index) const {
   assert(index < num_restarts_);
   return DecodeFixed32(contents_.data() + restarts_offset_ + index * sizeof(uint32_t));
 }
 
-Result<std::shared_ptr<const Block>> Block::Parse(std::string contents) {
+Result<BlockView> BlockView::Parse(std::string_view contents) {
   constexpr size_t kWordBytes = sizeof(uint32_t);
   if (contents.size() < kWordBytes || contents.size() > std::numeric_limits<uint32_t>::max()) {
     return Status::Corruption("malformed block: bad size " + std::to_string(contents.size()));
@@ -48,98 +43,82 @@ Result<std::shared_ptr<const Block>> Block::Parse(std::string contents) {
   }
   const auto restarts_offset =
       static_cast<uint32_t>(contents.size() - (size_t{num_restarts} + 1) * kWordBytes);
-  std::shared_ptr<const Block> block(new Block(std::move(contents), restarts_offset, num_restarts));
-  if (!RestartsAreValid(*block)) return Status::Corruption("malformed block: bad restart array");
-  return block;
+  const BlockView view(contents, restarts_offset, num_restarts);
+  if (!RestartsAreValid(view)) return Status::Corruption("malformed block: bad restart array");
+  return view;
 }
 
-namespace {
+Result<std::shared_ptr<const Block>> Block::Parse(std::string contents) {
+  // The view is taken of the string once it is inside the Block: moving a short string moves its
+  // bytes.
+  std::shared_ptr<Block> block(new Block(std::move(contents), nullptr));
+  Result<BlockView> view = BlockView::Parse(block->owned_);
+  if (!view.ok()) return view.status();
+  block->view_ = view.value();
+  return std::shared_ptr<const Block>(std::move(block));
+}
 
-class BlockIterator final : public InternalIterator {
- public:
-  BlockIterator(std::shared_ptr<const Block> block, std::string error_context)
-      : block_(std::move(block)),
-        error_context_(std::move(error_context)),
-        data_(block_->data()),
-        restarts_offset_(block_->restarts_offset()),
-        num_restarts_(block_->num_restarts()),
-        current_(restarts_offset_),
-        restart_index_(num_restarts_) {}
+Result<std::shared_ptr<const Block>> Block::ParseBorrowed(
+    std::string_view contents, std::shared_ptr<const void> memory_owner) {
+  assert(memory_owner != nullptr);
+  Result<BlockView> view = BlockView::Parse(contents);
+  if (!view.ok()) return view.status();
+  std::shared_ptr<Block> block(new Block(std::string(), std::move(memory_owner)));
+  block->view_ = view.value();
+  return std::shared_ptr<const Block>(std::move(block));
+}
 
-  // A corrupt iterator stays invalid even if a later seek decodes a good entry.
-  bool Valid() const override { return current_ < restarts_offset_ && status_.ok(); }
-  std::string_view key() const override {
-    assert(Valid());
-    return key_;
+BlockCursor::BlockCursor(const BlockView& block, std::string* key_buffer,
+                         std::string_view error_context)
+    : block_(block),
+      key_(key_buffer),
+      error_context_(error_context),
+      data_(block.data()),
+      restarts_offset_(block.restarts_offset()),
+      num_restarts_(block.num_restarts()),
+      current_(restarts_offset_),
+      restart_index_(num_restarts_) {
+  assert(key_ != nullptr);
+}
+
+void BlockCursor::Next() {
+  assert(Valid());
+  ParseNextEntry();
+}
+
+void BlockCursor::SeekToFirst() {
+  SeekToRestartPoint(0);
+  ParseNextEntry();
+}
+
+void BlockCursor::SeekToLast() {
+  SeekToRestartPoint(num_restarts_ - 1);
+  while (ParseNextEntry() && NextEntryOffset() < restarts_offset_) {
   }
-  std::string_view value() const override {
-    assert(Valid());
-    return value_;
-  }
-  Status status() const override { return status_; }
+}
 
-  void Next() override {
-    assert(Valid());
-    ParseNextEntry();
-  }
+void BlockCursor::SeekToRestartPoint(uint32_t index) {
+  key_->clear();
+  restart_index_ = index;
+  // ParseNextEntry starts decoding where the (empty) current value ends.
+  value_ = std::string_view(data_ + block_.RestartPoint(index), 0);
+}
 
-  void SeekToFirst() override {
-    SeekToRestartPoint(0);
-    ParseNextEntry();
-  }
+void BlockCursor::MarkInvalid() {
+  current_ = restarts_offset_;
+  restart_index_ = num_restarts_;
+  key_->clear();
+  value_ = std::string_view();
+}
 
-  void SeekToLast() override {
-    SeekToRestartPoint(num_restarts_ - 1);
-    while (ParseNextEntry() && NextEntryOffset() < restarts_offset_) {
-    }
-  }
-
-  void Prev() override;
-  void Seek(std::string_view target) override;
-
- private:
-  uint32_t NextEntryOffset() const {
-    return static_cast<uint32_t>(value_.data() + value_.size() - data_);
-  }
-  void SeekToRestartPoint(uint32_t index) {
-    key_.clear();
-    restart_index_ = index;
-    // ParseNextEntry starts decoding where the (empty) current value ends.
-    value_ = std::string_view(data_ + block_->RestartPoint(index), 0);
-  }
-  void MarkInvalid() {
-    current_ = restarts_offset_;
-    restart_index_ = num_restarts_;
-    key_.clear();
-    value_ = std::string_view();
-  }
-  void MarkCorrupt(std::string_view what);
-  bool ParseNextEntry();
-  bool RestartKey(uint32_t index, std::string_view* key);
-
-  const std::shared_ptr<const Block> block_;
-  const std::string error_context_;
-  const char* const data_;
-  const uint32_t restarts_offset_;
-  const uint32_t num_restarts_;
-
-  // Offset of the current entry; restarts_offset_ when the iterator is not Valid().
-  uint32_t current_;
-  // The restart block current_ falls in.
-  uint32_t restart_index_;
-  std::string key_;
-  std::string_view value_;
-  Status status_;
-};
-
-void BlockIterator::MarkCorrupt(std::string_view what) {
+void BlockCursor::MarkCorrupt(std::string_view what) {
   const Status corruption = Status::Corruption("malformed block: " + std::string(what));
   status_ = error_context_.empty() ? corruption : corruption.WithContext(error_context_);
   MarkInvalid();
 }
 
 // Decodes the entry at NextEntryOffset(). False at the end of the block or on corruption.
-bool BlockIterator::ParseNextEntry() {
+bool BlockCursor::ParseNextEntry() {
   current_ = NextEntryOffset();
   if (current_ >= restarts_offset_) {
     MarkInvalid();
@@ -148,30 +127,30 @@ bool BlockIterator::ParseNextEntry() {
   std::string_view rest(data_ + current_, restarts_offset_ - current_);
   uint32_t shared_bytes, unshared_bytes, value_bytes;
   if (!GetVarint32(&rest, &shared_bytes) || !GetVarint32(&rest, &unshared_bytes) ||
-      !GetVarint32(&rest, &value_bytes) || shared_bytes > key_.size() ||
+      !GetVarint32(&rest, &value_bytes) || shared_bytes > key_->size() ||
       uint64_t{unshared_bytes} + value_bytes > rest.size()) {
     MarkCorrupt("bad entry header at offset " + std::to_string(current_));
     return false;
   }
-  key_.resize(shared_bytes);
-  key_.append(rest.data(), unshared_bytes);
-  if (key_.size() < kInternalKeyTagBytes) {
+  key_->resize(shared_bytes);
+  key_->append(rest.data(), unshared_bytes);
+  if (key_->size() < kInternalKeyTagBytes) {
     MarkCorrupt("key shorter than its tag at offset " + std::to_string(current_));
     return false;
   }
   value_ = rest.substr(unshared_bytes, value_bytes);
   while (restart_index_ + 1 < num_restarts_ &&
-         block_->RestartPoint(restart_index_ + 1) < current_) {
+         block_.RestartPoint(restart_index_ + 1) < current_) {
     restart_index_++;
   }
   return true;
 }
 
-void BlockIterator::Prev() {
+void BlockCursor::Prev() {
   assert(Valid());
   const uint32_t original = current_;
   // Back up to the last restart point before the current entry, then decode forward to it.
-  while (block_->RestartPoint(restart_index_) >= original) {
+  while (block_.RestartPoint(restart_index_) >= original) {
     if (restart_index_ == 0) {
       MarkInvalid();
       return;
@@ -184,9 +163,16 @@ void BlockIterator::Prev() {
   } while (NextEntryOffset() < original);
 }
 
-// The whole key stored at restart `index`. False (and the iterator corrupt) if it is malformed.
-bool BlockIterator::RestartKey(uint32_t index, std::string_view* key) {
-  const uint32_t offset = block_->RestartPoint(index);
+// The whole key stored at restart `index`. False (and the cursor corrupt) if it is malformed.
+bool BlockCursor::RestartKey(uint32_t index, std::string_view* key) {
+  const uint32_t offset = block_.RestartPoint(index);
+  // Parse validated the restarts, but a borrowed block's bytes are a mapped file that could be
+  // changed in place while the block lives; re-checking the offset keeps that from reading out of
+  // bounds.
+  if (offset >= restarts_offset_) {
+    MarkCorrupt("bad restart offset " + std::to_string(offset));
+    return false;
+  }
   std::string_view rest(data_ + offset, restarts_offset_ - offset);
   uint32_t shared_bytes, unshared_bytes, value_bytes;
   if (!GetVarint32(&rest, &shared_bytes) || !GetVarint32(&rest, &unshared_bytes) ||
@@ -199,7 +185,7 @@ bool BlockIterator::RestartKey(uint32_t index, std::string_view* key) {
   return true;
 }
 
-void BlockIterator::Seek(std::string_view target) {
+void BlockCursor::Seek(std::string_view target) {
   assert(target.size() >= kInternalKeyTagBytes);
   // Binary search for the last restart point whose key is < target.
   uint32_t left = 0;
@@ -216,9 +202,43 @@ void BlockIterator::Seek(std::string_view target) {
   }
   SeekToRestartPoint(left);
   while (ParseNextEntry()) {
-    if (CompareInternalKeys(key_, target) >= 0) return;
+    if (CompareInternalKeys(*key_, target) >= 0) return;
   }
 }
+
+namespace {
+
+// A BlockCursor that owns its key buffer and keeps its block alive, behind the iterator interface.
+class BlockIterator final : public InternalIterator {
+ public:
+  BlockIterator(std::shared_ptr<const Block> block, std::string error_context)
+      : block_(std::move(block)),
+        error_context_(std::move(error_context)),
+        cursor_(block_->view(), &key_, error_context_) {}
+
+  bool Valid() const override { return cursor_.Valid(); }
+  std::string_view key() const override {
+    assert(Valid());
+    return cursor_.key();
+  }
+  std::string_view value() const override {
+    assert(Valid());
+    return cursor_.value();
+  }
+  Status status() const override { return cursor_.status(); }
+  void SeekToFirst() override { cursor_.SeekToFirst(); }
+  void SeekToLast() override { cursor_.SeekToLast(); }
+  void Seek(std::string_view target) override { cursor_.Seek(target); }
+  void Next() override { cursor_.Next(); }
+  void Prev() override { cursor_.Prev(); }
+
+ private:
+  // Declaration order matters: the cursor refers to the three members before it.
+  const std::shared_ptr<const Block> block_;
+  const std::string error_context_;
+  std::string key_;
+  BlockCursor cursor_;
+};
 
 }  // namespace
 

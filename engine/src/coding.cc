@@ -43,7 +43,7 @@ bool GetFixed64(std::string_view* input, uint64_t* v) {
   return true;
 }
 
-bool GetVarint64(std::string_view* input, uint64_t* v) {
+bool GetVarint64Slow(std::string_view* input, uint64_t* v) {
   uint64_t result = 0;
   for (int shift = 0; shift <= 63 && !input->empty(); shift += 7) {
     const auto byte = static_cast<uint8_t>(input->front());
@@ -57,9 +57,9 @@ bool GetVarint64(std::string_view* input, uint64_t* v) {
   return false;
 }
 
-bool GetVarint32(std::string_view* input, uint32_t* v) {
+bool GetVarint32Slow(std::string_view* input, uint32_t* v) {
   uint64_t wide;
-  if (!GetVarint64(input, &wide) || wide > UINT32_MAX) return false;
+  if (!GetVarint64Slow(input, &wide) || wide > UINT32_MAX) return false;
   *v = static_cast<uint32_t>(wide);
   return true;
 }

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <bit>
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <string>
@@ -32,11 +33,49 @@ void PutVarint64(std::string* dst, uint64_t v);
 // Varint32 length, then the bytes.
 void PutLengthPrefixed(std::string* dst, std::string_view value);
 
+// Varints of 32-bit values take at most this many bytes.
+inline constexpr size_t kVarint32BytesMax = 5;
+
+// Writes `v` as a varint at `dst` (room for kVarint32BytesMax bytes) and returns the byte after it.
+inline char* EncodeVarint32(char* dst, uint32_t v) {
+  while (v >= 0x80) {
+    *dst++ = static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  *dst++ = static_cast<char>(v);
+  return dst;
+}
+
+// The multi-byte cases of GetVarint32/GetVarint64, kept out of line so the one-byte case (every
+// length under 128, which is most of them) inlines into block and memtable decoding.
+bool GetVarint32Slow(std::string_view* input, uint32_t* v);
+bool GetVarint64Slow(std::string_view* input, uint64_t* v);
+
 // Each Get* consumes from the front of `input`; false (input unspecified) if it is malformed.
 bool GetFixed32(std::string_view* input, uint32_t* v);
 bool GetFixed64(std::string_view* input, uint64_t* v);
-bool GetVarint32(std::string_view* input, uint32_t* v);
-bool GetVarint64(std::string_view* input, uint64_t* v);
+inline bool GetVarint32(std::string_view* input, uint32_t* v) {
+  if (!input->empty()) {
+    const auto byte = static_cast<uint8_t>(input->front());
+    if ((byte & 0x80) == 0) {
+      *v = byte;
+      input->remove_prefix(1);
+      return true;
+    }
+  }
+  return GetVarint32Slow(input, v);
+}
+inline bool GetVarint64(std::string_view* input, uint64_t* v) {
+  if (!input->empty()) {
+    const auto byte = static_cast<uint8_t>(input->front());
+    if ((byte & 0x80) == 0) {
+      *v = byte;
+      input->remove_prefix(1);
+      return true;
+    }
+  }
+  return GetVarint64Slow(input, v);
+}
 bool GetLengthPrefixed(std::string_view* input, std::string_view* value);
 
 int VarintLength(uint64_t v);

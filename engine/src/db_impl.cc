@@ -99,17 +99,19 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
   ReadView* view = PinReadView(&seq);
   if (options.snapshot != nullptr) seq = options.snapshot->sequence();
   if (observed != nullptr) *observed = seq;
+  const LookupKey lookup(key, seq);
   bool deleted = false;
   SequenceNumber entry_seq = 0;
   Status s;
-  bool found = view->mem()->Get(key, seq, value, &deleted, &entry_seq);
+  bool found = view->mem()->Get(lookup, value, &deleted, &entry_seq);
   if (!found && view->imm() != nullptr) {
-    found = view->imm()->Get(key, seq, value, &deleted, &entry_seq);
+    found = view->imm()->Get(lookup, value, &deleted, &entry_seq);
   }
-  if (!found) s = view->version()->Get(key, seq, &found, &deleted, value, &entry_seq);
+  if (!found) s = view->version()->Get(lookup, &found, &deleted, value, &entry_seq);
   view->Unref();
   if (!s.ok()) return s;
-  if (!found || deleted) return Status::NotFound(key);
+  // No message: a miss is the common case, and copying the key into it cost a heap allocation.
+  if (!found || deleted) return Status::NotFound({});
   return Status::Ok();
 }
 

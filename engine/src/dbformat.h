@@ -2,12 +2,15 @@
 //
 // An internal key is the user key followed by an 8-byte tag, fixed64(sequence << 8 | type).
 // Internal keys sort by user key ascending (bytewise), then by sequence descending, so a seek to
-// (user_key, S) lands on the newest entry visible at S.
+// (user_key, S) lands on the newest entry visible at S. A point read builds that seek key once, as a
+// LookupKey, and hands it to the memtables and the tables.
 //
 // Thread contract: immutable (values and pure functions).
 #pragma once
 
+#include <cassert>
 #include <cstdint>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -73,6 +76,65 @@ inline int CompareInternalKeys(std::string_view a, std::string_view b) {
   if (tag_a > tag_b) return -1;
   if (tag_a < tag_b) return 1;
   return 0;
+}
+
+// LookupKey: the key one point read looks for, built once per Get and used by every layer. It is
+// the internal key (user_key, sequence, kValueTypeForSeek), which sorts before every entry of
+// user_key visible at `sequence`, preceded by its varint32 length: the memtable's entry form.
+//
+//   varint32 internal_key_length | user key | fixed64(sequence << 8 | kValueTypeForSeek)
+//   ^ memtable_key()               ^ internal_key(), user_key()
+//
+// Keys up to kInlineBytes long live in the object itself, so a Get allocates nothing for them.
+// Not copyable or movable: the views point into the object.
+//
+// Thread contract: immutable.
+class LookupKey {
+ public:
+  // REQUIRES: sequence <= kMaxSequenceNumber; user_key shorter than 4 GiB - 8 bytes.
+  LookupKey(std::string_view user_key, SequenceNumber sequence);
+  ~LookupKey() {
+    if (start_ != inline_) delete[] start_;
+  }
+  LookupKey(const LookupKey&) = delete;
+  LookupKey& operator=(const LookupKey&) = delete;
+
+  // The length-prefixed internal key, the form the memtable's skiplist compares.
+  std::string_view memtable_key() const {
+    return std::string_view(start_, static_cast<size_t>(end_ - start_));
+  }
+  std::string_view internal_key() const {
+    return std::string_view(internal_key_, static_cast<size_t>(end_ - internal_key_));
+  }
+  std::string_view user_key() const {
+    return std::string_view(internal_key_,
+                            static_cast<size_t>(end_ - internal_key_) - kInternalKeyTagBytes);
+  }
+  SequenceNumber sequence() const { return ExtractTag(internal_key()) >> 8; }
+
+ private:
+  // Room for the length, a 100-byte user key and the tag (LevelDB keeps 200 bytes).
+  static constexpr size_t kInlineBytes = 128;
+
+  char* start_;
+  const char* internal_key_;
+  const char* end_;
+  char inline_[kInlineBytes];
+};
+
+inline LookupKey::LookupKey(std::string_view user_key, SequenceNumber sequence) {
+  assert(sequence <= kMaxSequenceNumber);  // A larger one would lose bits when packed.
+  const size_t internal_key_bytes = user_key.size() + kInternalKeyTagBytes;
+  assert(internal_key_bytes <= UINT32_MAX);  // The length is a varint32.
+  const size_t needed = kVarint32BytesMax + internal_key_bytes;
+  start_ = needed <= kInlineBytes ? inline_ : new char[needed];
+  char* p = EncodeVarint32(start_, static_cast<uint32_t>(internal_key_bytes));
+  internal_key_ = p;
+  // memcpy with an empty view may pass a null source, which memcpy does not allow.
+  if (!user_key.empty()) std::memcpy(p, user_key.data(), user_key.size());
+  p += user_key.size();
+  EncodeFixed64(p, PackSequenceAndType(sequence, kValueTypeForSeek));
+  end_ = p + kInternalKeyTagBytes;
 }
 
 struct InternalKeyLess {

@@ -24,7 +24,10 @@ namespace engine {
 inline Status CheckFaultPoint([[maybe_unused]] const char* name) {
 #ifdef FIU_ENABLE
   const int failnum = fiu_fail(name);
-  if (failnum != 0) return InjectedFaultStatus(name, failnum);
+  if (failnum != 0) {
+    const int chosen = TakeInjectedErrno();
+    return InjectedFaultStatus(name, chosen != 0 ? chosen : failnum);
+  }
 #endif
   return Status::Ok();
 }

@@ -23,6 +23,18 @@ const std::vector<FaultPointInfo>& FaultPointCatalogue() {
   return kPoints;
 }
 
+namespace {
+thread_local int injected_errno = 0;
+}  // namespace
+
+void SetInjectedErrno(int error_number) { injected_errno = error_number; }
+
+int TakeInjectedErrno() {
+  const int e = injected_errno;
+  injected_errno = 0;
+  return e;
+}
+
 Status InjectedFaultStatus(std::string_view point, int error_number) {
   const std::string what = "injected fault at " + std::string(point);
   Status s = error_number == ENOSPC ? Status::NoSpace(what) : Status::IOError(what);

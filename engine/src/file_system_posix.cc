@@ -1,7 +1,16 @@
-// The POSIX FileSystem: the real disk, through open/pread/write/fsync/rename/unlink.
+// The POSIX FileSystem: the real disk, through open/mmap/pread/write/fsync/rename/unlink.
 //
 // Every failure is Status::FromErrno(errno, path), so messages name the file and read the same as
 // the in-memory implementation's. Reads and writes retry on EINTR and loop over short transfers.
+//
+// A RandomAccessFile (what tables are read through) maps the whole file read-only when it opens,
+// like LevelDB on 64-bit hosts: a read is then a view into the mapping, with no system call and no
+// copy, valid until the file object is destroyed (which unmaps it). The engine only opens files for
+// random access once they are complete and never changes them afterwards; a mapping sees the
+// length the file had at open, and later in-place writes (as a test that flips bits does) as they
+// happen. At most kMappedFilesMax files are mapped at once per process (a mapping costs a kernel
+// map entry, and vm.max_map_count is finite); past that, and wherever mmap fails (an empty file, a
+// 32-bit host), the file falls back to pread into the caller's scratch.
 // LockFile uses flock on the LOCK file plus a process-wide set of held paths: flock already
 // conflicts between two opens in one process on local disks, but not on every file system (NFS
 // emulates it with fcntl locks, which do not), and the set makes the same-process case certain.
@@ -11,10 +20,14 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <cstdint>
+#include <cstdlib>
 #include <mutex>
 #include <set>
 
@@ -139,6 +152,82 @@ class PosixRandomAccessFile final : public RandomAccessFile {
   const std::string path_;
 };
 
+// LevelDB's bound on 64-bit hosts: far below the default vm.max_map_count (65530), yet more tables
+// than a DB keeps open by default.
+constexpr int kMappedFilesMax = 1000;
+static_assert(kMappedFilesMax > 0);
+
+// Counts the files this process has mapped, so that no more than kMappedFilesMax are at once.
+// Never destroyed, so a file unmapped during static destruction still finds it.
+class MappedFileSlots {
+ public:
+  // True (and one slot taken) if another file may be mapped.
+  bool Acquire() {
+    int in_use = in_use_.load(std::memory_order_relaxed);
+    do {
+      if (in_use >= kMappedFilesMax) return false;
+    } while (!in_use_.compare_exchange_weak(in_use, in_use + 1, std::memory_order_relaxed));
+    return true;
+  }
+  void Release() {
+    const int before = in_use_.fetch_sub(1, std::memory_order_relaxed);
+    if (before <= 0) std::abort();  // a slot released twice: a bug in this file
+  }
+
+ private:
+  std::atomic<int> in_use_{0};
+};
+MappedFileSlots& ProcessMappedFileSlots() {
+  static MappedFileSlots* const slots = new MappedFileSlots;
+  return *slots;
+}
+
+// A file mapped whole and read-only. Reads are views into the mapping; the mapping, and so every
+// view, lives until the object is destroyed.
+class PosixMappedRandomAccessFile final : public RandomAccessFile {
+ public:
+  // Takes over the mapping [base, base + length) and one slot of ProcessMappedFileSlots().
+  PosixMappedRandomAccessFile(const char* base, size_t length) : base_(base), length_(length) {}
+  ~PosixMappedRandomAccessFile() override {
+    ::munmap(const_cast<char*>(base_), length_);
+    ProcessMappedFileSlots().Release();
+  }
+
+  // Never fails and never touches `scratch`. Fewer than `n` bytes means end of file.
+  Status Read(uint64_t offset, size_t n, std::string* /*scratch*/,
+              std::string_view* result) const override {
+    if (offset >= length_) {
+      *result = {};
+    } else {
+      const size_t available = length_ - static_cast<size_t>(offset);
+      *result = std::string_view(base_ + offset, n < available ? n : available);
+    }
+    return Status::Ok();
+  }
+
+ private:
+  const char* const base_;
+  const size_t length_;
+};
+
+// Maps the open file `fd` whole, or returns null (the caller then preads): when the process has
+// kMappedFilesMax files mapped, the file is empty or too large to address, or mmap fails.
+std::unique_ptr<RandomAccessFile> TryMapFile(int fd) {
+  if constexpr (sizeof(void*) < 8) return nullptr;  // address space too small to map tables
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || st.st_size <= 0) return nullptr;
+  const auto length = static_cast<uint64_t>(st.st_size);
+  if (length > SIZE_MAX) return nullptr;
+  if (!ProcessMappedFileSlots().Acquire()) return nullptr;
+  void* const base = ::mmap(nullptr, static_cast<size_t>(length), PROT_READ, MAP_SHARED, fd, 0);
+  if (base == MAP_FAILED) {
+    ProcessMappedFileSlots().Release();
+    return nullptr;
+  }
+  return std::make_unique<PosixMappedRandomAccessFile>(static_cast<const char*>(base),
+                                                       static_cast<size_t>(length));
+}
+
 // The paths this process holds a LockFile on. Never destroyed, so a lock released during static
 // destruction still finds it.
 struct LockTable {
@@ -189,6 +278,10 @@ class PosixFileSystem final : public FileSystem {
       const std::string& path) override {
     const int fd = OpenRetrying(path, O_RDONLY);
     if (fd < 0) return Status::FromErrno(errno, path);
+    if (std::unique_ptr<RandomAccessFile> mapped = TryMapFile(fd)) {
+      ::close(fd);  // the mapping keeps the file's data reachable without the descriptor
+      return mapped;
+    }
     return std::unique_ptr<RandomAccessFile>(std::make_unique<PosixRandomAccessFile>(fd, path));
   }
 

@@ -11,26 +11,17 @@ namespace engine {
 
 namespace {
 
-// Varints are at most 5 bytes for 32-bit values.
-constexpr size_t kVarint32BytesMax = 5;
-
-char* EncodeVarint32(char* dst, uint32_t v) {
-  while (v >= 0x80) {
-    *dst++ = static_cast<char>((v & 0x7f) | 0x80);
-    v >>= 7;
-  }
-  *dst++ = static_cast<char>(v);
-  return dst;
-}
-
 // memcpy with an empty view may pass a null source, which memcpy does not allow.
 void CopyBytes(char* dst, std::string_view bytes) {
   if (!bytes.empty()) std::memcpy(dst, bytes.data(), bytes.size());
 }
 
 // Decodes the length-prefixed bytes at `p`, which the memtable itself wrote. The view handed to
-// GetVarint32 may extend past the entry, but decoding stops at the varint's last byte.
-std::string_view DecodeLengthPrefixed(const char* p) {
+// GetVarint32 may extend past the entry, but decoding stops at the varint's last byte. Inline:
+// every skiplist comparison decodes two of these.
+inline std::string_view DecodeLengthPrefixed(const char* p) {
+  const auto first = static_cast<uint8_t>(*p);
+  if ((first & 0x80) == 0) return std::string_view(p + 1, first);
   std::string_view input(p, kVarint32BytesMax);
   uint32_t length = 0;
   [[maybe_unused]] const bool ok = GetVarint32(&input, &length);
@@ -120,23 +111,20 @@ void MemTable::Add(SequenceNumber seq, ValueType type, std::string_view user_key
   num_entries_.fetch_add(1, std::memory_order_relaxed);
 }
 
-bool MemTable::Get(std::string_view user_key, SequenceNumber seq, std::string* value, bool* deleted,
+bool MemTable::Get(const LookupKey& key, std::string* value, bool* deleted,
                    SequenceNumber* entry_sequence) const {
-  assert(seq <= kMaxSequenceNumber);  // A larger one would lose bits when packed into the tag.
-  // (user_key, seq, kValueTypeForSeek) sorts before every entry of user_key visible at seq.
-  std::string lookup;
-  EncodeEntryKey(&lookup, MakeInternalKey(user_key, seq, kValueTypeForSeek));
+  // The lookup key sorts before every entry of its user key visible at its sequence.
   Table::Iterator iter(&table_);
-  iter.Seek(lookup.data());
+  iter.Seek(key.memtable_key().data());
   if (!iter.Valid()) return false;
 
   const std::string_view internal_key = DecodeLengthPrefixed(iter.key());
   ParsedInternalKey parsed;
   [[maybe_unused]] const bool ok = ParseInternalKey(internal_key, &parsed);
   assert(ok);  // The memtable wrote this key itself.
-  if (parsed.user_key != user_key) return false;
+  if (parsed.user_key != key.user_key()) return false;
 
-  assert(parsed.sequence <= seq);
+  assert(parsed.sequence <= key.sequence());
   *entry_sequence = parsed.sequence;
   *deleted = parsed.type == ValueType::kDeletion;
   if (!*deleted) value->assign(DecodeValueAfter(internal_key));

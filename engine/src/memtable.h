@@ -46,10 +46,10 @@ class MemTable {
   // `user_key` in this memtable.
   void Add(SequenceNumber seq, ValueType type, std::string_view user_key, std::string_view value);
 
-  // Looks up the newest entry for `user_key` with sequence <= `seq`. Returns false if there is
-  // none. Otherwise returns true with *entry_sequence set to the entry's sequence, *deleted set to
-  // whether it is a tombstone, and, for a put, *value set to its value.
-  bool Get(std::string_view user_key, SequenceNumber seq, std::string* value, bool* deleted,
+  // Looks up the newest entry for key.user_key() with sequence <= key.sequence(). Returns false if
+  // there is none. Otherwise returns true with *entry_sequence set to the entry's sequence,
+  // *deleted set to whether it is a tombstone, and, for a put, *value set to its value.
+  bool Get(const LookupKey& key, std::string* value, bool* deleted,
            SequenceNumber* entry_sequence) const;
 
   // An iterator over internal keys in internal-key order; key() is the internal key. It holds a

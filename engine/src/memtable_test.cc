@@ -35,7 +35,8 @@ struct Lookup {
 
 Lookup Get(const MemTable* memtable, std::string_view key, SequenceNumber seq) {
   Lookup result;
-  result.found = memtable->Get(key, seq, &result.value, &result.deleted, &result.sequence);
+  result.found =
+      memtable->Get(LookupKey(key, seq), &result.value, &result.deleted, &result.sequence);
   return result;
 }
 

@@ -53,15 +53,18 @@ Result<std::shared_ptr<Table>> Table::Open(const TableOptions& options,
 }
 
 Status Table::LoadIndexAndFilter() {
-  // Index and filter are read once and trusted for the Table's lifetime, so always verify them.
-  Result<std::shared_ptr<const Block>> index = ReadParsedBlock(footer_.index_handle, true);
+  // Index and filter are read once and trusted for the Table's lifetime, so always verify them and
+  // keep copies: a mapped file changed in place later must not change what was verified.
+  Result<std::shared_ptr<const Block>> index =
+      ReadParsedBlock(footer_.index_handle, /*verify_checksum=*/true, /*copy=*/true);
   if (!index.ok()) return index.status();
   index_block_ = std::move(index).value();
   if (footer_.filter_handle.size_bytes == 0) return Status::Ok();
-  std::string filter_contents;
-  Status s = ReadBlockChecked(footer_.filter_handle, true, &filter_contents);
+  std::string scratch;
+  std::string_view contents;
+  Status s = ReadBlockChecked(footer_.filter_handle, true, &scratch, &contents);
   if (!s.ok()) return s;
-  filter_ = std::make_unique<const BloomFilter>(std::move(filter_contents));
+  filter_ = std::make_unique<const BloomFilter>(TakeBlockContents(contents, &scratch));
   return Status::Ok();
 }
 
@@ -70,7 +73,7 @@ std::string Table::BlockContext(uint64_t offset) const {
 }
 
 Status Table::ReadBlockChecked(const BlockHandle& handle, bool verify_checksum,
-                               std::string* contents) const {
+                               std::string* scratch, std::string_view* contents) const {
   // A handle decoded from a damaged file could point anywhere; never read past the blocks.
   const uint64_t blocks_end = file_size_ - kFooterBytes;
   const bool in_bounds = handle.offset <= blocks_end &&
@@ -80,15 +83,20 @@ Status Table::ReadBlockChecked(const BlockHandle& handle, bool verify_checksum,
     return Status::Corruption(BlockContext(handle.offset) + ": block of " +
                               std::to_string(handle.size_bytes) + " bytes runs past the data");
   }
-  return ReadBlock(*file_, handle, verify_checksum, file_name_, contents);
+  return ReadBlock(*file_, handle, verify_checksum, file_name_, scratch, contents);
 }
 
 Result<std::shared_ptr<const Block>> Table::ReadParsedBlock(const BlockHandle& handle,
-                                                            bool verify_checksum) const {
-  std::string contents;
-  Status s = ReadBlockChecked(handle, verify_checksum, &contents);
+                                                            bool verify_checksum,
+                                                            bool copy) const {
+  std::string scratch;
+  std::string_view contents;
+  Status s = ReadBlockChecked(handle, verify_checksum, &scratch, &contents);
   if (!s.ok()) return s;
-  Result<std::shared_ptr<const Block>> block = Block::Parse(std::move(contents));
+  Result<std::shared_ptr<const Block>> block =
+      copy || ViewIsInside(contents, scratch)
+          ? Block::Parse(TakeBlockContents(contents, &scratch))
+          : Block::ParseBorrowed(contents, file_);
   if (!block.ok()) return block.status().WithContext(BlockContext(handle.offset));
   return block;
 }
@@ -108,27 +116,48 @@ Result<std::unique_ptr<InternalIterator>> Table::NewDataIterator(
   BlockHandle handle;
   Status s = DecodeIndexValue(index_value, &handle);
   if (!s.ok()) return s;
-  Result<std::shared_ptr<const Block>> block = ReadParsedBlock(handle, options_.verify_checksums);
+  Result<std::shared_ptr<const Block>> block =
+      ReadParsedBlock(handle, options_.verify_checksums, /*copy=*/false);
   if (!block.ok()) return block.status();
   return NewBlockIterator(std::move(block).value(), BlockContext(handle.offset));
+}
+
+Status Table::FindDataBlock(std::string_view internal_key, std::string* key_buffer,
+                            BlockHandle* handle) const {
+  BlockCursor index(index_block_->view(), key_buffer, /*error_context=*/{});
+  index.Seek(internal_key);
+  if (!index.Valid()) {
+    if (index.status().ok()) return Status::NotFound({});
+    return index.status().WithContext(BlockContext(footer_.index_handle.offset));
+  }
+  return DecodeIndexValue(index.value(), handle);
 }
 
 Status Table::Get(std::string_view internal_key, std::string* entry_key,
                   std::string* entry_value) const {
   assert(internal_key.size() >= kInternalKeyTagBytes);
   const std::string_view user_key = ExtractUserKey(internal_key);
-  if (filter_ != nullptr && !filter_->KeyMayMatch(user_key)) return Status::NotFound("");
-  std::unique_ptr<InternalIterator> index = NewIndexIterator();
-  index->Seek(internal_key);
-  if (!index->Valid()) return index->status().ok() ? Status::NotFound("") : index->status();
-  Result<std::unique_ptr<InternalIterator>> opened = NewDataIterator(index->value());
-  if (!opened.ok()) return opened.status();
-  InternalIterator& data = **opened;
+  if (filter_ != nullptr && !filter_->KeyMayMatch(user_key)) return Status::NotFound({});
+  BlockHandle handle;
+  Status s = FindDataBlock(internal_key, entry_key, &handle);
+  if (!s.ok()) return s;
+  // The block is searched where it lies (the scratch, or the file's own memory); this Table, and
+  // so the file, outlives the search.
+  std::string scratch;
+  std::string_view contents;
+  s = ReadBlockChecked(handle, options_.verify_checksums, &scratch, &contents);
+  if (!s.ok()) return s;
+  Result<BlockView> block = BlockView::Parse(contents);
+  if (!block.ok()) return block.status().WithContext(BlockContext(handle.offset));
+  BlockCursor data(block.value(), entry_key, /*error_context=*/{});
   data.Seek(internal_key);
   // The index key is the block's last key and is >= the target, so the block holds the answer.
-  if (!data.Valid()) return data.status().ok() ? Status::NotFound("") : data.status();
-  if (ExtractUserKey(data.key()) != user_key) return Status::NotFound("");
-  entry_key->assign(data.key().data(), data.key().size());
+  if (!data.Valid()) {
+    if (data.status().ok()) return Status::NotFound({});
+    return data.status().WithContext(BlockContext(handle.offset));
+  }
+  if (ExtractUserKey(data.key()) != user_key) return Status::NotFound({});
+  // The cursor decoded the key into *entry_key already.
   entry_value->assign(data.value().data(), data.value().size());
   return Status::Ok();
 }
@@ -142,11 +171,13 @@ std::unique_ptr<InternalIterator> Table::NewIterator() const {
 
 Status Table::VerifyChecksums() const {
   if (footer_.filter_handle.size_bytes != 0) {
-    std::string filter_contents;
-    Status s = ReadBlockChecked(footer_.filter_handle, true, &filter_contents);
+    std::string scratch;
+    std::string_view contents;
+    Status s = ReadBlockChecked(footer_.filter_handle, true, &scratch, &contents);
     if (!s.ok()) return s;
   }
-  Result<std::shared_ptr<const Block>> index = ReadParsedBlock(footer_.index_handle, true);
+  Result<std::shared_ptr<const Block>> index =
+      ReadParsedBlock(footer_.index_handle, /*verify_checksum=*/true, /*copy=*/false);
   if (!index.ok()) return index.status();
   std::unique_ptr<InternalIterator> index_iterator =
       NewBlockIterator(std::move(index).value(), BlockContext(footer_.index_handle.offset));
@@ -168,7 +199,8 @@ Status Table::VerifyDataBlock(std::string_view index_value, uint64_t* entries_se
   BlockHandle handle;
   Status s = DecodeIndexValue(index_value, &handle);
   if (!s.ok()) return s;
-  Result<std::shared_ptr<const Block>> block = ReadParsedBlock(handle, true);
+  Result<std::shared_ptr<const Block>> block =
+      ReadParsedBlock(handle, /*verify_checksum=*/true, /*copy=*/false);
   if (!block.ok()) return block.status();
   // Decoding every entry catches damage that a matching checksum cannot (a bad writer).
   std::unique_ptr<InternalIterator> entries =

@@ -1,12 +1,16 @@
 // Table: an open, immutable table file (format in table_format.h), answering point lookups and
 // iterating its entries in internal-key order.
 //
-// Open reads and checks the footer, the index block and the bloom filter once and keeps them in
-// memory; data blocks are read from the file on every access (there is no block cache). Every
-// Corruption a Table reports names its file and, for a block, the block's offset.
+// Open reads and checks the footer, the index block and the bloom filter once and keeps its own
+// copy of them; data blocks are read from the file on every access (there is no block cache). When
+// the file returns views of its own memory (a mapped file) a data block is used in place, with no
+// copy, and holds a reference on the file so the memory outlives the Table if need be. Every
+// Corruption a Table reports names its file and, for a block, the block's offset; those messages
+// are built only when something fails.
 //
 // Invariants: after Open succeeds nothing in a Table changes; iterators hold a shared_ptr to the
-// Table, so it stays open while iterated even if the table cache evicts it.
+// Table, so it stays open while iterated even if the table cache evicts it, and every data Block
+// holds a shared_ptr to the file whose memory it may borrow.
 //
 // Thread contract: thread-safe (all methods are const reads; RandomAccessFile::Read is
 // thread-safe). Each iterator is thread-compatible.
@@ -40,7 +44,9 @@ class Table : public std::enable_shared_from_this<Table> {
 
   // Looks for the first entry whose internal key >= `internal_key` AND has the same user key.
   // NotFound if the bloom filter or the search shows there is none; ok with entry_key/entry_value
-  // filled otherwise; Corruption/IOError on a bad read.
+  // filled otherwise; Corruption/IOError on a bad read. Allocates no iterator: it searches the
+  // index block, then the one data block, with cursors that decode keys into *entry_key (whose
+  // contents are unspecified unless ok).
   Status Get(std::string_view internal_key, std::string* entry_key, std::string* entry_value) const;
   // Iterator over all entries (index block -> data blocks); it keeps this Table alive.
   std::unique_ptr<InternalIterator> NewIterator() const;
@@ -56,24 +62,32 @@ class Table : public std::enable_shared_from_this<Table> {
   Table(const TableOptions& options, std::unique_ptr<RandomAccessFile> file, uint64_t file_size,
         std::string file_name, const Footer& footer);
 
-  // Reads the block at `handle`, first checking that it lies before the footer.
-  Status ReadBlockChecked(const BlockHandle& handle, bool verify_checksum,
-                          std::string* contents) const;
-  // Reads and parses the block at `handle`; Corruption messages name the file and offset.
+  // Reads the block at `handle`, first checking that it lies before the footer. `*contents` points
+  // into `*scratch` or into the file's own memory (see ReadBlock).
+  Status ReadBlockChecked(const BlockHandle& handle, bool verify_checksum, std::string* scratch,
+                          std::string_view* contents) const;
+  // Reads, checks and parses the block at `handle`; Corruption messages name the file and offset.
+  // With `copy`, the Block always owns its bytes (for blocks kept and trusted for the Table's life);
+  // without, it borrows the file's memory when it can.
   Result<std::shared_ptr<const Block>> ReadParsedBlock(const BlockHandle& handle,
-                                                       bool verify_checksum) const;
+                                                       bool verify_checksum, bool copy) const;
   Status LoadIndexAndFilter();
   // Opens the data block that an index entry's value points at.
   Result<std::unique_ptr<InternalIterator>> NewDataIterator(std::string_view index_value) const;
   std::unique_ptr<InternalIterator> NewIndexIterator() const;
   // Decodes an index entry's value (a BlockHandle); Corruption naming the index block if malformed.
   Status DecodeIndexValue(std::string_view index_value, BlockHandle* handle) const;
+  // The handle of the data block that holds the first entry >= `internal_key`; NotFound if every
+  // entry is smaller. `key_buffer` is the cursor's scratch.
+  Status FindDataBlock(std::string_view internal_key, std::string* key_buffer,
+                       BlockHandle* handle) const;
   // Reads, checks and decodes one data block for VerifyChecksums, counting its entries.
   Status VerifyDataBlock(std::string_view index_value, uint64_t* entries_seen) const;
   std::string BlockContext(uint64_t offset) const;
 
   const TableOptions options_;
-  const std::unique_ptr<RandomAccessFile> file_;
+  // Shared with every data Block that borrows the file's memory.
+  const std::shared_ptr<const RandomAccessFile> file_;
   const uint64_t file_size_;
   const std::string file_name_;
   const Footer footer_;

@@ -1,6 +1,7 @@
 #include "table_format.h"
 
 #include <cassert>
+#include <functional>
 
 #include "checksum.h"
 #include "coding.h"
@@ -51,34 +52,67 @@ std::string BlockTrailer(std::string_view block, BlockType type) {
   return trailer;
 }
 
+namespace {
+
+std::string OffsetText(const BlockHandle& handle) {
+  return " at offset " + std::to_string(handle.offset);
+}
+
+}  // namespace
+
 Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, bool verify_checksum,
-                 const std::string& file_name, std::string* contents) {
-  const std::string where = " at offset " + std::to_string(handle.offset);
+                 const std::string& file_name, std::string* scratch, std::string_view* contents) {
+  // Error messages are built only on the failure paths: this runs on every table read.
   const size_t read_bytes = handle.size_bytes + kBlockTrailerBytes;
-  std::string scratch;
   std::string_view result;
-  Status s = file.Read(handle.offset, read_bytes, &scratch, &result);
+  Status s = file.Read(handle.offset, read_bytes, scratch, &result);
   if (!s.ok()) return s;
   if (result.size() != read_bytes) {
-    return Status::Corruption(file_name + ": truncated block read" + where + " (" +
+    return Status::Corruption(file_name + ": truncated block read" + OffsetText(handle) + " (" +
                               std::to_string(result.size()) + " of " + std::to_string(read_bytes) +
                               " bytes)");
   }
-  const std::string_view block = result.substr(0, handle.size_bytes);
   const char type_byte = result[handle.size_bytes];
   if (verify_checksum) {
     const uint32_t stored = DecodeFixed32(result.data() + handle.size_bytes + 1);
     // The block and its type byte are contiguous here, so one pass covers both.
     if (stored != Checksum(result.substr(0, handle.size_bytes + 1))) {
-      return Status::Corruption(file_name + ": block checksum mismatch" + where);
+      return Status::Corruption(file_name + ": block checksum mismatch" + OffsetText(handle));
     }
   }
   if (type_byte != static_cast<char>(BlockType::kRaw)) {
     return Status::Corruption(file_name + ": unknown block type " +
-                              std::to_string(static_cast<uint8_t>(type_byte)) + where);
+                              std::to_string(static_cast<uint8_t>(type_byte)) +
+                              OffsetText(handle));
   }
-  contents->assign(block.data(), block.size());
+  *contents = result.substr(0, handle.size_bytes);
   return Status::Ok();
+}
+
+Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, bool verify_checksum,
+                 const std::string& file_name, std::string* contents) {
+  std::string scratch;
+  std::string_view block;
+  Status s = ReadBlock(file, handle, verify_checksum, file_name, &scratch, &block);
+  if (!s.ok()) return s;
+  *contents = TakeBlockContents(block, &scratch);
+  return Status::Ok();
+}
+
+std::string TakeBlockContents(std::string_view contents, std::string* scratch) {
+  if (!contents.empty() && contents.data() == scratch->data()) {
+    scratch->resize(contents.size());  // drops the trailer
+    return std::move(*scratch);
+  }
+  return std::string(contents);
+}
+
+bool ViewIsInside(std::string_view view, const std::string& buffer) {
+  // std::less gives a total order even on pointers into different objects.
+  const std::less<const char*> before;
+  const char* begin = buffer.data();
+  const char* end = begin + buffer.size();
+  return !before(view.data(), begin) && !before(end, view.data() + view.size());
 }
 
 }  // namespace engine

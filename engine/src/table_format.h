@@ -64,10 +64,21 @@ struct Footer {
   Status DecodeFrom(std::string_view input);
 };
 
-// Reads the block at `handle` into `contents` (without its trailer), checking the type byte and,
-// when `verify_checksum`, the checksum. A Corruption names `file_name` and the block's offset.
+// Reads the block at `handle` (without its trailer), checking the type byte and, when
+// `verify_checksum`, the checksum. A Corruption names `file_name` and the block's offset.
+// `*contents` points either into `*scratch` or, when the file returns views of its own memory (a
+// mapped file), straight into the file's memory, valid while the file lives: no copy either way.
+Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, bool verify_checksum,
+                 const std::string& file_name, std::string* scratch, std::string_view* contents);
+// The same, but `*contents` always holds its own copy of the block.
 Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, bool verify_checksum,
                  const std::string& file_name, std::string* contents);
+// True when `view` lies inside `buffer` (so it dies with the buffer): tells a block ReadBlock left
+// in its scratch from one in the file's own memory.
+bool ViewIsInside(std::string_view view, const std::string& buffer);
+// `contents` (from ReadBlock with `scratch`) as a string of its own: `*scratch` itself, trimmed,
+// when the block starts it (no copy), else a copy.
+std::string TakeBlockContents(std::string_view contents, std::string* scratch);
 
 // The trailer that follows `block` on disk.
 std::string BlockTrailer(std::string_view block, BlockType type);

@@ -1,6 +1,7 @@
 #include "version.h"
 
 #include <algorithm>
+#include <bit>
 
 #include "dbformat.h"
 #include "file_names.h"
@@ -17,18 +18,19 @@ bool UserKeyAfter(std::string_view user_key, const FileMetaData& f) {
   return !user_key.empty() && user_key > ExtractUserKey(f.table.largest);
 }
 
-// Looks `lookup` up in one table; *found is set when the table has an entry for the user key.
-Status GetFromTable(TableCache* cache, const FileMetaData& f, std::string_view lookup, bool* found,
-                    bool* deleted, std::string* value, SequenceNumber* entry_sequence) {
-  std::string entry_key;
-  Status s = cache->Get(f.table.number, f.table.file_bytes, lookup, &entry_key, value);
+// Looks `key` up in one table; *found is set when the table has an entry for the user key.
+// `entry_key` is scratch space, passed in so that one buffer serves every table a Get probes.
+Status GetFromTable(TableCache* cache, const FileMetaData& f, const LookupKey& key,
+                    std::string* entry_key, bool* found, bool* deleted, std::string* value,
+                    SequenceNumber* entry_sequence) {
+  Status s = cache->Get(f.table.number, f.table.file_bytes, key.internal_key(), entry_key, value);
   if (s.IsNotFound()) return Status::Ok();
   if (!s.ok()) return s;
   ParsedInternalKey parsed;
-  if (!ParseInternalKey(entry_key, &parsed)) {
+  if (!ParseInternalKey(*entry_key, &parsed)) {
     return Status::Corruption("bad internal key in " + TableBaseName(f.table.number));
   }
-  if (parsed.user_key != ExtractUserKey(lookup)) return Status::Ok();
+  if (parsed.user_key != key.user_key()) return Status::Ok();
   *found = true;
   *deleted = parsed.type == ValueType::kDeletion;
   *entry_sequence = parsed.sequence;
@@ -72,24 +74,28 @@ size_t FindFile(const FileList& files, std::string_view internal_key) {
   return static_cast<size_t>(it - files.begin());
 }
 
-Status Version::Get(std::string_view user_key, SequenceNumber seq, bool* found, bool* deleted,
-                    std::string* value, SequenceNumber* entry_sequence) const {
+Status Version::Get(const LookupKey& key, bool* found, bool* deleted, std::string* value,
+                    SequenceNumber* entry_sequence) const {
   *found = false;
-  const std::string lookup = MakeInternalKey(user_key, seq, kValueTypeForSeek);
+  const std::string_view user_key = key.user_key();
   TableCache* cache = vset_->table_cache();
+  std::string entry_key;
   // Level 0: newest file first, since newer files hold newer sequence numbers.
   const FileList& level0 = files(0);
   for (auto it = level0.rbegin(); it != level0.rend(); ++it) {
     const FileMetaData& f = **it;
     if (UserKeyBefore(user_key, f) || UserKeyAfter(user_key, f)) continue;
-    Status s = GetFromTable(cache, f, lookup, found, deleted, value, entry_sequence);
+    Status s = GetFromTable(cache, f, key, &entry_key, found, deleted, value, entry_sequence);
     if (!s.ok() || *found) return s;
   }
-  for (int level = 1; level < kNumLevels; level++) {
+  // Deeper levels in order, visiting only those that hold files.
+  for (uint32_t levels = deeper_levels_with_files_; levels != 0; levels &= levels - 1) {
+    const int level = std::countr_zero(levels);
     const FileList& list = files(level);
-    const size_t index = FindFile(list, lookup);
+    const size_t index = FindFile(list, key.internal_key());
     if (index >= list.size() || UserKeyBefore(user_key, *list[index])) continue;
-    Status s = GetFromTable(cache, *list[index], lookup, found, deleted, value, entry_sequence);
+    Status s =
+        GetFromTable(cache, *list[index], key, &entry_key, found, deleted, value, entry_sequence);
     if (!s.ok() || *found) return s;
   }
   return Status::Ok();

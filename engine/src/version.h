@@ -28,6 +28,7 @@
 
 namespace engine {
 
+class LookupKey;
 class TableCache;
 class VersionSet;
 
@@ -52,10 +53,11 @@ class Version {
   // Drops one reference; the last one releases the Version (and possibly deletes files).
   void Unref();
 
-  // Looks up the newest entry for `user_key` with sequence <= `seq` in the tables. Sets *found to
-  // false if no table has one; otherwise *found, *deleted, *value and *entry_sequence.
-  Status Get(std::string_view user_key, SequenceNumber seq, bool* found, bool* deleted,
-             std::string* value, SequenceNumber* entry_sequence) const;
+  // Looks up the newest entry for key.user_key() with sequence <= key.sequence() in the tables.
+  // Sets *found to false if no table has one; otherwise *found, *deleted, *value and
+  // *entry_sequence.
+  Status Get(const LookupKey& key, bool* found, bool* deleted, std::string* value,
+             SequenceNumber* entry_sequence) const;
 
   // Appends iterators that together cover every table of this Version (one per level-0 file, one
   // concatenating iterator per deeper level).
@@ -91,6 +93,9 @@ class Version {
   const std::chrono::steady_clock::time_point created_;
   std::atomic<int> refs_{0};
   std::array<std::shared_ptr<const FileList>, kNumLevels> levels_;
+  // Bit L is set when level L >= 1 holds a file, so Get skips empty levels without touching their
+  // lists. Set with levels_ when the Version is built; a Version's levels never change afterwards.
+  uint32_t deeper_levels_with_files_ = 0;
   double compaction_score_ = 0;
   int compaction_level_ = 0;
   // The doubly linked list of live Versions; guarded by VersionSet::live_mu_.

@@ -66,6 +66,7 @@ Result<Version*> VersionBuilder::Build(VersionSet* vset, uint64_t id) const {
   auto* v = new Version(vset, id);
   for (int level = 0; level < kNumLevels; level++) {
     for (const auto& f : lists[level]) f->version_refs.fetch_add(1, std::memory_order_relaxed);
+    if (level > 0 && !lists[level].empty()) v->deeper_levels_with_files_ |= 1u << level;
     v->levels_[level] = std::make_shared<const FileList>(std::move(lists[level]));
   }
   return v;

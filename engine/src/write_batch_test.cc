@@ -173,16 +173,16 @@ TEST(WriteBatchTest, InsertIntoMemTable) {
   std::string value;
   bool deleted = false;
   SequenceNumber seq = 0;
-  EXPECT_FALSE(mem->Get("k", 9, &value, &deleted, &seq));
-  ASSERT_TRUE(mem->Get("k", 10, &value, &deleted, &seq));
+  EXPECT_FALSE(mem->Get(LookupKey("k", 9), &value, &deleted, &seq));
+  ASSERT_TRUE(mem->Get(LookupKey("k", 10), &value, &deleted, &seq));
   EXPECT_EQ("v1", value);
-  ASSERT_TRUE(mem->Get("k", 11, &value, &deleted, &seq));
+  ASSERT_TRUE(mem->Get(LookupKey("k", 11), &value, &deleted, &seq));
   EXPECT_TRUE(deleted);
   EXPECT_EQ(11u, seq);
-  ASSERT_TRUE(mem->Get("k", 12, &value, &deleted, &seq));
+  ASSERT_TRUE(mem->Get(LookupKey("k", 12), &value, &deleted, &seq));
   EXPECT_FALSE(deleted);
   EXPECT_EQ("v3", value);
-  ASSERT_TRUE(mem->Get("other", 13, &value, &deleted, &seq));
+  ASSERT_TRUE(mem->Get(LookupKey("other", 13), &value, &deleted, &seq));
   EXPECT_EQ(13u, seq);
   mem->Unref();
 }

@@ -25,4 +25,10 @@ const std::vector<FaultPointInfo>& FaultPointCatalogue();
 // The Status an injected failure at `point` produces: NoSpace for ENOSPC, IOError otherwise.
 Status InjectedFaultStatus(std::string_view point, int error_number);
 
+// A fault controller's libfiu callback runs in the thread that hit the point; it names the errno
+// the failure carries here, instead of writing libfiu's shared failnum (a data race between
+// threads). CheckFaultPoint takes it back (0 when none was set: libfiu's failnum is used).
+void SetInjectedErrno(int error_number);
+int TakeInjectedErrno();
+
 }  // namespace engine

@@ -1,0 +1,197 @@
+#include "faults/fault_controller.h"
+
+#include <fiu-control.h>
+#include <fiu.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <thread>
+
+#include <fmt/format.h>
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+#include "engine/fault_points.h"
+
+namespace faults {
+
+struct FaultController::PointState {
+  std::string name;
+  std::vector<size_t> rules;  // indexes into options_.rules, in order
+  std::atomic<uint64_t> hits{0};
+  std::array<std::atomic<uint64_t>, 5> fires{};  // by Action
+  std::unique_ptr<std::atomic<bool>[]> once_fired;  // per entry of `rules`
+};
+
+namespace {
+
+bool IsEnginePoint(std::string_view point) { return point.starts_with("engine/"); }
+
+int ErrnoFor(Action action) { return action == Action::kNoSpace ? ENOSPC : EIO; }
+
+}  // namespace
+
+FaultController::FaultController(FaultControllerOptions options) : options_(std::move(options)) {
+  for (const auto& point : AllFaultPoints()) {
+    std::vector<size_t> rules;
+    for (size_t i = 0; i < options_.rules.size(); i++) {
+      if (options_.rules[i].Matches(point)) rules.push_back(i);
+    }
+    if (rules.empty()) continue;
+    auto state = std::make_unique<PointState>();
+    state->name = point;
+    state->once_fired = std::make_unique<std::atomic<bool>[]>(rules.size());
+    state->rules = std::move(rules);
+    points_.emplace(point, std::move(state));
+  }
+}
+
+FaultController::~FaultController() { Uninstall(); }
+
+engine::Status FaultController::Install() {
+  if (fiu_init(0) != 0) return engine::Status::IOError("fiu_init failed");
+  if (!options_.log_path.empty()) {
+    std::lock_guard<std::mutex> guard(log_mu_);
+    log_.open(options_.log_path, std::ios::out | std::ios::trunc);
+    if (!log_) return engine::Status::IOError("cannot write " + options_.log_path);
+  }
+  start_ = std::chrono::steady_clock::now();
+  for (auto& [name, state] : points_) {
+    if (!IsEnginePoint(name)) continue;
+    if (fiu_enable_external(name.c_str(), EIO, this, 0, &FaultController::FiuCallback) != 0) {
+      return engine::Status::IOError("fiu_enable_external failed for " + name);
+    }
+  }
+  installed_ = true;
+  return engine::Status::Ok();
+}
+
+void FaultController::Uninstall() {
+  if (!installed_) return;
+  for (auto& [name, state] : points_) {
+    if (IsEnginePoint(name)) fiu_disable(name.c_str());
+  }
+  installed_ = false;
+  std::lock_guard<std::mutex> guard(log_mu_);
+  if (log_.is_open()) log_.close();
+}
+
+int FaultController::FiuCallback(const char* name, int* /*failnum*/, void** failinfo,
+                                 unsigned int* /*flags*/) {
+  auto* self = static_cast<FaultController*>(*failinfo);
+  const std::optional<Action> action = self->OnHit(name);
+  if (!action) return 0;
+  switch (*action) {
+    case Action::kDelay:
+      return 0;  // OnHit slept; the step goes on
+    case Action::kTorn:
+      // The engine goes on and its next append on this thread is torn by FaultFS.
+      if (self->torn_hook_) {
+        self->torn_hook_();
+        return 0;
+      }
+      break;
+    case Action::kCrash:
+      if (self->crash_hook_) self->crash_hook_();
+      break;
+    case Action::kError:
+    case Action::kNoSpace:
+      break;
+  }
+  engine::SetInjectedErrno(ErrnoFor(*action));
+  return 1;
+}
+
+std::optional<Action> FaultController::OnHit(std::string_view point) {
+  auto it = points_.find(point);
+  if (it == points_.end()) return std::nullopt;
+  PointState& state = *it->second;
+  const uint64_t hit = state.hits.fetch_add(1, std::memory_order_relaxed) + 1;
+  for (size_t i = 0; i < state.rules.size(); i++) {
+    const Rule& rule = options_.rules[state.rules[i]];
+    if (!InWindow(rule) || !Fires(state, i, hit)) continue;
+    Record(state, hit, rule.action);
+    if (rule.action == Action::kDelay) std::this_thread::sleep_for(rule.delay);
+    return rule.action;
+  }
+  return std::nullopt;
+}
+
+bool FaultController::InWindow(const Rule& rule) const {
+  const Window& w = rule.window;
+  const uint64_t op = op_index_.load(std::memory_order_relaxed);
+  if (w.after_ops && op < *w.after_ops) return false;
+  if (w.before_ops && op >= *w.before_ops) return false;
+  if (w.after_seconds || w.before_seconds) {
+    const double t =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    if (w.after_seconds && t < *w.after_seconds) return false;
+    if (w.before_seconds && t >= *w.before_seconds) return false;
+  }
+  return true;
+}
+
+// The decision for one (point, rule, hit): a pure function of the seed for probabilities.
+bool FaultController::Fires(const PointState& state, size_t rule_index, uint64_t hit) {
+  const Trigger& t = options_.rules[state.rules[rule_index]].trigger;
+  switch (t.kind) {
+    case Trigger::Kind::kNth: return hit == t.n;
+    case Trigger::Kind::kEvery: return hit % t.n == 0;
+    case Trigger::Kind::kOnce: return !state.once_fired[rule_index].exchange(true);
+    case Trigger::Kind::kProbability: {
+      const uint64_t key[3] = {options_.seed, state.rules[rule_index], hit};
+      const uint64_t h = XXH3_64bits_withSeed(key, sizeof(key),
+                                              XXH3_64bits(state.name.data(), state.name.size()));
+      const double u = static_cast<double>(h >> 11) * 0x1.0p-53;
+      return u < t.probability;
+    }
+  }
+  return false;
+}
+
+void FaultController::Record(const PointState& state, uint64_t hit, Action action) {
+  const_cast<PointState&>(state).fires[static_cast<size_t>(action)].fetch_add(1);
+  fires_total_.fetch_add(1, std::memory_order_relaxed);
+  FireRecord r;
+  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  r.op_index = op_index_.load(std::memory_order_relaxed);
+  r.point = state.name;
+  r.hit = hit;
+  r.action = action;
+  std::lock_guard<std::mutex> guard(log_mu_);
+  if (log_.is_open()) {
+    log_ << fmt::format("{:.6f} op={} point={} hit={} action={}\n", r.seconds, r.op_index,
+                        r.point, r.hit, ActionName(r.action));
+    log_.flush();
+  }
+  if (fires_.size() < kFireRecordsMax) fires_.push_back(std::move(r));
+}
+
+std::map<std::string, PointCounts> FaultController::Counts() const {
+  std::map<std::string, PointCounts> out;
+  for (const auto& [name, state] : points_) {
+    PointCounts& c = out[name];
+    c.hits = state->hits.load(std::memory_order_relaxed);
+    for (size_t a = 0; a < state->fires.size(); a++) {
+      const uint64_t n = state->fires[a].load(std::memory_order_relaxed);
+      if (n > 0) c.fires_by_action[ActionName(static_cast<Action>(a))] = n;
+    }
+  }
+  return out;
+}
+
+std::vector<FireRecord> FaultController::Fires() const {
+  std::lock_guard<std::mutex> guard(log_mu_);
+  return fires_;
+}
+
+engine::Status FaultController::OpenRemoteControl(const std::string& prefix) {
+  if (fiu_init(0) != 0) return engine::Status::IOError("fiu_init failed");
+  if (fiu_rc_fifo(prefix.c_str()) != 0) {
+    return engine::Status::IOError(
+        fmt::format("cannot open libfiu's control fifo {}-{}", prefix, getpid()));
+  }
+  return engine::Status::Ok();
+}
+
+}  // namespace faults

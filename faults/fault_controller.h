@@ -1,0 +1,111 @@
+// FaultController: turns a run's fault rules into fault-point decisions, reproducibly.
+//
+// Install() enables every engine point a rule matches with libfiu's fiu_enable_external; the
+// callback, and FaultFS through OnHit(), ask Decide() for each hit of a point. A decision depends
+// only on the run's seed, the point, the rule and the point's hit number (and the op index or time
+// for windowed rules), so a run with the same seed and schedule fires the same faults at the same
+// hits. Every fire is counted per point and action and appended to faults.log as
+//   <seconds> op=<op index> point=<name> hit=<n> action=<action>
+// The controller never calls libfiu's control API from inside a callback (the callback runs under
+// libfiu's lock); `crash` and `torn` at engine points call hooks the owner of the FaultFS sets.
+//
+// Thread contract: thread-safe (Install/Uninstall and the hook setters before/after the run).
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/status.h"
+#include "faults/fault_rule.h"
+
+namespace faults {
+
+struct FaultControllerOptions {
+  uint64_t seed = 0;
+  std::vector<Rule> rules;
+  // Where each fire is logged (empty: nowhere).
+  std::string log_path;
+};
+
+// One fire, as recorded in faults.log.
+struct FireRecord {
+  double seconds = 0;
+  uint64_t op_index = 0;
+  std::string point;
+  uint64_t hit = 0;
+  Action action = Action::kError;
+};
+
+struct PointCounts {
+  uint64_t hits = 0;
+  std::map<std::string, uint64_t> fires_by_action;  // action name -> fires
+};
+
+class FaultController {
+ public:
+  explicit FaultController(FaultControllerOptions options);
+  ~FaultController();
+  FaultController(const FaultController&) = delete;
+  FaultController& operator=(const FaultController&) = delete;
+
+  // Initialises libfiu and enables each engine point some rule matches. Opens the log.
+  engine::Status Install();
+  // Disables what Install enabled. Called by the destructor too.
+  void Uninstall();
+
+  // Called at a `crash` fire at an engine point (e.g. FaultFS::Crash), and at a `torn` fire at an
+  // engine point (arm a torn next append). Set before Install.
+  void SetCrashHook(std::function<void()> hook) { crash_hook_ = std::move(hook); }
+  void SetTornHook(std::function<void()> hook) { torn_hook_ = std::move(hook); }
+
+  // The index of the op the caller is about to run (for op windows and the log).
+  void SetOpIndex(uint64_t op_index) { op_index_.store(op_index, std::memory_order_relaxed); }
+
+  // One hit of `point`: counts it, sleeps for a firing `delay`, and returns the action to inject
+  // (nullopt: go on). Used by FaultFS for fs/ points and by the libfiu callback.
+  std::optional<Action> OnHit(std::string_view point);
+
+  uint64_t fires_total() const { return fires_total_.load(std::memory_order_relaxed); }
+  // Hits and fires per point that any rule names (points never hit are included with zeros).
+  std::map<std::string, PointCounts> Counts() const;
+  // The fires so far (at most kFireRecordsMax kept in memory; the log has them all).
+  std::vector<FireRecord> Fires() const;
+  static constexpr size_t kFireRecordsMax = 100000;
+
+  // Opens libfiu's remote-control fifo "<prefix>-<pid>", so `fiu-ctrl -c "enable name=..." PID`
+  // can switch points in this process.
+  static engine::Status OpenRemoteControl(const std::string& prefix);
+
+ private:
+  struct PointState;
+  static int FiuCallback(const char* name, int* failnum, void** failinfo, unsigned int* flags);
+  bool InWindow(const Rule& rule) const;
+  bool Fires(const PointState& state, size_t rule_index, uint64_t hit);
+  void Record(const PointState& state, uint64_t hit, Action action);
+
+  const FaultControllerOptions options_;
+  // Built in the constructor and never changed, so lookups need no lock.
+  std::map<std::string, std::unique_ptr<PointState>, std::less<>> points_;
+  std::function<void()> crash_hook_;
+  std::function<void()> torn_hook_;
+  std::atomic<uint64_t> op_index_{0};
+  std::atomic<uint64_t> fires_total_{0};
+  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  bool installed_ = false;
+
+  mutable std::mutex log_mu_;
+  std::ofstream log_;                 // guarded by log_mu_
+  std::vector<FireRecord> fires_;     // guarded by log_mu_
+};
+
+}  // namespace faults

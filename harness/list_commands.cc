@@ -1,0 +1,33 @@
+#include "harness/list_commands.h"
+
+#include <fmt/format.h>
+
+#include "faults/fault_rule.h"
+#include "harness/exit_codes.h"
+
+namespace harness {
+
+int RunListFaults(std::ostream& out) {
+  out << "# points (rule syntax: POINT:ACTION[:TRIGGER][@WINDOW]; POINT may end in '*')\n";
+  for (const auto& point : faults::AllFaultPoints()) {
+    out << fmt::format("{:<32}  {}\n", point, faults::DescribePoint(point));
+  }
+  out << "# actions\n";
+  for (auto action : {faults::Action::kError, faults::Action::kNoSpace, faults::Action::kDelay,
+                      faults::Action::kTorn, faults::Action::kCrash}) {
+    const std::string name =
+        action == faults::Action::kDelay ? "delay=DURATION" : faults::ActionName(action);
+    out << fmt::format("{:<32}  {}\n", name, faults::DescribeAction(action));
+  }
+  out << "# triggers\n";
+  out << fmt::format("{:<32}  {}\n", "p=P", "each hit fires with probability P (seeded)");
+  out << fmt::format("{:<32}  {}\n", "nth=N", "the N-th hit of the point fires");
+  out << fmt::format("{:<32}  {}\n", "every=K", "every K-th hit fires");
+  out << fmt::format("{:<32}  {}\n", "once", "the first hit inside the window fires (default)");
+  out << "# windows (after '@', comma-separated)\n";
+  out << fmt::format("{:<32}  {}\n", "after_ops=N before_ops=N", "op-index window");
+  out << fmt::format("{:<32}  {}\n", "after=2s before=10s", "run-time window");
+  return kExitPass;
+}
+
+}  // namespace harness
