@@ -620,7 +620,7 @@ struct HoldIteratorAcrossCompactionCommand : Command {
 // ---- Properties ----------------------------------------------------------------------------
 
 // Repeating a type in the list is how it gets drawn more often: writes and reads dominate, and
-// the expensive commands (flush, compaction, reopen) come every ten commands or so.
+// the expensive ones (flush, compaction, background, reopen, held iterator) are 5 draws in 30.
 const auto kGenerateCommand = rc::state::gen::execOneOfWithArgs<
     PutCommand, PutCommand, PutCommand, PutCommand, PutCommand, PutCommand, DeleteCommand,
     DeleteCommand, DeleteCommand, WriteBatchCommand, WriteBatchCommand, WriteBatchCommand,
@@ -628,6 +628,11 @@ const auto kGenerateCommand = rc::state::gen::execOneOfWithArgs<
     TakeSnapshotCommand, TakeSnapshotCommand, ReadAtSnapshotCommand, ReadAtSnapshotCommand,
     ReleaseSnapshotCommand, PinIteratorCommand, UnpinIteratorCommand, FlushCommand,
     CompactRangeCommand, BackgroundCommand, ReopenCommand, HoldIteratorAcrossCompactionCommand>();
+
+std::string CountBucket(uint64_t count, const std::string& what) {
+  if (count == 0) return "0 " + what;
+  return (count < 10 ? "1-9 " : "10+ ") + what;
+}
 
 // Opens `sut`'s fresh DB, runs one generated command sequence against it, and checks that the
 // readers still open at the end show what they captured; the caller may check more afterwards.
@@ -641,6 +646,10 @@ void RunSequence(Sut& sut, bool manual) {
   Model final_model = initial;
   rc::state::applyAll(commands, final_model);
   CheckReaders(final_model, sut, " at the end");
+  // Printed as a distribution after the run: evidence that sequences flush and compact (counted
+  // since the last reopen).
+  const engine::StatsSnapshot stats = sut.db->GetStats();
+  RC_TAG(CountBucket(stats.flushes, "flushes"), CountBucket(stats.compactions, "compactions"));
 }
 
 // With every reader released and background work idle, exactly one Version lives, nothing waits
