@@ -6,108 +6,23 @@
 #include <gtest/gtest.h>
 
 #include <cstdint>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <map>
 #include <string>
-#include <string_view>
 #include <vector>
 
 #include "engine/db.h"
 #include "tests/engine/db_test_util.h"
 
+namespace vstress_test {
 namespace {
 
 using engine::DB;
-using engine::Options;
 using engine::ReadOptions;
 using engine::Status;
-using engine::WriteOptions;
-using vstress_test::Key;
-using vstress_test::ListDir;
-using vstress_test::ListTables;
-using vstress_test::SmallOptions;
-using vstress_test::TempDir;
 
-using Model = std::map<std::string, std::string>;
-
-// log_format.h: fixed32 length | fixed32 payload checksum | fixed32 header checksum.
-constexpr uint64_t kLogHeaderBytes = 12;
 // table_format.h: the footer is the last 60 bytes and starts with the filter block's handle.
 constexpr uint64_t kTableFooterBytes = 60;
-
-std::unique_ptr<DB> OpenOrDie(const Options& o, const std::string& path) {
-  auto db = DB::Open(o, path);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
-  return db.ok() ? std::move(db).value() : nullptr;
-}
-
-// Nothing flushes on its own (so writes stay in the WAL) and nothing runs in the background.
-Options QuietOptions() {
-  Options o = SmallOptions();
-  o.memtable_bytes = 64 << 20;
-  o.background = engine::BackgroundMode::kManual;
-  return o;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-// Flips one bit in place (same inode, so a reader holding the file open sees it).
-void FlipBit(const std::string& path, uint64_t offset, int bit) {
-  std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
-  ASSERT_TRUE(f.good()) << path;
-  f.seekg(static_cast<std::streamoff>(offset));
-  char c = 0;
-  f.get(c);
-  c = static_cast<char>(c ^ (1 << bit));
-  f.seekp(static_cast<std::streamoff>(offset));
-  f.put(c);
-  ASSERT_TRUE(f.good()) << path << " @" << offset;
-}
-
-struct LogRecord {
-  uint64_t offset = 0;
-  uint64_t bytes = 0;  // header and payload
-};
-
-// The whole records of a WAL or MANIFEST, found by walking the length fields.
-std::vector<LogRecord> LogRecords(std::string_view contents) {
-  std::vector<LogRecord> records;
-  uint64_t offset = 0;
-  while (offset + kLogHeaderBytes <= contents.size()) {
-    uint32_t length = 0;
-    for (int i = 3; i >= 0; i--) {
-      length = (length << 8) | static_cast<uint8_t>(contents[offset + static_cast<uint64_t>(i)]);
-    }
-    const uint64_t bytes = kLogHeaderBytes + length;
-    if (offset + bytes > contents.size()) break;
-    records.push_back({offset, bytes});
-    offset += bytes;
-  }
-  return records;
-}
-
-std::string NewestWithSuffix(const std::string& dir, std::string_view suffix) {
-  std::string newest;
-  for (const auto& name : ListDir(dir)) {
-    if (name.ends_with(suffix)) newest = name;  // zero-padded numbers sort in numeric order
-  }
-  return newest;
-}
-
-std::string CurrentManifest(const std::string& dir) {
-  std::string current = ReadFile(dir + "/CURRENT");
-  if (!current.empty() && current.back() == '\n') current.pop_back();
-  return current;
-}
-
-void CopyDir(const std::string& from, const std::string& to) {
-  std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
-}
+// Values long enough that a few hundred keys fill several data blocks.
+constexpr int kValuePaddingBytes = 20;
 
 // Where a table's data blocks end: the filter block's offset, the footer's first varint.
 uint64_t DataBlocksEnd(const std::string& table_contents) {
@@ -124,15 +39,6 @@ uint64_t DataBlocksEnd(const std::string& table_contents) {
 
 bool Names(const Status& s, const std::string& what) {
   return s.message().find(what) != std::string::npos;
-}
-
-// Puts keys [first, first + count) tagged `tag` (values long enough to fill several blocks).
-void PutRange(DB* db, int first, int count, const std::string& tag, Model* model) {
-  for (int i = first; i < first + count; i++) {
-    const std::string value = tag + "-" + std::to_string(i) + std::string(20, 'x');
-    ASSERT_TRUE(db->Put(WriteOptions(), Key(i), value).ok());
-    (*model)[Key(i)] = value;
-  }
 }
 
 // Full forward scan: every yielded entry must be the model's (in order, never stale); the scan
@@ -181,19 +87,31 @@ int CheckGets(DB* db, const Model& model, const std::string& table) {
   return corrupt;
 }
 
+// Creates a closed DB at `path` from `rounds` rounds of `keys` writes, each flushed to a table of
+// its own (round r puts keys r*50 .., overlapping the round before), recording them in `model`.
+void BuildFlushedDb(const std::string& path, int rounds, int keys, Model* model) {
+  auto db = OpenOrDie(ManualOptions(), path);
+  ASSERT_NE(nullptr, db);
+  for (int round = 0; round < rounds; round++) {
+    PutRange(db.get(), round * 50, keys, "r" + std::to_string(round), model, kValuePaddingBytes);
+    ASSERT_TRUE(db->Flush().ok());  // retires (deletes) the WAL that held the round
+  }
+  ASSERT_TRUE(db->Close().ok());
+}
+
 // A flipped data-block bit fails that block's reads naming the table; other reads stay right.
 TEST(CorruptionTest, FlippedBitInDataBlockFailsOnlyThatBlocksReads) {
   TempDir dir;
   Model model;
-  auto db = OpenOrDie(QuietOptions(), dir.path());
+  auto db = OpenOrDie(ManualOptions(), dir.path());
   ASSERT_NE(nullptr, db);
-  PutRange(db.get(), 0, 300, "v", &model);
+  PutRange(db.get(), 0, 300, "v", &model, kValuePaddingBytes);
   ASSERT_TRUE(db->Flush().ok());
   const auto tables = ListTables(dir.path());
   ASSERT_EQ(1u, tables.size());
   const std::string path = dir.path() + "/" + tables[0];
   const uint64_t data_end = DataBlocksEnd(ReadFile(path));
-  ASSERT_GT(data_end, 4u * QuietOptions().block_bytes) << "the table should hold several blocks";
+  ASSERT_GT(data_end, 4u * ManualOptions().block_bytes) << "the table should hold several blocks";
   CheckScan(db.get(), model, true, tables[0]);
 
   // The DB stays open: data blocks are read from the file on every access.
@@ -213,13 +131,7 @@ TEST(CorruptionTest, FlippedBitInDataBlockFailsOnlyThatBlocksReads) {
 TEST(CorruptionTest, FlippedBitInTableMetadataFailsEveryRead) {
   TempDir dir;
   Model model;
-  {
-    auto db = OpenOrDie(QuietOptions(), dir.path());
-    ASSERT_NE(nullptr, db);
-    PutRange(db.get(), 0, 300, "v", &model);
-    ASSERT_TRUE(db->Flush().ok());
-    ASSERT_TRUE(db->Close().ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(BuildFlushedDb(dir.path(), /*rounds=*/1, /*keys=*/300, &model));
   const auto tables = ListTables(dir.path());
   ASSERT_EQ(1u, tables.size());
   const std::string path = dir.path() + "/" + tables[0];
@@ -232,7 +144,7 @@ TEST(CorruptionTest, FlippedBitInTableMetadataFailsEveryRead) {
     FlipBit(path, offset, flips % 8);
     {
       // The MANIFEST checks only sizes at open, so the damage is met by the first read.
-      auto db = OpenOrDie(QuietOptions(), dir.path());
+      auto db = OpenOrDie(ManualOptions(), dir.path());
       ASSERT_NE(nullptr, db);
       EXPECT_EQ(static_cast<int>(model.size()), CheckGets(db.get(), model, tables[0]));
       CheckScan(db.get(), model, false, tables[0]);
@@ -241,7 +153,7 @@ TEST(CorruptionTest, FlippedBitInTableMetadataFailsEveryRead) {
     FlipBit(path, offset, flips % 8);
     if (HasFailure()) break;
   }
-  auto db = OpenOrDie(QuietOptions(), dir.path());
+  auto db = OpenOrDie(ManualOptions(), dir.path());
   ASSERT_NE(nullptr, db);
   CheckScan(db.get(), model, true, tables[0]);
 }
@@ -250,11 +162,11 @@ TEST(CorruptionTest, FlippedBitInTableMetadataFailsEveryRead) {
 TEST(CorruptionTest, DamagedNewerTableNeverYieldsStaleValue) {
   TempDir dir;
   Model model;
-  auto db = OpenOrDie(QuietOptions(), dir.path());  // manual: both tables stay in level 0
+  auto db = OpenOrDie(ManualOptions(), dir.path());  // manual: both tables stay in level 0
   ASSERT_NE(nullptr, db);
-  PutRange(db.get(), 0, 300, "old", &model);
+  PutRange(db.get(), 0, 300, "old", &model, kValuePaddingBytes);
   ASSERT_TRUE(db->Flush().ok());
-  PutRange(db.get(), 0, 300, "new", &model);
+  PutRange(db.get(), 0, 300, "new", &model, kValuePaddingBytes);
   ASSERT_TRUE(db->Flush().ok());
   const auto tables = ListTables(dir.path());
   ASSERT_EQ(2u, tables.size());
@@ -268,23 +180,6 @@ TEST(CorruptionTest, DamagedNewerTableNeverYieldsStaleValue) {
   CheckScan(db.get(), model, false, newer);
 }
 
-// Opens a copy of `base` whose `file` has bit `bit` of byte `offset` flipped, and expects
-// Corruption naming `file` and `offset_text`; the refused open must leave the file as it was.
-void ExpectFlipRefused(const std::string& base, const std::string& file, uint64_t offset, int bit,
-                       const std::string& offset_text) {
-  TempDir dir;
-  CopyDir(base, dir.path());
-  const std::string path = dir.path() + "/" + file;
-  FlipBit(path, offset, bit);
-  const std::string damaged = ReadFile(path);
-  auto db = DB::Open(QuietOptions(), dir.path());
-  ASSERT_FALSE(db.ok()) << "opened despite a flipped bit at " << file << " byte " << offset;
-  EXPECT_TRUE(db.status().IsCorruption()) << db.status().ToString();
-  EXPECT_TRUE(Names(db.status(), file)) << db.status().ToString();
-  EXPECT_TRUE(Names(db.status(), offset_text)) << db.status().ToString();
-  EXPECT_EQ(damaged, ReadFile(path)) << "a refused open must not rewrite " << file;
-}
-
 // The byte offsets within a record worth damaging: each header field and the payload.
 std::vector<uint64_t> OffsetsToDamage(const LogRecord& r) {
   return {r.offset,
@@ -296,79 +191,72 @@ std::vector<uint64_t> OffsetsToDamage(const LogRecord& r) {
           r.offset + r.bytes - 1};
 }
 
+// For each of `which` records of `file` and each of its OffsetsToDamage, opens a copy of `base`
+// with one bit of that byte flipped (bits first_bit, first_bit + 1, ... mod 8) and expects
+// Corruption naming `file` and the record's offset; the refused open must leave the file as it was.
+void ExpectRecordFlipsRefused(const std::string& base, const std::string& file,
+                              const std::vector<size_t>& which, int first_bit) {
+  const auto records = LogRecords(ReadFile(base + "/" + file));
+  for (size_t record : which) {
+    ASSERT_LT(record, records.size());
+    int bit = first_bit;
+    for (uint64_t offset : OffsetsToDamage(records[record])) {
+      SCOPED_TRACE("record " + std::to_string(record) + ", byte " + std::to_string(offset));
+      TempDir dir;
+      CopyDir(base, dir.path());
+      const std::string path = dir.path() + "/" + file;
+      FlipBit(path, offset, bit++ % 8);
+      const std::string damaged = ReadFile(path);
+      ExpectOpenIsCorruption(ManualOptions(), dir.path(),
+                             {file, "offset " + std::to_string(records[record].offset)});
+      EXPECT_EQ(damaged, ReadFile(path)) << "a refused open must not rewrite " << file;
+    }
+  }
+}
+
 // A flipped bit in a non-last WAL record fails Open with Corruption naming file and offset.
 TEST(CorruptionTest, FlippedBitInWalRecordIsCorruptionNamingFileAndOffset) {
   TempDir base;
   {
-    auto db = OpenOrDie(QuietOptions(), base.path());
+    auto db = OpenOrDie(ManualOptions(), base.path());
     ASSERT_NE(nullptr, db);
     Model model;
-    PutRange(db.get(), 0, 10, "v", &model);
+    PutRange(db.get(), 0, 10, "v", &model, kValuePaddingBytes);
     ASSERT_TRUE(db->Close().ok());  // Close does not flush: the writes live only in the WAL
   }
   const std::string wal = NewestWithSuffix(base.path(), ".log");
-  const auto records = LogRecords(ReadFile(base.path() + "/" + wal));
-  ASSERT_EQ(10u, records.size());
-  for (size_t which : {size_t{0}, size_t{4}, records.size() - 2}) {
-    int bit = 0;
-    for (uint64_t offset : OffsetsToDamage(records[which])) {
-      SCOPED_TRACE("record " + std::to_string(which) + ", byte " + std::to_string(offset));
-      ExpectFlipRefused(base.path(), wal, offset, bit++ % 8,
-                        "offset " + std::to_string(records[which].offset));
-    }
-  }
+  const size_t record_count = LogRecords(ReadFile(base.path() + "/" + wal)).size();
+  ASSERT_EQ(10u, record_count);
+  ExpectRecordFlipsRefused(base.path(), wal, {0, 4, record_count - 2}, /*first_bit=*/0);
 }
 
 // A flipped bit in a non-last MANIFEST record fails Open with Corruption naming the file.
 TEST(CorruptionTest, FlippedBitInManifestRecordIsCorruptionNamingFile) {
   TempDir base;
-  {
-    auto db = OpenOrDie(QuietOptions(), base.path());
-    ASSERT_NE(nullptr, db);
-    Model model;
-    for (int round = 0; round < 3; round++) {
-      PutRange(db.get(), round * 50, 100, "r" + std::to_string(round), &model);
-      ASSERT_TRUE(db->Flush().ok());
-    }
-    ASSERT_TRUE(db->Close().ok());
-  }
+  Model model;
+  ASSERT_NO_FATAL_FAILURE(BuildFlushedDb(base.path(), /*rounds=*/3, /*keys=*/100, &model));
   const std::string manifest = CurrentManifest(base.path());
   const auto records = LogRecords(ReadFile(base.path() + "/" + manifest));
   ASSERT_EQ(4u, records.size()) << "the open-time snapshot and one edit per flush";
-  for (size_t which : {size_t{0}, size_t{1}, size_t{2}}) {
-    int bit = 3;
-    for (uint64_t offset : OffsetsToDamage(records[which])) {
-      SCOPED_TRACE("record " + std::to_string(which) + ", byte " + std::to_string(offset));
-      ExpectFlipRefused(base.path(), manifest, offset, bit++ % 8,
-                        "offset " + std::to_string(records[which].offset));
-    }
-  }
+  ExpectRecordFlipsRefused(base.path(), manifest, {0, 1, 2}, /*first_bit=*/3);
 }
 
 // A flipped bit in the last whole MANIFEST record is refused, never silently dropped.
 TEST(CorruptionTest, FlippedBitInLastManifestRecordNeverLosesWrites) {
   TempDir dir;
   Model model;
-  {
-    auto db = OpenOrDie(QuietOptions(), dir.path());
-    ASSERT_NE(nullptr, db);
-    for (int round = 0; round < 2; round++) {
-      PutRange(db.get(), round * 50, 100, "r" + std::to_string(round), &model);
-      ASSERT_TRUE(db->Flush().ok());  // retires (deletes) the WAL that held the round
-    }
-    ASSERT_TRUE(db->Close().ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(BuildFlushedDb(dir.path(), /*rounds=*/2, /*keys=*/100, &model));
   const std::string manifest = CurrentManifest(dir.path());
   const auto records = LogRecords(ReadFile(dir.path() + "/" + manifest));
   ASSERT_EQ(3u, records.size());
   FlipBit(dir.path() + "/" + manifest, records[2].offset + kLogHeaderBytes + 5, 2);
-  auto db = DB::Open(QuietOptions(), dir.path());
+  auto db = DB::Open(ManualOptions(), dir.path());
   if (!db.ok()) {
     EXPECT_TRUE(db.status().IsCorruption()) << db.status().ToString();
     EXPECT_TRUE(Names(db.status(), manifest)) << db.status().ToString();
     return;
   }
-  const Model read = vstress_test::ReadAll(db->get());
+  const Model read = ReadAll(db->get());
   EXPECT_EQ(model.size(), read.size());
   EXPECT_EQ(model, read);
 }
@@ -377,13 +265,7 @@ TEST(CorruptionTest, FlippedBitInLastManifestRecordNeverLosesWrites) {
 TEST(CorruptionTest, FlippedBitInCurrentIsRefused) {
   TempDir dir;
   Model model;
-  {
-    auto db = OpenOrDie(QuietOptions(), dir.path());
-    ASSERT_NE(nullptr, db);
-    PutRange(db.get(), 0, 100, "v", &model);
-    ASSERT_TRUE(db->Flush().ok());
-    ASSERT_TRUE(db->Close().ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(BuildFlushedDb(dir.path(), /*rounds=*/1, /*keys=*/100, &model));
   const std::string current_path = dir.path() + "/CURRENT";
   const std::string good = ReadFile(current_path);
   ASSERT_EQ('\n', good.back());
@@ -393,7 +275,7 @@ TEST(CorruptionTest, FlippedBitInCurrentIsRefused) {
       SCOPED_TRACE("bit " + std::to_string(bit) + " of byte " + std::to_string(offset));
       FlipBit(current_path, offset, bit);
       {
-        auto db = DB::Open(QuietOptions(), dir.path());
+        auto db = DB::Open(ManualOptions(), dir.path());
         ASSERT_FALSE(db.ok()) << "CURRENT = '" << ReadFile(current_path) << "'";
         EXPECT_TRUE(db.status().IsCorruption() || db.status().IsIOError())
             << db.status().ToString();
@@ -403,9 +285,10 @@ TEST(CorruptionTest, FlippedBitInCurrentIsRefused) {
     }
   }
   EXPECT_EQ(names_before, ListDir(dir.path())) << "refused opens must not create or delete files";
-  auto db = OpenOrDie(QuietOptions(), dir.path());
+  auto db = OpenOrDie(ManualOptions(), dir.path());
   ASSERT_NE(nullptr, db);
-  EXPECT_EQ(model, vstress_test::ReadAll(db.get()));
+  EXPECT_EQ(model, ReadAll(db.get()));
 }
 
 }  // namespace
+}  // namespace vstress_test

@@ -3,36 +3,17 @@
 
 #include <gtest/gtest.h>
 
-#include <algorithm>
+#include <string>
 
-#include "engine/testing.h"
 #include "tests/engine/db_test_util.h"
 
+namespace vstress_test {
 namespace {
 
 using engine::DB;
 using engine::Options;
 using engine::ReadOptions;
 using engine::WriteOptions;
-using vstress_test::Key;
-using vstress_test::ListTables;
-using vstress_test::ReadAll;
-using vstress_test::SmallOptions;
-using vstress_test::TempDir;
-
-std::unique_ptr<DB> OpenOrDie(const Options& o, const std::string& path) {
-  auto db = DB::Open(o, path);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
-  return db.ok() ? std::move(db).value() : nullptr;
-}
-
-std::string GetOrStatus(DB* db, const std::string& key, const engine::Snapshot* snap = nullptr) {
-  ReadOptions ro;
-  ro.snapshot = snap;
-  std::string value;
-  engine::Status s = db->Get(ro, key, &value);
-  return s.ok() ? value : s.IsNotFound() ? "NOT_FOUND" : s.ToString();
-}
 
 // Writes return increasing sequence numbers and Get reports the sequence it read at.
 TEST(DBTest, PutGetDeleteWithSequences) {
@@ -73,7 +54,7 @@ TEST(DBTest, WriteBatchAssignsConsecutiveSequences) {
 TEST(DBTest, ReadsSurviveFlushAndCompaction) {
   TempDir dir;
   auto db = OpenOrDie(SmallOptions(), dir.path());
-  std::map<std::string, std::string> model;
+  Model model;
   for (int i = 0; i < 3000; i++) {
     const std::string k = Key((i * 7919) % 1000);
     const std::string v = "v" + std::to_string(i);
@@ -124,7 +105,7 @@ TEST(DBTest, SnapshotSeesPointInTimeAcrossCompaction) {
 // Every acknowledged write is back after close and reopen (WAL replay and tables both).
 TEST(DBTest, ReopenKeepsEverything) {
   TempDir dir;
-  std::map<std::string, std::string> model;
+  Model model;
   {
     auto db = OpenOrDie(SmallOptions(), dir.path());
     for (int i = 0; i < 2000; i++) {
@@ -158,9 +139,7 @@ TEST(DBTest, IteratorDefersDeletionOfCompactedTables) {
   EXPECT_GE(stats.deferred_deletions, 1u);
   // Every table the iterator's Version lists is still on disk.
   auto on_disk = ListTables(dir.path());
-  for (const auto& t : pinned_before) {
-    EXPECT_TRUE(std::find(on_disk.begin(), on_disk.end(), t) != on_disk.end()) << t;
-  }
+  for (const auto& t : pinned_before) EXPECT_TRUE(Contains(on_disk, t)) << t;
   auto seen = ReadAll(it.get());
   ASSERT_EQ(1000u, seen.size());
   for (const auto& [k, v] : seen) ASSERT_EQ("v1", v) << k;
@@ -169,9 +148,7 @@ TEST(DBTest, IteratorDefersDeletionOfCompactedTables) {
   EXPECT_EQ(1u, stats.live_versions);
   EXPECT_EQ(0u, stats.deferred_deletions);
   EXPECT_EQ(0u, stats.deferred_deletion_bytes);
-  auto expected = engine::testing::ExpectedFiles(db.get());
-  std::sort(expected.begin(), expected.end());
-  EXPECT_EQ(expected, vstress_test::ListDir(dir.path()));
+  EXPECT_EQ(SortedExpectedFiles(db.get()), ListDir(dir.path()));
 }
 
 // A table that a trivial move pushed down a level, then a compaction made obsolete, stays on disk
@@ -185,19 +162,19 @@ TEST(DBTest, TrivialMoveKeepsOneRefcountPerTable) {
   ASSERT_TRUE(db->Flush().ok());
   const auto tables = ListTables(dir.path());
   ASSERT_EQ(1u, tables.size());
-  auto it = db->NewIterator(ReadOptions());  // pins the Version with the table at level 0
+  auto it = db->NewIterator(ReadOptions());    // pins the Version with the table at level 0
   ASSERT_TRUE(db->CompactRange("", "").ok());  // trivial moves down to the last level
   for (int i = 0; i < 50; i++) ASSERT_TRUE(db->Put(WriteOptions(), Key(i), "second").ok());
   ASSERT_TRUE(db->CompactRange("", "").ok());  // rewrites it: now obsolete
   auto on_disk = ListTables(dir.path());
-  EXPECT_TRUE(std::find(on_disk.begin(), on_disk.end(), tables[0]) != on_disk.end());
+  EXPECT_TRUE(Contains(on_disk, tables[0]));
   EXPECT_GE(db->GetStats().deferred_deletions, 1u);
   auto seen = ReadAll(it.get());
   EXPECT_EQ(50u, seen.size());
   for (const auto& [k, v] : seen) EXPECT_EQ("first", v);
   it.reset();
   on_disk = ListTables(dir.path());
-  EXPECT_TRUE(std::find(on_disk.begin(), on_disk.end(), tables[0]) == on_disk.end());
+  EXPECT_FALSE(Contains(on_disk, tables[0]));
   EXPECT_EQ(0u, db->GetStats().deferred_deletions);
 }
 
@@ -249,3 +226,4 @@ TEST(DBTest, ManualBackgroundRunsOnlyWhenStepped) {
 }
 
 }  // namespace
+}  // namespace vstress_test

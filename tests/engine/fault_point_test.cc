@@ -17,15 +17,12 @@
 #include <fiu-control.h>
 #include <fiu.h>
 
-#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <climits>
 #include <filesystem>
-#include <map>
 #include <string>
-#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -33,6 +30,7 @@
 #include "engine/testing.h"
 #include "tests/engine/db_test_util.h"
 
+namespace vstress_test {
 namespace {
 
 using engine::DB;
@@ -40,14 +38,6 @@ using engine::Options;
 using engine::ReadOptions;
 using engine::Status;
 using engine::WriteOptions;
-using vstress_test::Key;
-using vstress_test::ListDir;
-using vstress_test::ListTables;
-using vstress_test::ReadAll;
-using vstress_test::SmallOptions;
-using vstress_test::TempDir;
-
-using Model = std::map<std::string, std::string>;
 
 // Fails every hit from the first failing one on.
 constexpr int kFailEveryHit = INT_MAX;
@@ -90,50 +80,16 @@ class ScopedFault {
   FaultState state_;
 };
 
-std::unique_ptr<DB> OpenOrDie(const Options& o, const std::string& path) {
-  auto db = DB::Open(o, path);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
-  return db.ok() ? std::move(db).value() : nullptr;
+// Writes round "one" (keys 0 .. keys-1) and round "two" (from `second_first` on), each flushed to
+// a level-0 table of its own: two tables, so the next background step compacts them.
+void WriteTwoTables(DB* db, int keys, int second_first, Model* model) {
+  PutRange(db, 0, keys, "one", model);
+  ASSERT_TRUE(db->Flush().ok());
+  PutRange(db, second_first, keys, "two", model);
+  ASSERT_TRUE(db->Flush().ok());
 }
 
-// Nothing flushes unless the test says so, and background work runs only when stepped.
-Options ManualOptions() {
-  Options o = SmallOptions();  // level0_compaction_trigger = 2
-  o.memtable_bytes = 64 << 20;
-  o.background = engine::BackgroundMode::kManual;
-  return o;
-}
-
-void PutRange(DB* db, int first, int count, const std::string& tag, Model* model,
-              WriteOptions options = WriteOptions()) {
-  for (int i = first; i < first + count; i++) {
-    const std::string value = tag + "-" + std::to_string(i);
-    auto seq = db->Put(options, Key(i), value);
-    ASSERT_TRUE(seq.ok()) << seq.status().ToString();
-    (*model)[Key(i)] = value;
-  }
-}
-
-std::string NewestWithSuffix(const std::string& dir, std::string_view suffix) {
-  std::string newest;
-  for (const auto& name : ListDir(dir)) {
-    if (name.ends_with(suffix)) newest = name;  // zero-padded numbers sort in numeric order
-  }
-  return newest;
-}
-
-std::vector<std::string> SortedExpectedFiles(DB* db) {
-  auto expected = engine::testing::ExpectedFiles(db);
-  std::sort(expected.begin(), expected.end());
-  return expected;
-}
-
-std::string GetOrStatus(DB* db, const std::string& key) {
-  std::string value;
-  const Status s = db->Get(ReadOptions(), key, &value);
-  return s.ok() ? value : s.IsNotFound() ? "NOT_FOUND" : s.ToString();
-}
-
+// Every key of `model` reads back its value with Get.
 void ExpectGetsMatch(DB* db, const Model& model) {
   for (const auto& [k, v] : model) ASSERT_EQ(v, GetOrStatus(db, k)) << k;
 }
@@ -231,10 +187,7 @@ TEST_F(FaultPointTest, ManifestSyncFailureDuringCompactionKeepsEveryTable) {
   Model model;
   auto db = OpenOrDie(ManualOptions(), dir.path());
   ASSERT_NE(nullptr, db);
-  PutRange(db.get(), 0, 400, "one", &model);
-  ASSERT_TRUE(db->Flush().ok());
-  PutRange(db.get(), 100, 400, "two", &model);
-  ASSERT_TRUE(db->Flush().ok());
+  ASSERT_NO_FATAL_FAILURE(WriteTwoTables(db.get(), /*keys=*/400, /*second_first=*/100, &model));
   const auto inputs = ListTables(dir.path());
   ASSERT_EQ(2u, inputs.size());
   {
@@ -246,9 +199,7 @@ TEST_F(FaultPointTest, ManifestSyncFailureDuringCompactionKeepsEveryTable) {
   EXPECT_TRUE(db->BackgroundErrorStatus().injected());
   const auto tables = ListTables(dir.path());
   EXPECT_GT(tables.size(), inputs.size()) << "the compaction's outputs stay protected";
-  for (const auto& t : inputs) {
-    EXPECT_TRUE(std::find(tables.begin(), tables.end(), t) != tables.end()) << t;
-  }
+  for (const auto& t : inputs) EXPECT_TRUE(Contains(tables, t)) << t;
   EXPECT_EQ(model, ReadAll(db.get()));
   EXPECT_FALSE(db->RunBackgroundStep());
   EXPECT_EQ(tables, ListTables(dir.path()));
@@ -264,10 +215,7 @@ void ExpectCompactionRetried(const char* point, int failing_hit) {
   Model model;
   auto db = OpenOrDie(ManualOptions(), dir.path());
   ASSERT_NE(nullptr, db);
-  PutRange(db.get(), 0, 400, "one", &model);
-  ASSERT_TRUE(db->Flush().ok());
-  PutRange(db.get(), 100, 400, "two", &model);
-  ASSERT_TRUE(db->Flush().ok());
+  ASSERT_NO_FATAL_FAILURE(WriteTwoTables(db.get(), /*keys=*/400, /*second_first=*/100, &model));
   const auto inputs = ListTables(dir.path());
   ASSERT_EQ(2u, inputs.size());
   ScopedFault fault(point, failing_hit);
@@ -316,7 +264,7 @@ void ExpectFailedWalWriteInvisible(const char* point, WriteOptions::Sync sync) {
   wo.sync = sync;
   auto db = OpenOrDie(ManualOptions(), dir.path());
   ASSERT_NE(nullptr, db);
-  PutRange(db.get(), 0, 50, "v", &model, wo);
+  PutRange(db.get(), 0, 50, "v", &model, /*padding_bytes=*/0, wo);
   const engine::SequenceNumber acked = db->GetStats().last_sequence;
   const std::string wal = dir.path() + "/" + NewestWithSuffix(dir.path(), ".log");
   const uint64_t wal_bytes = std::filesystem::file_size(wal);
@@ -365,10 +313,7 @@ TEST_F(FaultPointTest, FailedTableDeleteIsRetried) {
   Model model;
   auto db = OpenOrDie(ManualOptions(), dir.path());
   ASSERT_NE(nullptr, db);
-  PutRange(db.get(), 0, 300, "one", &model);
-  ASSERT_TRUE(db->Flush().ok());
-  PutRange(db.get(), 0, 300, "two", &model);
-  ASSERT_TRUE(db->Flush().ok());
+  ASSERT_NO_FATAL_FAILURE(WriteTwoTables(db.get(), /*keys=*/300, /*second_first=*/0, &model));
   const auto inputs = ListTables(dir.path());
   ASSERT_EQ(2u, inputs.size());
   auto it = db->NewIterator(ReadOptions());  // pins the Version listing the two inputs
@@ -401,8 +346,7 @@ TEST_F(FaultPointTest, FailedTableDeleteIsRetried) {
 TEST_F(FaultPointTest, FailedTableDeleteIsRetriedWhenIdle) {
   TempDir dir;
   Model model;
-  Options o = SmallOptions();  // level0_compaction_trigger = 2
-  o.memtable_bytes = 64 << 20;
+  Options o = ManualOptions();  // level0_compaction_trigger = 2
   o.background = engine::BackgroundMode::kThread;
   auto db = OpenOrDie(o, dir.path());
   ASSERT_NE(nullptr, db);
@@ -460,8 +404,7 @@ TEST_F(FaultPointTest, FailedWalDeleteIsRetried) {
 TEST_F(FaultPointTest, FlushWriteTableFailureIsRetried) {
   TempDir dir;
   Model model;
-  Options o = SmallOptions();
-  o.memtable_bytes = 64 << 20;  // only the explicit Flush() flushes
+  Options o = ManualOptions();  // only the explicit Flush() flushes
   o.background = engine::BackgroundMode::kThread;
   auto db = OpenOrDie(o, dir.path());
   ASSERT_NE(nullptr, db);
@@ -538,3 +481,4 @@ TEST_F(FaultPointTest, SetCurrentFailureDuringOpenLosesNothing) {
 }
 
 }  // namespace
+}  // namespace vstress_test

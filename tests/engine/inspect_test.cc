@@ -11,8 +11,6 @@
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <map>
 #include <sstream>
 #include <string>
@@ -23,67 +21,17 @@
 #include "engine/testing.h"
 #include "tests/engine/db_test_util.h"
 
+namespace vstress_test {
 namespace {
 
 using engine::DB;
 using engine::Options;
 using engine::WriteOptions;
-using vstress_test::Key;
-using vstress_test::ListDir;
-using vstress_test::ListTables;
-using vstress_test::SmallOptions;
-using vstress_test::TempDir;
 
 // Table numbers per level, only for levels that hold tables.
 using TablesPerLevel = std::map<int, std::vector<uint64_t>>;
 
-// log_format.h: a record header is 12 bytes and starts with the payload length.
-constexpr uint64_t kLogHeaderBytes = 12;
-
-std::unique_ptr<DB> OpenOrDie(const Options& o, const std::string& path) {
-  auto db = DB::Open(o, path);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
-  return db.ok() ? std::move(db).value() : nullptr;
-}
-
-Options ManualOptions() {
-  Options o = SmallOptions();
-  o.memtable_bytes = 64 << 20;
-  o.background = engine::BackgroundMode::kManual;
-  return o;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-void FlipBit(const std::string& path, uint64_t offset, int bit) {
-  std::fstream f(path, std::ios::binary | std::ios::in | std::ios::out);
-  ASSERT_TRUE(f.good()) << path;
-  f.seekg(static_cast<std::streamoff>(offset));
-  char c = 0;
-  f.get(c);
-  c = static_cast<char>(c ^ (1 << bit));
-  f.seekp(static_cast<std::streamoff>(offset));
-  f.put(c);
-  ASSERT_TRUE(f.good()) << path << " @" << offset;
-}
-
-std::string NewestWithSuffix(const std::string& dir, std::string_view suffix) {
-  std::string newest;
-  for (const auto& name : ListDir(dir)) {
-    if (name.ends_with(suffix)) newest = name;  // zero-padded numbers sort in numeric order
-  }
-  return newest;
-}
-
-std::string CurrentManifest(const std::string& dir) {
-  std::string current = ReadFile(dir + "/CURRENT");
-  if (!current.empty() && current.back() == '\n') current.pop_back();
-  return current;
-}
-
+// Whether `needle` occurs anywhere in `haystack`.
 bool Contains(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
 }
@@ -166,16 +114,25 @@ TablesPerLevel BuildHealthyDb(const std::string& path, int wal_writes) {
   return tables;
 }
 
-// Two level-0 tables written by a manual-mode DB, then closed.
-void BuildTwoTableDb(const std::string& path) {
+// Two level-0 tables written by a manual-mode DB, then closed. Returns the tables on disk.
+std::vector<std::string> BuildTwoTableDb(const std::string& path) {
   auto db = OpenOrDie(ManualOptions(), path);
-  ASSERT_NE(nullptr, db);
+  if (db == nullptr) return {};
   for (int round = 0; round < 2; round++) {
     for (int i = 0; i < 300; i++) {
-      ASSERT_TRUE(db->Put(WriteOptions(), Key(i), "r" + std::to_string(round)).ok());
+      EXPECT_TRUE(db->Put(WriteOptions(), Key(i), "r" + std::to_string(round)).ok());
     }
-    ASSERT_TRUE(db->Flush().ok());
+    EXPECT_TRUE(db->Flush().ok());
   }
+  EXPECT_TRUE(db->Close().ok());
+  return ListTables(path);
+}
+
+// A closed manual-mode DB whose ten writes live only in its WAL.
+void BuildWalOnlyDb(const std::string& path) {
+  auto db = OpenOrDie(ManualOptions(), path);
+  ASSERT_NE(nullptr, db);
+  for (int i = 0; i < 10; i++) ASSERT_TRUE(db->Put(WriteOptions(), Key(i), "v").ok());
   ASSERT_TRUE(db->Close().ok());
 }
 
@@ -198,8 +155,7 @@ TEST(InspectTest, HealthyDbIsConsistentAndListsTablesPerLevel) {
 // A flipped bit in one table's data block: exit 1, and stderr names that table (only).
 TEST(InspectTest, FlippedBitInTableIsReportedNamingIt) {
   TempDir dir;
-  BuildTwoTableDb(dir.path());
-  const auto tables = ListTables(dir.path());
+  const auto tables = BuildTwoTableDb(dir.path());
   ASSERT_EQ(2u, tables.size());
   FlipBit(dir.path() + "/" + tables[0], 7, 2);
   const InspectRun run = InspectDir(dir.path());
@@ -213,8 +169,7 @@ TEST(InspectTest, FlippedBitInTableIsReportedNamingIt) {
 // A table the MANIFEST lists but the directory lacks: exit 1, stderr names it as missing.
 TEST(InspectTest, MissingTableIsReportedNamingIt) {
   TempDir dir;
-  BuildTwoTableDb(dir.path());
-  const auto tables = ListTables(dir.path());
+  const auto tables = BuildTwoTableDb(dir.path());
   ASSERT_EQ(2u, tables.size());
   std::filesystem::remove(dir.path() + "/" + tables[1]);
   const InspectRun run = InspectDir(dir.path());
@@ -241,12 +196,7 @@ TEST(InspectTest, MissingArgumentIsExitTwo) {
 // A WAL whose last record is torn is still consistent (exit 0) and the torn tail is mentioned.
 TEST(InspectTest, TornWalTailIsConsistentAndMentioned) {
   TempDir dir;
-  {
-    auto db = OpenOrDie(ManualOptions(), dir.path());
-    ASSERT_NE(nullptr, db);
-    for (int i = 0; i < 10; i++) ASSERT_TRUE(db->Put(WriteOptions(), Key(i), "v").ok());
-    ASSERT_TRUE(db->Close().ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(BuildWalOnlyDb(dir.path()));
   const std::string wal = dir.path() + "/" + NewestWithSuffix(dir.path(), ".log");
   std::filesystem::resize_file(wal, std::filesystem::file_size(wal) - 3);
   const InspectRun run = InspectDir(dir.path());
@@ -259,12 +209,7 @@ TEST(InspectTest, TornWalTailIsConsistentAndMentioned) {
 // A damaged WAL record followed by more records: exit 1, and stderr names the WAL and offset.
 TEST(InspectTest, DamagedWalRecordIsReportedNamingIt) {
   TempDir dir;
-  {
-    auto db = OpenOrDie(ManualOptions(), dir.path());
-    ASSERT_NE(nullptr, db);
-    for (int i = 0; i < 10; i++) ASSERT_TRUE(db->Put(WriteOptions(), Key(i), "v").ok());
-    ASSERT_TRUE(db->Close().ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(BuildWalOnlyDb(dir.path()));
   const std::string wal = NewestWithSuffix(dir.path(), ".log");
   FlipBit(dir.path() + "/" + wal, kLogHeaderBytes + 3, 1);  // the first record's payload
   const InspectRun run = InspectDir(dir.path());
@@ -300,8 +245,7 @@ TEST(InspectTest, InspectDbReportsHealthyDb) {
 // InspectDB on a DB with one damaged table reports one problem naming it, and every table.
 TEST(InspectTest, InspectDbReportsDamagedTable) {
   TempDir dir;
-  BuildTwoTableDb(dir.path());
-  const auto tables = ListTables(dir.path());
+  const auto tables = BuildTwoTableDb(dir.path());
   ASSERT_EQ(2u, tables.size());
   FlipBit(dir.path() + "/" + tables[1], 3, 6);
   engine::InspectReport report;
@@ -313,3 +257,4 @@ TEST(InspectTest, InspectDbReportsDamagedTable) {
 }
 
 }  // namespace
+}  // namespace vstress_test

@@ -9,119 +9,26 @@
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
-#include <iterator>
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "engine/db.h"
-#include "engine/testing.h"
 #include "tests/engine/db_test_util.h"
 
+namespace vstress_test {
 namespace {
 
 using engine::DB;
 using engine::Options;
 using engine::ReadOptions;
 using engine::WriteOptions;
-using vstress_test::Key;
-using vstress_test::ListDir;
-using vstress_test::ListTables;
-using vstress_test::ReadAll;
-using vstress_test::SmallOptions;
-using vstress_test::TempDir;
 
-using Model = std::map<std::string, std::string>;
-
-// Bytes in a WAL/MANIFEST record header (log_format.h: length, payload checksum, header checksum).
-constexpr uint64_t kLogHeaderBytes = 12;
-
-std::unique_ptr<DB> OpenOrDie(const Options& o, const std::string& path) {
-  auto db = DB::Open(o, path);
-  EXPECT_TRUE(db.ok()) << db.status().ToString();
-  return db.ok() ? std::move(db).value() : nullptr;
-}
-
-// Nothing flushes on its own and nothing runs behind the test's back: every write stays in the
-// WAL until the test calls Flush().
-Options WalOnlyOptions() {
-  Options o = SmallOptions();
-  o.memtable_bytes = 64 << 20;
-  o.background = engine::BackgroundMode::kManual;
-  return o;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
+// Replaces the contents of the file at `path` with `data`.
 void WriteFile(const std::string& path, std::string_view data) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   out.write(data.data(), static_cast<std::streamsize>(data.size()));
   ASSERT_TRUE(out.good()) << path;
-}
-
-struct LogRecord {
-  uint64_t offset = 0;
-  uint64_t bytes = 0;  // header and payload
-};
-
-// The whole records of a WAL or MANIFEST, found by walking the length fields.
-std::vector<LogRecord> LogRecords(std::string_view contents) {
-  std::vector<LogRecord> records;
-  uint64_t offset = 0;
-  while (offset + kLogHeaderBytes <= contents.size()) {
-    uint32_t length = 0;
-    for (int i = 3; i >= 0; i--) {
-      length = (length << 8) | static_cast<uint8_t>(contents[offset + static_cast<uint64_t>(i)]);
-    }
-    const uint64_t bytes = kLogHeaderBytes + length;
-    if (offset + bytes > contents.size()) break;
-    records.push_back({offset, bytes});
-    offset += bytes;
-  }
-  return records;
-}
-
-// The name of the highest-numbered file ending in `suffix` ("" if none).
-std::string NewestWithSuffix(const std::string& dir, std::string_view suffix) {
-  std::string newest;
-  for (const auto& name : ListDir(dir)) {
-    if (name.ends_with(suffix)) newest = name;  // zero-padded numbers sort in numeric order
-  }
-  return newest;
-}
-
-// The MANIFEST name CURRENT holds.
-std::string CurrentManifest(const std::string& dir) {
-  std::string current = ReadFile(dir + "/CURRENT");
-  if (!current.empty() && current.back() == '\n') current.pop_back();
-  return current;
-}
-
-void CopyDir(const std::string& from, const std::string& to) {
-  std::filesystem::copy(from, to, std::filesystem::copy_options::recursive);
-}
-
-std::vector<std::string> SortedExpectedFiles(DB* db) {
-  auto expected = engine::testing::ExpectedFiles(db);
-  std::sort(expected.begin(), expected.end());
-  return expected;
-}
-
-bool Contains(const std::vector<std::string>& names, const std::string& name) {
-  return std::find(names.begin(), names.end(), name) != names.end();
-}
-
-// Puts `count` keys starting at `first` with values tagged `tag`, recording them in `model`.
-void PutRange(DB* db, int first, int count, const std::string& tag, Model* model) {
-  for (int i = first; i < first + count; i++) {
-    const std::string value = tag + "-" + std::to_string(i);
-    ASSERT_TRUE(db->Put(WriteOptions(), Key(i), value).ok());
-    (*model)[Key(i)] = value;
-  }
 }
 
 // A closed DB whose MANIFEST holds three records — the open-time snapshot and two flush edits —
@@ -135,7 +42,7 @@ struct ThreeEditDb {
 
 ThreeEditDb BuildThreeEditDb(const std::string& path) {
   ThreeEditDb out;
-  auto db = OpenOrDie(WalOnlyOptions(), path);
+  auto db = OpenOrDie(ManualOptions(), path);
   if (db == nullptr) return out;
   PutRange(db.get(), 0, 200, "one", &out.model);
   EXPECT_TRUE(db->Flush().ok());
@@ -195,7 +102,7 @@ TEST(RecoveryTest, ReopenKeepsDataAndContinuesSequences) {
 // A WAL cut anywhere in its last records reopens with exactly the records still whole.
 TEST(RecoveryTest, TornWalTailKeepsEveryWholeRecord) {
   TempDir base;
-  const Options o = WalOnlyOptions();
+  const Options o = ManualOptions();
   std::vector<std::pair<std::string, std::string>> writes;
   {
     auto db = OpenOrDie(o, base.path());
@@ -238,10 +145,10 @@ TEST(RecoveryTest, TornWalTailKeepsEveryWholeRecord) {
     Model expected;
     for (size_t i = 0; i < whole; i++) expected[writes[i].first] = writes[i].second;
 
-    auto db = DB::Open(o, dir.path());
-    ASSERT_TRUE(db.ok()) << db.status().ToString();
-    EXPECT_EQ(expected, ReadAll(db->get()));
-    auto seq = (*db)->Put(WriteOptions(), "next", "x");
+    auto db = OpenOrDie(o, dir.path());
+    ASSERT_NE(nullptr, db);
+    EXPECT_EQ(expected, ReadAll(db.get()));
+    auto seq = db->Put(WriteOptions(), "next", "x");
     ASSERT_TRUE(seq.ok());
     EXPECT_EQ(whole + 1, seq.value()) << "sequence numbers continue after the last whole record";
   }
@@ -275,14 +182,14 @@ TEST(RecoveryTest, PartialRecordAtManifestTailIsIgnored) {
     CopyDir(base.path(), dir.path());
     WriteFile(dir.path() + "/" + manifest, contents + tails[i]);
     {
-      auto db = OpenOrDie(WalOnlyOptions(), dir.path());
+      auto db = OpenOrDie(ManualOptions(), dir.path());
       ASSERT_NE(nullptr, db);
       EXPECT_EQ(built.model, ReadAll(db.get()));
       EXPECT_EQ(SortedExpectedFiles(db.get()), ListDir(dir.path()));
       ASSERT_TRUE(db->Close().ok());
     }
     // The MANIFEST written at that open is clean: a second open needs no forgiveness.
-    auto db = OpenOrDie(WalOnlyOptions(), dir.path());
+    auto db = OpenOrDie(ManualOptions(), dir.path());
     ASSERT_NE(nullptr, db);
     EXPECT_EQ(built.model, ReadAll(db.get()));
   }
@@ -307,7 +214,7 @@ TEST(RecoveryTest, CutLastManifestRecordReplaysTheWalItWouldHaveRetired) {
     CopyDir(base.path(), dir.path());
     std::filesystem::resize_file(dir.path() + "/" + manifest, last.offset + keep);
     WriteFile(dir.path() + "/" + built.retired_wal_name, built.retired_wal_contents);
-    auto db = OpenOrDie(WalOnlyOptions(), dir.path());
+    auto db = OpenOrDie(ManualOptions(), dir.path());
     ASSERT_NE(nullptr, db);
     EXPECT_EQ(built.model, ReadAll(db.get()));
     const auto names = ListDir(dir.path());
@@ -330,13 +237,8 @@ TEST(RecoveryTest, ZeroedMiddleManifestRecordIsCorruption) {
   WriteFile(dir.path() + "/" + manifest, contents);
   const auto names_before = ListDir(dir.path());
 
-  auto db = DB::Open(WalOnlyOptions(), dir.path());
-  ASSERT_FALSE(db.ok());
-  EXPECT_TRUE(db.status().IsCorruption()) << db.status().ToString();
-  EXPECT_NE(std::string::npos, db.status().message().find(manifest)) << db.status().ToString();
-  EXPECT_NE(std::string::npos,
-            db.status().message().find("offset " + std::to_string(records[1].offset)))
-      << db.status().ToString();
+  ExpectOpenIsCorruption(ManualOptions(), dir.path(),
+                         {manifest, "offset " + std::to_string(records[1].offset)});
   EXPECT_EQ(names_before, ListDir(dir.path()));
   EXPECT_EQ(contents, ReadFile(dir.path() + "/" + manifest));
 }
@@ -357,13 +259,8 @@ TEST(RecoveryTest, UndecodableManifestRecordIsCorruption) {
   WriteFile(dir.path() + "/" + manifest,
             contents.substr(0, records[1].offset) + foreign + contents.substr(records[2].offset));
 
-  auto db = DB::Open(WalOnlyOptions(), dir.path());
-  ASSERT_FALSE(db.ok());
-  EXPECT_TRUE(db.status().IsCorruption()) << db.status().ToString();
-  EXPECT_NE(std::string::npos, db.status().message().find(manifest)) << db.status().ToString();
-  EXPECT_NE(std::string::npos,
-            db.status().message().find("offset " + std::to_string(records[1].offset)))
-      << db.status().ToString();
+  ExpectOpenIsCorruption(ManualOptions(), dir.path(),
+                         {manifest, "offset " + std::to_string(records[1].offset)});
 }
 
 // Opens `path` with CURRENT replaced by `current`, expects a refusal naming CURRENT (and
@@ -373,13 +270,13 @@ void ExpectBadCurrentRefused(const std::string& path, const Model& model,
   const std::string good = ReadFile(path + "/CURRENT");
   WriteFile(path + "/CURRENT", current);
   {
-    auto db = DB::Open(WalOnlyOptions(), path);
+    auto db = DB::Open(ManualOptions(), path);
     ASSERT_FALSE(db.ok()) << "CURRENT held '" << current << "'";
     EXPECT_NE(std::string::npos, db.status().message().find("CURRENT")) << db.status().ToString();
     EXPECT_NE(std::string::npos, db.status().message().find(also_named)) << db.status().ToString();
   }
   WriteFile(path + "/CURRENT", good);
-  auto db = OpenOrDie(WalOnlyOptions(), path);
+  auto db = OpenOrDie(ManualOptions(), path);
   ASSERT_NE(nullptr, db);
   EXPECT_EQ(model, ReadAll(db.get())) << "a refused open must not change the DB";
 }
@@ -419,16 +316,10 @@ TEST(RecoveryTest, MissingTableIsCorruptionNamingIt) {
   const std::string victim = dir.path() + "/" + tables[0];
   const std::string saved = ReadFile(victim);
   std::filesystem::remove(victim);
-  {
-    auto db = DB::Open(WalOnlyOptions(), dir.path());
-    ASSERT_FALSE(db.ok());
-    EXPECT_TRUE(db.status().IsCorruption()) << db.status().ToString();
-    EXPECT_NE(std::string::npos, db.status().message().find("missing")) << db.status().ToString();
-    EXPECT_NE(std::string::npos, db.status().message().find(tables[0])) << db.status().ToString();
-  }
+  ExpectOpenIsCorruption(ManualOptions(), dir.path(), {"missing", tables[0]});
   EXPECT_EQ(tables[1], ListTables(dir.path()).at(0)) << "a refused open must not delete tables";
   WriteFile(victim, saved);
-  auto db = OpenOrDie(WalOnlyOptions(), dir.path());
+  auto db = OpenOrDie(ManualOptions(), dir.path());
   ASSERT_NE(nullptr, db);
   EXPECT_EQ(built.model, ReadAll(db.get()));
 }
@@ -442,10 +333,7 @@ TEST(RecoveryTest, TruncatedTableIsCorruptionNamingIt) {
   ASSERT_FALSE(tables.empty());
   const std::string victim = dir.path() + "/" + tables.back();
   std::filesystem::resize_file(victim, std::filesystem::file_size(victim) - 1);
-  auto db = DB::Open(WalOnlyOptions(), dir.path());
-  ASSERT_FALSE(db.ok());
-  EXPECT_TRUE(db.status().IsCorruption()) << db.status().ToString();
-  EXPECT_NE(std::string::npos, db.status().message().find(tables.back())) << db.status().ToString();
+  ExpectOpenIsCorruption(ManualOptions(), dir.path(), {tables.back()});
 }
 
 // Open removes stray tables, old WALs and temp files, keeps foreign files, reuses no number.
@@ -463,7 +351,7 @@ TEST(RecoveryTest, OpenRemovesStrayFiles) {
   WriteFile(dir.path() + "/000002.dbtmp", "half-written");
   WriteFile(dir.path() + "/notes.txt", "the operator's notes");
 
-  auto db = OpenOrDie(WalOnlyOptions(), dir.path());
+  auto db = OpenOrDie(ManualOptions(), dir.path());
   ASSERT_NE(nullptr, db);
   EXPECT_EQ(built.model, ReadAll(db.get()));
   const auto names = ListDir(dir.path());
@@ -484,3 +372,4 @@ TEST(RecoveryTest, OpenRemovesStrayFiles) {
 }
 
 }  // namespace
+}  // namespace vstress_test

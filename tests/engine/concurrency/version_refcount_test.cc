@@ -14,14 +14,13 @@
 #include "engine/testing.h"
 #include "tests/engine/db_test_util.h"
 
+namespace vstress_test {
 namespace {
 
 using engine::DB;
 using engine::ReadOptions;
 using engine::SequenceNumber;
 using engine::WriteOptions;
-using vstress_test::Key;
-using vstress_test::TempDir;
 
 constexpr int kKeys = 600;
 constexpr int kCompactions = 25;
@@ -165,12 +164,8 @@ void SnapshotLoop(DB* db, int id, const std::atomic<bool>* stop, Recorder* rec) 
       if (i % 50 == 0) std::this_thread::sleep_for(std::chrono::milliseconds(1));
     }
     auto it = db->NewIterator(ro);
-    seen.push_back({snap->sequence(),
-                    true,
-                    vstress_test::ReadAll(it.get()),
-                    {},
-                    {},
-                    "snapshot-scan" + std::to_string(id)});
+    seen.push_back(
+        {snap->sequence(), true, ReadAll(it.get()), {}, {}, "snapshot-scan" + std::to_string(id)});
     it.reset();
     db->ReleaseSnapshot(snap);
   }
@@ -207,7 +202,7 @@ struct FileCheck {
 
 void CheckLiveFilesOnce(DB* db, const std::string& dir, FileCheck* check) {
   auto before = engine::testing::LiveVersions(db);
-  const auto tables = vstress_test::ListTables(dir);
+  const auto tables = ListTables(dir);
   auto after = engine::testing::LiveVersions(db);
   const std::set<std::string> on_disk(tables.begin(), tables.end());
   std::set<uint64_t> after_ids;
@@ -233,9 +228,8 @@ void CheckLiveFilesOnce(DB* db, const std::string& dir, FileCheck* check) {
 // missing, and at the end exactly one Version lives, nothing is deferred, no stray table remains.
 TEST(VersionRefcountConcurrencyTest, ReadersHoldViewsAcrossForcedCompactions) {
   TempDir dir;
-  auto opened = DB::Open(vstress_test::SmallOptions(), dir.path());
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  std::unique_ptr<DB> db = std::move(opened).value();
+  std::unique_ptr<DB> db = OpenOrDie(SmallOptions(), dir.path());
+  ASSERT_NE(nullptr, db);
   Recorder rec;
   std::atomic<bool> stop{false};
   std::vector<std::thread> threads;
@@ -273,18 +267,15 @@ TEST(VersionRefcountConcurrencyTest, ReadersHoldViewsAcrossForcedCompactions) {
   EXPECT_EQ(0u, stats.deferred_deletions);
   EXPECT_EQ(0u, stats.deferred_deletion_bytes);
   EXPECT_EQ(0u, engine::testing::RefcountUnderflows(db.get()));
-  auto expected = engine::testing::ExpectedFiles(db.get());
-  std::sort(expected.begin(), expected.end());
-  EXPECT_EQ(expected, vstress_test::ListDir(dir.path()));
+  EXPECT_EQ(SortedExpectedFiles(db.get()), ListDir(dir.path()));
 }
 
 // Deferred deletion under contention: tables are deferred while iterators hold them and all are
 // deleted once the last iterator goes, with many iterators released from different threads.
 TEST(VersionRefcountConcurrencyTest, LastReleaseFromAnyThreadDeletesDeferredTables) {
   TempDir dir;
-  auto opened = DB::Open(vstress_test::SmallOptions(), dir.path());
-  ASSERT_TRUE(opened.ok());
-  std::unique_ptr<DB> db = std::move(opened).value();
+  std::unique_ptr<DB> db = OpenOrDie(SmallOptions(), dir.path());
+  ASSERT_NE(nullptr, db);
   uint64_t max_deferred = 0;
   for (int round = 0; round < 20; round++) {
     for (int i = 0; i < 300; i++) {
@@ -297,7 +288,7 @@ TEST(VersionRefcountConcurrencyTest, LastReleaseFromAnyThreadDeletesDeferredTabl
     std::vector<std::thread> releasers;
     for (auto& it : held) {
       releasers.emplace_back([it = std::move(it), round]() mutable {
-        auto all = vstress_test::ReadAll(it.get());
+        auto all = ReadAll(it.get());
         EXPECT_EQ(300u, all.size());
         for (const auto& [k, v] : all) {
           EXPECT_TRUE(v == "r" + std::to_string(round) || v == "r" + std::to_string(round - 1));
@@ -314,3 +305,4 @@ TEST(VersionRefcountConcurrencyTest, LastReleaseFromAnyThreadDeletesDeferredTabl
 }
 
 }  // namespace
+}  // namespace vstress_test
