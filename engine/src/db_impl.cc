@@ -263,7 +263,13 @@ Status DBImpl::NewWal(uint64_t number) {
   // The new WAL's directory entry must be durable before any synced write lands in it.
   Status s = fs_->SyncDir(path_);
   if (!s.ok()) return s;
-  if (wal_file_) wal_file_->Close();
+  if (wal_file_) {
+    // The old WAL's writes must be durable before any write in the new one can be: otherwise a
+    // synced write could survive a power loss that drops unsynced writes acknowledged before it.
+    s = wal_file_->Sync();
+    if (!s.ok()) return s.WithContext("syncing the previous WAL");
+    wal_file_->Close();
+  }
   wal_file_ = std::move(file).value();
   wal_ = std::make_unique<log::Writer>(wal_file_.get());
   wal_path_ = path;
