@@ -55,6 +55,7 @@ class DBImpl final : public DB {
   Status WaitForBackgroundIdle() override;
   bool RunBackgroundStep() override;
   StatsSnapshot GetStats() const override;
+  SequenceNumber GetLatestSequenceNumber() const override { return versions_->last_sequence(); }
   Status BackgroundErrorStatus() const override;
   Status Close() override;
 

@@ -80,6 +80,8 @@ class DB {
   virtual bool RunBackgroundStep() = 0;
 
   virtual StatsSnapshot GetStats() const = 0;
+  // The newest sequence number assigned to an acknowledged write (one atomic load).
+  virtual SequenceNumber GetLatestSequenceNumber() const = 0;
   // The background error, or ok.
   virtual Status BackgroundErrorStatus() const = 0;
 

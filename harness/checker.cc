@@ -1,0 +1,119 @@
+#include "harness/checker.h"
+
+#include <fmt/format.h>
+
+namespace harness {
+namespace {
+
+std::string Spell(std::optional<ValueId> v) {
+  return v ? fmt::format("v{}.{} ({} bytes)", v->writer, v->index, v->bytes) : "not-found";
+}
+
+}  // namespace
+
+std::string Checker::Expected(uint64_t key, SequenceNumber seq) const {
+  return Spell(oracle_->ValueAt(key, seq));
+}
+
+std::string Checker::CompareValue(std::optional<ValueId> expected, std::string_view value) const {
+  uint32_t writer;
+  uint64_t index;
+  if (!codec_.parse_value(value, &writer, &index)) {
+    return fmt::format("value '{}' is not one any writer wrote",
+                       value.substr(0, std::min<size_t>(value.size(), 32)));
+  }
+  const ValueId got{writer, index, static_cast<uint32_t>(value.size())};
+  if (!expected) {
+    return oracle_->IsFailedWrite(got) ? "a write that failed became visible"
+                                       : "found a value where the key must be absent";
+  }
+  if (got.writer != expected->writer || got.index != expected->index) {
+    return oracle_->IsFailedWrite(got) ? "a write that failed became visible"
+                                       : "stale or future value";
+  }
+  if (value != codec_.make_value(writer, index, expected->bytes)) {
+    return "value bytes differ from what was written (torn or corrupt value)";
+  }
+  return "";
+}
+
+Violation Checker::MakeViolation(std::string_view kind, uint64_t key, SequenceNumber seq,
+                                 std::string expected, std::string observed,
+                                 std::string message) const {
+  Violation v;
+  v.kind = std::string(kind);
+  v.key = codec_.key_name(key);
+  v.read_sequence = seq;
+  v.expected = std::move(expected);
+  v.observed = std::move(observed);
+  v.key_history = oracle_->HistoryString(key);
+  v.message = std::move(message);
+  return v;
+}
+
+std::optional<Violation> Checker::CheckGet(std::string_view kind, uint64_t key, SequenceNumber seq,
+                                           const engine::Status& status, std::string_view value,
+                                           SequenceNumber lower, SequenceNumber upper) const {
+  const std::optional<ValueId> expected = oracle_->ValueAt(key, seq);
+  std::string problem;
+  std::string observed;
+  if (seq < lower || seq > upper) {
+    problem = fmt::format("read at seq {} outside its real-time bounds [{}, {}]", seq, lower, upper);
+  }
+  if (status.IsNotFound()) {
+    observed = "not-found";
+    if (problem.empty() && expected) problem = "key missing: a visible write was not returned";
+  } else if (status.ok()) {
+    uint32_t writer = 0;
+    uint64_t index = 0;
+    codec_.parse_value(value, &writer, &index);
+    observed = fmt::format("v{}.{} ({} bytes)", writer, index, value.size());
+    if (problem.empty()) problem = CompareValue(expected, value);
+  } else {
+    observed = status.ToString();
+    problem = "read failed: " + status.ToString();
+  }
+  if (problem.empty()) return std::nullopt;
+  Violation v = MakeViolation(kind, key, seq, Spell(expected), observed, problem);
+  v.lower_bound = lower;
+  v.upper_bound = upper;
+  return v;
+}
+
+std::optional<Violation> Checker::CheckScanStep(SequenceNumber seq, bool reverse,
+                                                std::optional<uint64_t> previous,
+                                                std::optional<uint64_t> key,
+                                                std::string_view value) const {
+  // The keys the iterator stepped over, in key-index order: (previous, key) exclusive.
+  uint64_t lo;
+  uint64_t hi;  // exclusive
+  if (!reverse) {
+    lo = previous ? *previous + 1 : 0;
+    hi = key ? *key : oracle_->key_space();
+  } else {
+    lo = key ? *key + 1 : 0;
+    hi = previous ? *previous : oracle_->key_space();
+  }
+  for (uint64_t skipped = lo; skipped < hi; skipped++) {
+    const auto expected = oracle_->ValueAt(skipped, seq);
+    if (expected) {
+      return MakeViolation("scan", skipped, seq, Spell(expected), "skipped",
+                           "scan skipped a key that holds a value");
+    }
+  }
+  if (!key) return std::nullopt;
+  if (previous && ((!reverse && *key <= *previous) || (reverse && *key >= *previous))) {
+    return MakeViolation("scan", *key, seq, "keys in order", codec_.key_name(*previous) + " then " +
+                         codec_.key_name(*key), "scan returned keys out of order");
+  }
+  const auto expected = oracle_->ValueAt(*key, seq);
+  const std::string problem = CompareValue(expected, value);
+  if (problem.empty()) return std::nullopt;
+  uint32_t writer = 0;
+  uint64_t index = 0;
+  codec_.parse_value(value, &writer, &index);
+  return MakeViolation("scan", *key, seq, Spell(expected),
+                       fmt::format("v{}.{} ({} bytes)", writer, index, value.size()), problem);
+}
+
+}  // namespace harness

@@ -1,0 +1,127 @@
+// Oracle: the reference model every read is checked against.
+//
+// It records each acknowledged write with the sequence number the engine assigned, per key, and
+// answers "what must a read of key K at sequence S return?". Because the engine's sequence numbers
+// are dense (each acknowledged entry consumes exactly one), a read at S can be checked as soon as
+// every write at or below S is recorded: recorded_through() is that prefix. Values are unique per
+// write, so a value read maps back to exactly one write (ValueId); a value of a write that failed
+// must never be seen.
+//
+// Memory stays bounded: each reader owns a slot holding a lower bound of any sequence it may still
+// read at (set before it pins a view, tightened to the pinned sequence after). A key's versions
+// older than the newest one at or below the low-water mark (the minimum over slots and the recorded
+// prefix) can never be asked for again and are pruned when the key is next written.
+//
+// Thread contract: thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "engine/types.h"
+
+namespace harness {
+
+using engine::SequenceNumber;
+
+// Which write produced a value: writer thread, its write index, and the value's length in bytes.
+struct ValueId {
+  uint32_t writer = 0;
+  uint64_t index = 0;
+  uint32_t bytes = 0;
+  bool operator==(const ValueId&) const = default;
+  auto operator<=>(const ValueId&) const = default;
+};
+
+// One version of a key: a put of `value`, or a delete.
+struct KeyVersion {
+  SequenceNumber seq = 0;
+  bool deleted = false;
+  ValueId value;
+};
+
+// A reader's registration: the lowest sequence it may still read at (kNoPin when idle).
+class ReaderSlot {
+ public:
+  static constexpr SequenceNumber kNoPin = ~SequenceNumber{0};
+  void Pin(SequenceNumber lower_bound) { pinned_.store(lower_bound, std::memory_order_seq_cst); }
+  void Unpin() { pinned_.store(kNoPin, std::memory_order_release); }
+  SequenceNumber pinned() const { return pinned_.load(std::memory_order_acquire); }
+
+ private:
+  std::atomic<SequenceNumber> pinned_{kNoPin};
+};
+
+class Oracle {
+ public:
+  explicit Oracle(uint64_t key_space);
+  Oracle(const Oracle&) = delete;
+  Oracle& operator=(const Oracle&) = delete;
+
+  // ---- writers ----
+  // Records one acknowledged entry (value nullopt: a delete).
+  void RecordWrite(uint64_t key, SequenceNumber seq, std::optional<ValueId> value);
+  // After every entry of a write is recorded: the write is acknowledged up to `last`.
+  void Acknowledge(SequenceNumber last);
+  // A write that returned an error: its value must never become visible.
+  void RecordFailedWrite(ValueId value);
+
+  // ---- readers ----
+  // Every write with seq <= recorded_through() is recorded.
+  SequenceNumber recorded_through() const { return recorded_through_.load(std::memory_order_acquire); }
+  // The highest sequence a completed write returned (a read that starts later must see it).
+  SequenceNumber acknowledged() const { return acknowledged_.load(std::memory_order_acquire); }
+  // The version of `key` visible at `seq` (nullopt: absent or deleted).
+  // REQUIRES: seq <= recorded_through(), and a pinned slot at or below seq.
+  std::optional<ValueId> ValueAt(uint64_t key, SequenceNumber seq) const;
+  bool IsFailedWrite(const ValueId& value) const;
+  // The key's recorded versions, oldest first, one per line ("seq=12 put v0.7 (100 bytes)").
+  std::string HistoryString(uint64_t key) const;
+
+  // A slot per reader thread; the oracle owns them.
+  ReaderSlot* NewReaderSlot();
+  // The minimum over slots and the recorded prefix; versions needed at or above it are kept.
+  SequenceNumber LowWater() const;
+
+  uint64_t key_space() const { return key_space_; }
+  // Versions currently held, for memory accounting.
+  uint64_t versions_held() const { return versions_held_.load(std::memory_order_relaxed); }
+
+ private:
+  struct KeyHistory {
+    std::vector<KeyVersion> versions;  // sorted by seq
+  };
+  static constexpr size_t kStripes = 1024;
+
+  std::mutex& StripeFor(uint64_t key) const { return stripes_[key % kStripes]; }
+  void MarkRecorded(SequenceNumber seq);
+  void PruneLocked(KeyHistory* history, SequenceNumber low_water);
+
+  const uint64_t key_space_;
+  std::vector<KeyHistory> keys_;             // guarded by the key's stripe
+  mutable std::unique_ptr<std::mutex[]> stripes_;
+  std::atomic<uint64_t> versions_held_{0};
+
+  std::mutex recorded_mu_;
+  std::set<SequenceNumber> recorded_ahead_;  // guarded by recorded_mu_: recorded beyond the prefix
+  std::atomic<SequenceNumber> recorded_through_{0};
+  std::atomic<SequenceNumber> acknowledged_{0};
+
+  mutable std::mutex failed_mu_;
+  std::set<ValueId> failed_;                 // guarded by failed_mu_
+
+  mutable std::mutex slots_mu_;
+  std::vector<std::unique_ptr<ReaderSlot>> slots_;  // guarded by slots_mu_ (slots never move)
+  // Recomputed every kLowWaterRefreshWrites writes, read by every pruning writer.
+  std::atomic<SequenceNumber> cached_low_water_{0};
+  std::atomic<uint64_t> writes_since_refresh_{0};
+  static constexpr uint64_t kLowWaterRefreshWrites = 1024;
+};
+
+}  // namespace harness
