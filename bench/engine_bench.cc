@@ -13,9 +13,9 @@
 //   GetFromTablesNoChecksums   the same, verifying no block checksum (LevelDB's default).
 //   FillRandom         100k unsynced Puts of random keys into a fresh DB per iteration.
 //
-// Both engines use 4 KiB blocks, 10 bloom bits per key and no compression. vstress has no block
-// cache and preads (and copies) every data block it reads; LevelDB keeps its default 8 MiB block
-// cache, but it memory-maps its tables and reads uncompressed blocks in place without caching them.
+// Both engines use 4 KiB blocks, 10 bloom bits per key and no compression. Both memory-map their
+// tables and read uncompressed blocks in place: vstress has no block cache, and LevelDB keeps its
+// default 8 MiB one but does not cache blocks it reads from a map.
 //
 // A loaded store is built on first use (outside the timed loop) and kept until the process exits,
 // because Google Benchmark calls a benchmark function many times (to pick an iteration count, and

@@ -5,7 +5,8 @@
 // LevelDB keeps its default 8 MiB block cache, but on 64-bit Linux LevelDB 1.23 memory-maps its
 // table files (up to 1000 of them) and serves an uncompressed block straight from the mapping
 // without caching it, so with no compression a table read never touches that cache and costs no
-// system call or copy; vstress preads and copies every data block. The store owns its directory:
+// system call or copy; vstress does the same (it maps its tables too, and has no block cache).
+// The store owns its directory:
 // destruction closes the DB (waiting for LevelDB's background compaction) and then deletes every
 // file.
 //

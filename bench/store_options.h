@@ -3,9 +3,9 @@
 // Everything that makes the two engines do the same work is fixed here rather than left to each
 // engine's defaults: block size, bloom bits per key, checksum verification on reads, and no
 // compression (vstress has none, so LevelDB runs with kNoCompression). What cannot be made equal is
-// written down where it differs: vstress reads every data block with pread into a fresh buffer (it
-// has no block cache), while LevelDB memory-maps its tables and reads uncompressed blocks in place
-// (its default 8 MiB block cache is kept, but LevelDB does not cache blocks it reads from a map).
+// written down where it differs. Both engines memory-map their tables and read uncompressed blocks
+// in place; vstress has no block cache, and LevelDB's default 8 MiB one is kept but unused (LevelDB
+// does not cache blocks it reads from a map).
 //
 // Thread contract: immutable once passed to a store's Open.
 #pragma once

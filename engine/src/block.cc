@@ -139,8 +139,7 @@ bool BlockCursor::ParseNextEntry() {
     return false;
   }
   value_ = rest.substr(unshared_bytes, value_bytes);
-  while (restart_index_ + 1 < num_restarts_ &&
-         block_.RestartPoint(restart_index_ + 1) < current_) {
+  while (restart_index_ + 1 < num_restarts_ && block_.RestartPoint(restart_index_ + 1) < current_) {
     restart_index_++;
   }
   return true;

@@ -71,9 +71,9 @@ class Block {
   Block(std::string owned, std::shared_ptr<const void> memory_owner)
       : owned_(std::move(owned)), memory_owner_(std::move(memory_owner)) {}
 
-  const std::string owned_;                          // empty when the bytes are borrowed
+  const std::string owned_;                         // empty when the bytes are borrowed
   const std::shared_ptr<const void> memory_owner_;  // null when the bytes are owned
-  BlockView view_;                                   // set once by Parse*, into one of the above
+  BlockView view_;                                  // set once by Parse*, into one of the above
 };
 
 // A position in one block. It allocates nothing itself: the current key lives in a buffer the

@@ -2,18 +2,20 @@
 //
 // Every failure is Status::FromErrno(errno, path), so messages name the file and read the same as
 // the in-memory implementation's. Reads and writes retry on EINTR and loop over short transfers.
-//
-// A RandomAccessFile (what tables are read through) maps the whole file read-only when it opens,
-// like LevelDB on 64-bit hosts: a read is then a view into the mapping, with no system call and no
-// copy, valid until the file object is destroyed (which unmaps it). The engine only opens files for
-// random access once they are complete and never changes them afterwards; a mapping sees the
-// length the file had at open, and later in-place writes (as a test that flips bits does) as they
-// happen. At most kMappedFilesMax files are mapped at once per process (a mapping costs a kernel
-// map entry, and vm.max_map_count is finite); past that, and wherever mmap fails (an empty file, a
-// 32-bit host), the file falls back to pread into the caller's scratch.
 // LockFile uses flock on the LOCK file plus a process-wide set of held paths: flock already
 // conflicts between two opens in one process on local disks, but not on every file system (NFS
 // emulates it with fcntl locks, which do not), and the set makes the same-process case certain.
+//
+// A RandomAccessFile (what tables are read through) maps the whole file read-only when it opens,
+// like LevelDB on 64-bit hosts: a read is then a view into the mapping, with no system call and no
+// copy, valid until the file object is destroyed (which unmaps it). The engine opens files for
+// random access only once they are complete and never changes them afterwards; a mapping sees the
+// length the file had at open, and later in-place writes (as a test that flips bits does) as they
+// happen. Shrinking a mapped file under a reader would fault it (SIGBUS) where pread returned a
+// short read; nothing in vstress does that to a table that is open. At most kMappedFilesMax files
+// are mapped at once per process (a mapping costs a kernel map entry, and vm.max_map_count is
+// finite); past that, and wherever mmap fails (an empty file, a 32-bit host), the file falls back
+// to pread into the caller's scratch.
 //
 // Thread contract: thread-safe (FileSystem, RandomAccessFile); WritableFile and SequentialFile are
 // thread-compatible.
@@ -211,21 +213,22 @@ class PosixMappedRandomAccessFile final : public RandomAccessFile {
 };
 
 // Maps the open file `fd` whole, or returns null (the caller then preads): when the process has
-// kMappedFilesMax files mapped, the file is empty or too large to address, or mmap fails.
+// kMappedFilesMax files mapped, the host is 32-bit, the file is empty, or mmap fails.
 std::unique_ptr<RandomAccessFile> TryMapFile(int fd) {
-  if constexpr (sizeof(void*) < 8) return nullptr;  // address space too small to map tables
-  struct stat st;
-  if (::fstat(fd, &st) != 0 || st.st_size <= 0) return nullptr;
-  const auto length = static_cast<uint64_t>(st.st_size);
-  if (length > SIZE_MAX) return nullptr;
-  if (!ProcessMappedFileSlots().Acquire()) return nullptr;
-  void* const base = ::mmap(nullptr, static_cast<size_t>(length), PROT_READ, MAP_SHARED, fd, 0);
-  if (base == MAP_FAILED) {
-    ProcessMappedFileSlots().Release();
-    return nullptr;
+  if constexpr (sizeof(size_t) < sizeof(uint64_t)) {
+    return nullptr;  // a 32-bit address space is too small to map tables
+  } else {
+    struct stat st;
+    if (::fstat(fd, &st) != 0 || st.st_size <= 0) return nullptr;
+    const auto length = static_cast<size_t>(st.st_size);
+    if (!ProcessMappedFileSlots().Acquire()) return nullptr;
+    void* const base = ::mmap(nullptr, length, PROT_READ, MAP_SHARED, fd, 0);
+    if (base == MAP_FAILED) {
+      ProcessMappedFileSlots().Release();
+      return nullptr;
+    }
+    return std::make_unique<PosixMappedRandomAccessFile>(static_cast<const char*>(base), length);
   }
-  return std::make_unique<PosixMappedRandomAccessFile>(static_cast<const char*>(base),
-                                                       static_cast<size_t>(length));
 }
 
 // The paths this process holds a LockFile on. Never destroyed, so a lock released during static

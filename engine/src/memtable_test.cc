@@ -105,6 +105,26 @@ TEST(MemTableTest, EmptyAndLargeEntries) {
   EXPECT_GE(mem->ApproximateMemoryUsage(), big.size());
 }
 
+// Keys on both sides of LookupKey's inline buffer (and keys whose length needs a two-byte varint)
+// are found, and only at their own sequences.
+TEST(MemTableTest, ShortAndLongKeysAreFound) {
+  MemTableRef mem;
+  std::vector<std::string> keys;
+  for (size_t bytes :
+       {size_t{1}, size_t{100}, size_t{119}, size_t{120}, size_t{127}, size_t{300}, size_t{5000}}) {
+    keys.push_back(std::string(bytes, 'k'));
+  }
+  for (size_t i = 0; i < keys.size(); i++) {
+    mem->Add(10 + i, ValueType::kValue, keys[i], "v" + std::to_string(i));
+  }
+  for (size_t i = 0; i < keys.size(); i++) {
+    SCOPED_TRACE(keys[i].size());
+    ExpectValue(Get(mem.get(), keys[i], kMaxSequenceNumber), "v" + std::to_string(i), 10 + i);
+    EXPECT_FALSE(Get(mem.get(), keys[i], 9 + i).found);
+    EXPECT_FALSE(Get(mem.get(), keys[i] + "x", kMaxSequenceNumber).found);
+  }
+}
+
 // The iterator walks internal-key order (user key ascending, sequence descending) both ways, and
 // Seek to (key, seq) lands on the newest entry of key visible at seq.
 TEST(MemTableTest, IteratorOrderAndSeek) {

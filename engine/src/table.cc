@@ -87,16 +87,14 @@ Status Table::ReadBlockChecked(const BlockHandle& handle, bool verify_checksum,
 }
 
 Result<std::shared_ptr<const Block>> Table::ReadParsedBlock(const BlockHandle& handle,
-                                                            bool verify_checksum,
-                                                            bool copy) const {
+                                                            bool verify_checksum, bool copy) const {
   std::string scratch;
   std::string_view contents;
   Status s = ReadBlockChecked(handle, verify_checksum, &scratch, &contents);
   if (!s.ok()) return s;
   Result<std::shared_ptr<const Block>> block =
-      copy || ViewIsInside(contents, scratch)
-          ? Block::Parse(TakeBlockContents(contents, &scratch))
-          : Block::ParseBorrowed(contents, file_);
+      copy || ViewIsInside(contents, scratch) ? Block::Parse(TakeBlockContents(contents, &scratch))
+                                              : Block::ParseBorrowed(contents, file_);
   if (!block.ok()) return block.status().WithContext(BlockContext(handle.offset));
   return block;
 }

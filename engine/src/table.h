@@ -67,8 +67,8 @@ class Table : public std::enable_shared_from_this<Table> {
   Status ReadBlockChecked(const BlockHandle& handle, bool verify_checksum, std::string* scratch,
                           std::string_view* contents) const;
   // Reads, checks and parses the block at `handle`; Corruption messages name the file and offset.
-  // With `copy`, the Block always owns its bytes (for blocks kept and trusted for the Table's life);
-  // without, it borrows the file's memory when it can.
+  // With `copy`, the Block always owns its bytes (for blocks kept and trusted for the Table's
+  // life); without, it borrows the file's memory when it can.
   Result<std::shared_ptr<const Block>> ReadParsedBlock(const BlockHandle& handle,
                                                        bool verify_checksum, bool copy) const;
   Status LoadIndexAndFilter();

@@ -1,8 +1,11 @@
 #include "table_cache.h"
 
 #include <gtest/gtest.h>
+#include <stdlib.h>
 
 #include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
@@ -25,25 +28,28 @@ constexpr int kEntriesPerTable = 500;
 
 std::string UserKey(int i) { return "key" + std::to_string(100000 + i); }
 
+// Writes table `number` into `dir`, holding kEntriesPerTable keys each with the value
+// "table<number>", and returns its size in bytes.
+uint64_t WriteTableTo(FileSystem* fs, const std::string& dir, uint64_t number) {
+  auto file = fs->NewWritableFile(TableFileName(dir, number));
+  EXPECT_TRUE(file.ok());
+  TableOptions options;
+  options.block_bytes = 512;
+  TableBuilder builder(options, file->get());
+  for (int i = 0; i < kEntriesPerTable; i++) {
+    builder.Add(MakeInternalKey(UserKey(i), number, ValueType::kValue),
+                "table" + std::to_string(number));
+  }
+  EXPECT_TRUE(builder.Finish().ok());
+  EXPECT_TRUE((*file)->Close().ok());
+  return builder.FileSize();
+}
+
 class TableCacheTest : public ::testing::Test {
  protected:
   void SetUp() override { ASSERT_TRUE(fs_->CreateDirIfMissing(kDbPath).ok()); }
 
-  // Writes table `number` holding kEntriesPerTable keys and returns its size in bytes.
-  uint64_t WriteTable(uint64_t number) {
-    auto file = fs_->NewWritableFile(TableFileName(kDbPath, number));
-    EXPECT_TRUE(file.ok());
-    TableOptions options;
-    options.block_bytes = 512;
-    TableBuilder builder(options, file->get());
-    for (int i = 0; i < kEntriesPerTable; i++) {
-      builder.Add(MakeInternalKey(UserKey(i), number, ValueType::kValue),
-                  "table" + std::to_string(number));
-    }
-    EXPECT_TRUE(builder.Finish().ok());
-    EXPECT_TRUE((*file)->Close().ok());
-    return builder.FileSize();
-  }
+  uint64_t WriteTable(uint64_t number) { return WriteTableTo(fs_.get(), kDbPath, number); }
 
   std::shared_ptr<FileSystem> fs_ = NewMemFileSystem();
 };
@@ -96,6 +102,42 @@ TEST_F(TableCacheTest, EvictionWhileIteratingKeepsIteratorWorking) {
   it->SeekToLast();
   ASSERT_TRUE(it->Valid());
   EXPECT_EQ(ExtractUserKey(it->key()), UserKey(kEntriesPerTable - 1));
+}
+
+// On the POSIX file system a table is memory-mapped and its data blocks are read in place. An
+// iterator keeps reading them after the table is evicted, its file deleted and the cache itself
+// destroyed (under ASan, a block outliving its mapping would fault).
+TEST(TableCachePosixTest, MappedBlocksOutliveEvictionDeletionAndCache) {
+  char dir_template[] = "/tmp/engine_table_cache_test_XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template), nullptr) << std::strerror(errno);
+  const std::string dir = dir_template;
+  std::shared_ptr<FileSystem> fs = NewPosixFileSystem();
+  const uint64_t size = WriteTableTo(fs.get(), dir, 7);
+  constexpr int kFirst = 250;
+  std::unique_ptr<InternalIterator> it;
+  {
+    TableCache cache(dir, fs.get(), TableOptions(), 16);
+    std::string key, value;
+    ASSERT_TRUE(
+        cache.Get(7, size, MakeInternalKey(UserKey(3), 100, kValueTypeForSeek), &key, &value).ok());
+    EXPECT_EQ(ExtractUserKey(key), UserKey(3));
+    EXPECT_EQ(value, "table7");
+    it = cache.NewIterator(7, size);
+    it->Seek(MakeInternalKey(UserKey(kFirst), 100, kValueTypeForSeek));
+    ASSERT_TRUE(it->Valid()) << it->status().ToString();
+    cache.Evict(7);
+  }
+  ASSERT_TRUE(fs->DeleteFile(TableFileName(dir, 7)).ok());
+  EXPECT_EQ(ExtractUserKey(it->key()), UserKey(kFirst));
+  int seen = 0;
+  for (; it->Valid(); it->Next()) {
+    EXPECT_EQ(it->value(), "table7");
+    seen++;
+  }
+  EXPECT_TRUE(it->status().ok()) << it->status().ToString();
+  EXPECT_EQ(seen, kEntriesPerTable - kFirst);
+  it.reset();
+  std::filesystem::remove_all(dir);
 }
 
 // A missing table file gives an error iterator and an error from Get, and nothing is cached.

@@ -82,8 +82,7 @@ Status ReadBlock(const RandomAccessFile& file, const BlockHandle& handle, bool v
   }
   if (type_byte != static_cast<char>(BlockType::kRaw)) {
     return Status::Corruption(file_name + ": unknown block type " +
-                              std::to_string(static_cast<uint8_t>(type_byte)) +
-                              OffsetText(handle));
+                              std::to_string(static_cast<uint8_t>(type_byte)) + OffsetText(handle));
   }
   *contents = result.substr(0, handle.size_bytes);
   return Status::Ok();

@@ -96,6 +96,7 @@ class Version {
   // Bit L is set when level L >= 1 holds a file, so Get skips empty levels without touching their
   // lists. Set with levels_ when the Version is built; a Version's levels never change afterwards.
   uint32_t deeper_levels_with_files_ = 0;
+  static_assert(kNumLevels <= 32, "one bit per level");
   double compaction_score_ = 0;
   int compaction_level_ = 0;
   // The doubly linked list of live Versions; guarded by VersionSet::live_mu_.
