@@ -248,6 +248,7 @@ Status DBImpl::SwitchMemtableLocked() {
   wal_number_ = number;
   live_wals_.push_back(number);
   imm_ = mem_;
+  has_imm_.store(true, std::memory_order_release);
   mem_ = new MemTable();
   mem_->Ref();
   InstallReadViewLocked();

@@ -13,6 +13,7 @@
 // Thread contract: thread-safe.
 #pragma once
 
+#include <atomic>
 #include <condition_variable>
 #include <deque>
 #include <memory>
@@ -113,7 +114,8 @@ class DBImpl final : public DB {
   // ---- recovery (db_impl_open.cc) ----
   Status RecoverLocked(std::unique_lock<std::mutex>* lock);
   Status ReplayWal(uint64_t number, VersionEdit* edit, SequenceNumber* max_sequence);
-  // REQUIRES: mu_ held. Deletes every file the DB does not need (open-time GC).
+  // REQUIRES: mu_ held. Deletes every file the DB does not need: tables no live Version lists and
+  // no flush or compaction is writing, obsolete WALs and MANIFESTs (at open and after each flush).
   void RemoveObsoleteFilesLocked(std::unique_lock<std::mutex>* lock);
 
   const std::string path_;
@@ -135,6 +137,7 @@ class DBImpl final : public DB {
   std::condition_variable bg_cv_;  // background work finished, or new work was queued
   MemTable* mem_ = nullptr;         // guarded by mu_ (read by the writer holding write_mu_)
   MemTable* imm_ = nullptr;         // guarded by mu_
+  std::atomic<bool> has_imm_{false};  // imm_ != nullptr, readable without mu_ (by compactions)
   uint64_t wal_number_ = 0;         // guarded by mu_: the WAL backing mem_
   std::deque<uint64_t> live_wals_;  // guarded by mu_: WALs not yet made obsolete by a flush
   std::vector<uint64_t> obsolete_wals_;  // guarded by mu_: obsolete WALs whose delete failed

@@ -176,9 +176,14 @@ Status DBImpl::FlushImmLocked(std::unique_lock<std::mutex>* lock) {
   pending_outputs_.erase(meta.number);
   imm_->Unref();
   imm_ = nullptr;
+  has_imm_.store(false, std::memory_order_release);
   InstallReadViewLocked();
   EngineStats::Add(stats_.flushes, 1);
+  bg_cv_.notify_all();  // writers waiting for room
   DeleteObsoleteWalsLocked(lock);
+  // Like LevelDB after a memtable compaction: collect every file nothing needs. This may run in the
+  // middle of a compaction, whose outputs only pending_outputs_ protects.
+  RemoveObsoleteFilesLocked(lock);
   return Status::Ok();
 }
 
@@ -195,7 +200,8 @@ void DBImpl::DeleteObsoleteWalsLocked(std::unique_lock<std::mutex>* lock) {
   // retried after the next unit of background work and when the DB goes idle.
   std::vector<uint64_t> failed;
   for (uint64_t number : attempt) {
-    if (!versions_->DeleteFile(WalFileName(path_, number)).ok()) failed.push_back(number);
+    const std::string path = WalFileName(path_, number);
+    if (!versions_->DeleteFile(path).ok() && fs_->FileExists(path)) failed.push_back(number);
   }
   lock->lock();
   obsolete_wals_.insert(obsolete_wals_.end(), failed.begin(), failed.end());
@@ -331,6 +337,11 @@ Status DBImpl::RunCompaction(const Compaction& c, SequenceNumber smallest_snapsh
       out = std::make_unique<OutputTable>(options_, std::move(file).value(), &outputs->back());
     }
     out->Add(input->key(), input->value());
+    if (has_imm_.load(std::memory_order_acquire)) {
+      // Writers wait for the immutable memtable: write it out first, as LevelDB does.
+      std::unique_lock<std::mutex> lock(mu_);
+      if (imm_ != nullptr) RecordBackgroundFailureLocked(FlushImmLocked(&lock));
+    }
   }
   if (s.ok()) s = input->status();
   if (out) {

@@ -342,7 +342,9 @@ void VersionSet::DeleteObsoleteTable(FileMetaData* f) {
 void VersionSet::DeleteDeferredTable(uint64_t number, uint64_t file_bytes) {
   if (!deletions_suspended()) {
     table_cache_->Evict(number);
-    if (DeleteFile(TableFileName(db_path_, number)).ok()) {
+    const std::string path = TableFileName(db_path_, number);
+    // A table already gone (open-time or post-flush GC got there first) counts as deleted.
+    if (DeleteFile(path).ok() || !fs_->FileExists(path)) {
       EngineStats::Sub(stats_->deferred_deletions, 1);
       EngineStats::Sub(stats_->deferred_deletion_bytes, file_bytes);
       return;
