@@ -100,19 +100,48 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
   if (options.snapshot != nullptr) seq = options.snapshot->sequence();
   if (observed != nullptr) *observed = seq;
   const LookupKey lookup(key, seq);
+  bool found = false;
   bool deleted = false;
-  SequenceNumber entry_seq = 0;
   Status s;
-  bool found = view->mem()->Get(lookup, value, &deleted, &entry_seq);
-  if (!found && view->imm() != nullptr) {
-    found = view->imm()->Get(lookup, value, &deleted, &entry_seq);
+  if (options_.mutations.Has(Mutation::kGetReadsLiveMemtable)) {
+    s = GetFromLiveMemtables(view, lookup, value, &found, &deleted);
+  } else {
+    s = GetFrom(view->mem(), view->imm(), view->version(), lookup, value, &found, &deleted);
   }
-  if (!found) s = view->version()->Get(lookup, &found, &deleted, value, &entry_seq);
   view->Unref();
   if (!s.ok()) return s;
   // No message: a miss is the common case, and copying the key into it cost a heap allocation.
   if (!found || deleted) return Status::NotFound({});
   return Status::Ok();
+}
+
+Status DBImpl::GetFrom(MemTable* mem, MemTable* imm, Version* version, const LookupKey& lookup,
+                       std::string* value, bool* found, bool* deleted) {
+  SequenceNumber entry_seq = 0;
+  *found = mem->Get(lookup, value, deleted, &entry_seq);
+  if (!*found && imm != nullptr) *found = imm->Get(lookup, value, deleted, &entry_seq);
+  if (*found) return Status::Ok();
+  return version->Get(lookup, found, deleted, value, &entry_seq);
+}
+
+// Planted bug (leveldb 7263023): the memtables searched are the live ones, not the pinned ones, so
+// a flush that finishes after the pin hides the writes it moved into a table the pinned Version
+// does not list. They are referenced while searched, so the bug shows as wrong data, not a crash.
+Status DBImpl::GetFromLiveMemtables(ReadView* view, const LookupKey& lookup, std::string* value,
+                                    bool* found, bool* deleted) {
+  MemTable* mem;
+  MemTable* imm;
+  {
+    std::lock_guard<std::mutex> guard(mu_);
+    mem = mem_;
+    imm = imm_;
+    mem->Ref();
+    if (imm != nullptr) imm->Ref();
+  }
+  Status s = GetFrom(mem, imm, view->version(), lookup, value, found, deleted);
+  mem->Unref();
+  if (imm != nullptr) imm->Unref();
+  return s;
 }
 
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
@@ -124,6 +153,19 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   if (view->imm() != nullptr) children.push_back(view->imm()->NewIterator());
   view->version()->AddIterators(&children);
   auto merged = NewMergingIterator(std::move(children));
+  if (options_.mutations.Has(Mutation::kIteratorNoPin)) {
+    // Planted bug: the iterator lets go of its read view at once, so compaction may delete tables
+    // it has yet to open. (Its children keep their memory alive; only the files go.)
+    view->Unref();
+    return NewDBIterator(std::move(merged), seq, nullptr);
+  }
+  if (options_.mutations.Has(Mutation::kUnrefTwice)) {
+    // Planted bug: releasing the iterator drops two references on its Version.
+    return NewDBIterator(std::move(merged), seq, [view] {
+      view->version()->Unref();
+      view->Unref();
+    });
+  }
   return NewDBIterator(std::move(merged), seq, [view] { view->Unref(); });
 }
 

@@ -23,6 +23,7 @@
 #include <thread>
 
 #include "compaction.h"
+#include "dbformat.h"
 #include "engine/db.h"
 #include "engine/file_system.h"
 #include "engine_stats.h"
@@ -78,6 +79,11 @@ class DBImpl final : public DB {
   // Pins the current read view; *sequence gets the newest published sequence, read atomically
   // with the pin so every write at or below it is in the pinned view.
   ReadView* PinReadView(SequenceNumber* sequence);
+  // Searches the memtables, then the Version, for `lookup`.
+  static Status GetFrom(MemTable* mem, MemTable* imm, Version* version, const LookupKey& lookup,
+                        std::string* value, bool* found, bool* deleted);
+  Status GetFromLiveMemtables(ReadView* view, const LookupKey& lookup, std::string* value,
+                              bool* found, bool* deleted);
   // REQUIRES: mu_ held. Replaces the current read view after mem_, imm_ or the Version changed.
   void InstallReadViewLocked();
 

@@ -311,7 +311,9 @@ void VersionSet::ReleaseVersion(Version* v) {
       }
     }
   }
-  delete v;
+  // Under the unref-twice mutant a Version can reach zero while still current or read; keeping the
+  // object turns that planted bug into missing files and an underflow count, not a use after free.
+  if (!options_.mutations.Has(Mutation::kUnrefTwice)) delete v;
 }
 
 void VersionSet::ReportRefcountUnderflow(Version* v) {
