@@ -17,9 +17,11 @@
 
 #include "engine/status.h"
 #include "harness/oracle.h"
-#include "harness/violation.h"
+#include "reports/run_record.h"
 
 namespace harness {
+
+using reports::Violation;
 
 // How keys and values are spelled (the workload's encoding).
 struct KeyValueCodec {

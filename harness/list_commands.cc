@@ -4,6 +4,8 @@
 
 #include "faults/fault_rule.h"
 #include "harness/exit_codes.h"
+#include "harness/mutants.h"
+#include "workloads/presets.h"
 
 namespace harness {
 
@@ -27,6 +29,21 @@ int RunListFaults(std::ostream& out) {
   out << "# windows (after '@', comma-separated)\n";
   out << fmt::format("{:<32}  {}\n", "after_ops=N before_ops=N", "op-index window");
   out << fmt::format("{:<32}  {}\n", "after=2s before=10s", "run-time window");
+  return kExitPass;
+}
+
+int RunListPresets(std::ostream& out) {
+  for (const auto& p : workloads::ListPresets()) {
+    out << fmt::format("{:<24}  {}\n", p.name, p.description);
+  }
+  return kExitPass;
+}
+
+int RunListMutants(std::ostream& out) {
+  for (const auto& m : Mutants()) {
+    out << fmt::format("{:<30}  preset {:<22} imitates {}: {}\n", m.engine.name, m.preset,
+                       m.engine.imitates, m.engine.description);
+  }
   return kExitPass;
 }
 

@@ -4,25 +4,63 @@
 // Exit codes (shared/DESIGN.md): 0 pass, 1 correctness violation or corrupt DB, 2 bad usage or
 // config, 3 liveness, 4 unexpected failure.
 #include <CLI/CLI.hpp>
+
 #include <iostream>
 
 #include "harness/exit_codes.h"
 #include "harness/inspect_command.h"
 #include "harness/list_commands.h"
+#include "harness/run_command.h"
+
+namespace {
+
+void AddRunOptions(CLI::App* run, harness::RunCommandOptions* o) {
+  run->add_option("--preset", o->preset, "workload preset (see `vstress presets`)");
+  run->add_option("--config", o->config_path, "workload TOML file")->check(CLI::ExistingFile);
+  run->add_option("--seed", o->seed, "seed for every random choice of the run");
+  run->add_option("--duration", o->duration, "run for this long (30s, 2m, 500ms)");
+  run->add_option("--ops", o->ops, "run this many write ops instead of a duration");
+  run->add_option("--readers", o->readers, "point-reader threads")->check(CLI::Range(0, 256));
+  run->add_option("--writers", o->writers, "writer threads")->check(CLI::Range(0, 256));
+  run->add_option("--scanners", o->scanners, "scanner threads")->check(CLI::Range(0, 256));
+  run->add_option("--snapshot-readers", o->snapshot_readers, "snapshot-reader threads")
+      ->check(CLI::Range(0, 256));
+  run->add_option("--fault", o->fault_rules, "fault rule POINT:ACTION[:TRIGGER][@WINDOW]");
+  run->add_option("--faults", o->faults_file, "TOML file of [[faults]] rules")
+      ->check(CLI::ExistingFile);
+  run->add_option("--mutant", o->mutant, "switch on a planted bug (see `vstress mutants`)");
+  run->add_option("--out", o->out_dir, "run directory (default runs/<UTC time>-seed<N>)");
+  run->add_option("--set", o->sets, "override a config key: KEY=VALUE");
+  run->add_flag("--keep-going", o->keep_going, "do not stop at the first violation");
+  run->add_option("--progress", o->progress, "progress line: auto, on, plain or off")
+      ->check(CLI::IsMember({"auto", "on", "plain", "off"}));
+  run->add_option("--fiu-control", o->fiu_control,
+                  "open libfiu's remote-control fifo PREFIX-<pid> for fiu-ctrl");
+  run->add_flag("--cleanup-on-pass", o->cleanup_on_pass, "delete db/ when the run passes");
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
   CLI::App app{"vstress: stress testing and fault injection for an LSM engine"};
   app.require_subcommand(1);
+
+  harness::RunCommandOptions run_options;
+  run_options.argv0 = argv[0];
+  auto* run = app.add_subcommand("run", "run a workload with every read checked");
+  AddRunOptions(run, &run_options);
+
   std::string inspect_dir;
+  bool inspect_edits = false;
   auto* inspect = app.add_subcommand(
-      "inspect",
-      "print a DB's CURRENT, MANIFEST edits, tables per level and WALs; verify every "
-      "needed file exists and every checksum holds");
+      "inspect", "print a DB's CURRENT, MANIFEST edits, tables per level and WALs; verify every "
+                 "needed file exists and every checksum holds");
   inspect->add_option("DIR", inspect_dir, "DB directory")->required();
-  bool inspect_verbose = false;
-  inspect->add_flag("--edits", inspect_verbose, "also print every MANIFEST edit");
+  inspect->add_flag("--edits", inspect_edits, "also print every MANIFEST edit");
 
   auto* list_faults = app.add_subcommand("faults", "list every fault point, action and trigger");
+  auto* list_presets = app.add_subcommand("presets", "list the workload presets");
+  auto* list_mutants = app.add_subcommand("mutants", "list the planted bugs and their presets");
 
   try {
     app.parse(argc, argv);
@@ -30,7 +68,10 @@ int main(int argc, char** argv) {
     const int code = app.exit(e);
     return code == 0 ? harness::kExitPass : harness::kExitUsage;
   }
-  if (*inspect) return harness::RunInspect(inspect_dir, inspect_verbose, std::cout, std::cerr);
+  if (*run) return harness::RunRunCommand(run_options, std::cout, std::cerr);
+  if (*inspect) return harness::RunInspect(inspect_dir, inspect_edits, std::cout, std::cerr);
   if (*list_faults) return harness::RunListFaults(std::cout);
+  if (*list_presets) return harness::RunListPresets(std::cout);
+  if (*list_mutants) return harness::RunListMutants(std::cout);
   return harness::kExitUsage;
 }

@@ -1,17 +1,18 @@
-// Violation: one observed behaviour the oracle or an invariant says is wrong, with everything a
-// person needs to understand it: the op and its result, expected vs observed, the sequence numbers,
-// the key's oracle history, and the last ops of the thread that saw it.
+// The records a run produces and every report is written from: violations, engine samples, and the
+// run's outcome (what summary.json, violations.json, timeseries.csv, junit.xml, metrics.prom and
+// report.html show). Drivers in harness/ fill them; writers in reports/ read them.
 //
-// Thread contract: immutable (a value).
+// Thread contract: immutable (plain values).
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "engine/types.h"
 
-namespace harness {
+namespace reports {
 
 struct Violation {
   // point_read, scan, snapshot_read, failed_write_visible, unexpected_error, invariant, recovery,
@@ -32,4 +33,43 @@ struct Violation {
   std::string message;                     // one line: what went wrong
 };
 
-}  // namespace harness
+// One engine/harness sample (a row of timeseries.csv).
+struct Sample {
+  double seconds = 0;
+  uint64_t ops = 0;
+  uint64_t reads_checked = 0;
+  uint64_t live_versions = 0;
+  uint64_t deferred_deletions = 0;
+  uint64_t deferred_deletion_bytes = 0;
+  double oldest_version_age_seconds = 0;
+  uint64_t faults_fired = 0;
+  uint64_t violations = 0;
+};
+
+struct EngineSummary {
+  uint64_t max_live_versions = 0;
+  uint64_t final_live_versions = 0;
+  uint64_t max_deferred_deletions = 0;
+  uint64_t final_deferred_deletions = 0;
+  uint64_t files_deleted = 0;
+  uint64_t compactions = 0;
+  uint64_t flushes = 0;
+  uint64_t version_installs = 0;
+  uint64_t background_errors = 0;
+};
+
+struct RunOutcome {
+  std::string result = "pass";  // pass | violation | error | liveness
+  int exit_code = 0;
+  std::string error;            // for result == error or liveness
+  double duration_seconds = 0;
+  std::map<std::string, uint64_t> ops;     // put, delete, batch, get, scan, snapshot_get, ...
+  std::map<std::string, uint64_t> checks;  // reads_checked, scans_checked, ...
+  EngineSummary engine;
+  uint64_t violation_count = 0;
+  std::vector<Violation> violations;
+  std::vector<Sample> samples;
+  uint64_t peak_rss_bytes = 0;
+};
+
+}  // namespace reports

@@ -74,8 +74,8 @@ Status VersionEdit::DecodeFrom(std::string_view src) {
     uint32_t tag;
     if (!GetVarint32(&input, &tag)) return Status::Corruption("VersionEdit: bad tag");
     bool ok = true;
-    uint64_t number;
-    int level;
+    uint64_t number = 0;
+    int level = 0;
     switch (tag) {
       case kLogNumber:
         ok = GetVarint64(&input, &number);

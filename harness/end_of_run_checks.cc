@@ -1,0 +1,104 @@
+#include "harness/end_of_run_checks.h"
+
+#include <algorithm>
+#include <iterator>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "engine/testing.h"
+
+namespace harness {
+
+Violation InvariantViolation(std::string message) {
+  Violation v;
+  v.kind = "invariant";
+  v.message = std::move(message);
+  return v;
+}
+
+void CheckQuiescence(engine::DB* db, engine::FileSystem* fs, const std::string& path,
+                     std::string_view when, RunState* run, RunOutcome* out) {
+  engine::Status bg = db->BackgroundErrorStatus();
+  if (bg.ok()) bg = db->WaitForBackgroundIdle();
+  out->checks["invariant_checks"] += 1;
+  if (const uint64_t n = engine::testing::RefcountUnderflows(db); n != 0) {
+    run->Report(InvariantViolation(fmt::format("{}: a Version was released {} time(s) more "
+                                               "often than it was referenced",
+                                               when, n)),
+                nullptr);
+  }
+  if (!bg.ok()) return;
+  const engine::StatsSnapshot stats = db->GetStats();
+  out->checks["invariant_checks"] += 3;
+  if (stats.live_versions != 1) {
+    run->Report(InvariantViolation(fmt::format("{}: {} live Versions at quiescence, expected 1",
+                                               when, stats.live_versions)),
+                nullptr);
+  }
+  if (stats.deferred_deletions != 0) {
+    run->Report(InvariantViolation(fmt::format("{}: {} deferred deletions at quiescence", when,
+                                               stats.deferred_deletions)),
+                nullptr);
+  }
+  std::vector<std::string> expected = engine::testing::ExpectedFiles(db);
+  std::vector<std::string> present;
+  fs->GetChildren(path, &present);
+  std::sort(expected.begin(), expected.end());
+  std::sort(present.begin(), present.end());
+  if (expected != present) {
+    std::vector<std::string> differ;
+    std::set_symmetric_difference(present.begin(), present.end(), expected.begin(),
+                                  expected.end(), std::back_inserter(differ));
+    run->Report(InvariantViolation(fmt::format(
+                    "{}: the directory differs from the files the DB needs: {}", when,
+                    fmt::join(differ, ", "))),
+                nullptr);
+  }
+}
+
+void CheckWholeDb(engine::DB* db, const Checker& checker, SequenceNumber seq,
+                  std::string_view kind, RunState* run, RunOutcome* out) {
+  auto it = db->NewIterator(engine::ReadOptions());
+  std::optional<uint64_t> previous;
+  std::optional<Violation> v;
+  for (it->SeekToFirst(); it->Valid() && !v; it->Next()) {
+    uint64_t key;
+    if (!checker.codec().parse_key(it->key(), &key)) {
+      v = InvariantViolation("a key no writer wrote: " + std::string(it->key()));
+      break;
+    }
+    v = checker.CheckScanStep(seq, false, previous, key, it->value());
+    previous = key;
+    out->checks["scan_keys_checked"]++;
+  }
+  if (!v && !it->status().ok()) {
+    v = InvariantViolation("full scan failed: " + it->status().ToString());
+  }
+  if (!v) v = checker.CheckScanStep(seq, false, previous, std::nullopt, "");
+  out->checks["scans_checked"]++;
+  if (!v) return;
+  v->kind = std::string(kind);
+  v->op = fmt::format("full scan // seq={}", seq);
+  run->Report(std::move(*v), nullptr);
+}
+
+void CheckRecovery(std::unique_ptr<engine::DB>* db, const engine::Options& options,
+                   const RunConfig& config, const Checker& checker, SequenceNumber seq,
+                   RunState* run, RunOutcome* out) {
+  db->reset();
+  if (config.faults != nullptr) config.faults->Uninstall();
+  auto reopened = engine::DB::Open(options, config.db_path);
+  out->checks["recovery_checks"]++;
+  if (!reopened.ok()) {
+    Violation v = InvariantViolation("reopen after the run failed: " + reopened.status().ToString());
+    v.kind = "recovery";
+    run->Report(std::move(v), nullptr);
+    return;
+  }
+  *db = std::move(reopened).value();
+  CheckWholeDb(db->get(), checker, seq, "recovery", run, out);
+  CheckQuiescence(db->get(), options.file_system.get(), config.db_path, "after reopen", run, out);
+}
+
+}  // namespace harness

@@ -1,0 +1,46 @@
+// `vstress run`: resolves a workload from a preset or config file plus command-line overrides,
+// runs it with its fault rules and an optional mutant, and writes the run directory.
+//
+// Bad input (unknown preset, flag value, config key or fault rule) exits 2 with a message naming
+// it, before anything is created. The run directory holds db/, config.toml (the effective config),
+// summary.json, violations.json, faults.log and repro.sh.
+//
+// Thread contract: thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace harness {
+
+struct RunCommandOptions {
+  std::string preset;
+  std::string config_path;
+  std::optional<uint64_t> seed;
+  std::string duration;  // "30s", "2m", "500ms"
+  std::optional<uint64_t> ops;
+  std::optional<int> readers;
+  std::optional<int> writers;
+  std::optional<int> scanners;
+  std::optional<int> snapshot_readers;
+  std::vector<std::string> fault_rules;
+  std::string faults_file;
+  std::string mutant;
+  std::string out_dir;
+  std::vector<std::string> sets;  // key=value
+  bool keep_going = false;
+  std::string progress = "auto";  // auto | on | off
+  std::string fiu_control;        // libfiu remote-control fifo prefix
+  bool cleanup_on_pass = false;
+  std::string argv0;              // for repro.sh
+};
+
+int RunRunCommand(const RunCommandOptions& options, std::ostream& out, std::ostream& err);
+
+// Parses "30s", "2m", "1.5h", "500ms" into seconds; false if malformed.
+bool ParseDurationSeconds(std::string_view text, double* seconds);
+
+}  // namespace harness

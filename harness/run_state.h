@@ -1,0 +1,102 @@
+// RunState: what the threads of one run share — the stop flag, per-thread counters, the violation
+// sink and each thread's recent ops.
+//
+// Hot paths touch only their own ThreadState (relaxed atomics on its own cache line); the monitor
+// sums them when it samples. Violations are rare and go through a mutex. The first violation stops
+// the run unless keep_going is set; at most kViolationsMax are kept.
+//
+// Thread contract: thread-safe.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "reports/run_record.h"
+
+namespace harness {
+
+using reports::Violation;
+
+// Op counters, indexed by OpCounter.
+enum OpCounter : size_t {
+  kPuts,
+  kDeletes,
+  kBatches,
+  kGets,
+  kScans,
+  kScanSteps,
+  kSnapshotGets,
+  kErrorsInjected,
+  kErrorsUnexpected,
+  kReadsChecked,
+  kScansChecked,
+  kScanKeysChecked,
+  kSnapshotReadsChecked,
+  kOpCounterCount,
+};
+
+struct alignas(64) ThreadState {
+  explicit ThreadState(std::string name) : name(std::move(name)) {}
+  const std::string name;
+  std::array<std::atomic<uint64_t>, kOpCounterCount> counters{};
+  void Count(OpCounter c, uint64_t n = 1) { counters[c].fetch_add(n, std::memory_order_relaxed); }
+
+  // The last ops this thread ran, with results (for violation reports). Only the owner writes;
+  // a reporter copies them under recent_mu.
+  static constexpr size_t kRecentOpsMax = 16;
+  std::mutex recent_mu;
+  std::deque<std::string> recent_ops;
+  void Remember(std::string op) {
+    std::lock_guard<std::mutex> guard(recent_mu);
+    if (recent_ops.size() == kRecentOpsMax) recent_ops.pop_front();
+    recent_ops.push_back(std::move(op));
+  }
+};
+
+class RunState {
+ public:
+  explicit RunState(bool keep_going) : keep_going_(keep_going) {}
+
+  ThreadState* NewThread(std::string name) {
+    std::lock_guard<std::mutex> guard(mu_);
+    threads_.push_back(std::make_unique<ThreadState>(std::move(name)));
+    return threads_.back().get();
+  }
+  bool stopping() const { return stop_.load(std::memory_order_relaxed); }
+  void Stop() { stop_.store(true, std::memory_order_relaxed); }
+  double Seconds() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+  // Records a violation seen by `thread` (null: the monitor or the final checks).
+  void Report(Violation v, ThreadState* thread);
+  std::vector<Violation> violations() const;
+  uint64_t violation_count() const { return violation_count_.load(); }
+
+  uint64_t Sum(OpCounter c) const;
+  // Ops completed so far (all kinds), for the watchdog and the progress line.
+  uint64_t OpsCompleted() const;
+  // A global op index, for fault windows.
+  uint64_t NextOpIndex() { return op_index_.fetch_add(1, std::memory_order_relaxed); }
+
+  static constexpr size_t kViolationsMax = 100;
+
+ private:
+  const bool keep_going_;
+  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  std::atomic<bool> stop_{false};
+  std::atomic<uint64_t> violation_count_{0};
+  std::atomic<uint64_t> op_index_{0};
+  mutable std::mutex mu_;
+  std::vector<std::unique_ptr<ThreadState>> threads_;  // guarded by mu_ (never move)
+  std::vector<Violation> violations_;                  // guarded by mu_
+};
+
+}  // namespace harness

@@ -1,0 +1,247 @@
+#include "harness/runner.h"
+
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <set>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "engine/db.h"
+#include "engine/testing.h"
+#include "harness/checker.h"
+#include "harness/end_of_run_checks.h"
+#include "harness/exit_codes.h"
+#include "harness/oracle.h"
+#include "harness/run_state.h"
+#include "harness/workers.h"
+#include "workloads/key_chooser.h"
+#include "workloads/value.h"
+
+namespace harness {
+namespace {
+
+constexpr auto kSampleInterval = std::chrono::milliseconds(250);
+constexpr size_t kSamplesMax = 100000;
+
+bool ParseKey(std::string_view name, uint64_t* index) { return workloads::ParseKeyIndex(name, index); }
+
+KeyValueCodec WorkloadCodec() {
+  return {&workloads::KeyName, &ParseKey, &workloads::MakeValue, &workloads::ParseValueId};
+}
+
+
+std::string TableName(uint64_t number) {
+  return fmt::format("{:06d}.sst", number);
+}
+
+// No table a live Version lists is missing: a Version present in two LiveVersions() snapshots
+// taken around the directory listing was live throughout, so all its tables must be listed.
+void CheckLiveTablesExist(engine::DB* db, engine::FileSystem* fs, const std::string& path,
+                          RunState* run) {
+  const auto before = engine::testing::LiveVersions(db);
+  std::vector<std::string> names;
+  if (!fs->GetChildren(path, &names).ok()) return;
+  const auto after = engine::testing::LiveVersions(db);
+  const std::set<std::string> on_disk(names.begin(), names.end());
+  std::set<uint64_t> still_live;
+  for (const auto& v : after) still_live.insert(v.id);
+  for (const auto& v : before) {
+    if (still_live.count(v.id) == 0) continue;
+    for (size_t level = 0; level < v.files_per_level.size(); level++) {
+      for (uint64_t number : v.files_per_level[level]) {
+        if (on_disk.count(TableName(number)) != 0) continue;
+        run->Report(InvariantViolation(fmt::format(
+                        "{} is listed at L{} by live Version {} (refs {}) but missing from disk",
+                        TableName(number), level, v.id, v.refs)),
+                    nullptr);
+        return;
+      }
+    }
+  }
+}
+
+struct Workers {
+  std::vector<std::thread> threads;
+  std::atomic<int> writers_running{0};
+};
+
+void StartWorkers(const WorkerContext& ctx, Workers* w) {
+  const auto& spec = *ctx.spec;
+  w->writers_running = spec.writers.threads;
+  for (int i = 0; i < spec.writers.threads; i++) {
+    w->threads.emplace_back([&ctx, w, i] {
+      WriterLoop(ctx, static_cast<uint32_t>(i));
+      w->writers_running.fetch_sub(1);
+    });
+  }
+  for (int i = 0; i < spec.readers.threads; i++) {
+    w->threads.emplace_back([&ctx, i] { ReaderLoop(ctx, static_cast<uint32_t>(i)); });
+  }
+  for (int i = 0; i < spec.scanners.threads; i++) {
+    w->threads.emplace_back([&ctx, i] { ScannerLoop(ctx, static_cast<uint32_t>(i)); });
+  }
+  for (int i = 0; i < spec.snapshot_readers.threads; i++) {
+    w->threads.emplace_back([&ctx, i] { SnapshotReaderLoop(ctx, static_cast<uint32_t>(i)); });
+  }
+}
+
+void TakeSample(engine::DB* db, const RunConfig& config, RunState* run, RunOutcome* out) {
+  const engine::StatsSnapshot stats = db->GetStats();
+  EngineSummary& e = out->engine;
+  e.max_live_versions = std::max(e.max_live_versions, stats.live_versions);
+  e.max_deferred_deletions = std::max(e.max_deferred_deletions, stats.deferred_deletions);
+  if (out->samples.size() >= kSamplesMax) return;
+  Sample s;
+  s.seconds = run->Seconds();
+  s.ops = run->OpsCompleted();
+  s.reads_checked = run->Sum(kReadsChecked) + run->Sum(kSnapshotReadsChecked);
+  s.live_versions = stats.live_versions;
+  s.deferred_deletions = stats.deferred_deletions;
+  s.deferred_deletion_bytes = stats.deferred_deletion_bytes;
+  s.oldest_version_age_seconds = stats.oldest_version_age_seconds;
+  s.faults_fired = config.faults != nullptr ? config.faults->fires_total() : 0;
+  s.violations = run->violation_count();
+  out->samples.push_back(s);
+}
+
+std::string ProgressLine(const RunState& run, const RunOutcome& out) {
+  const Sample& s = out.samples.back();
+  return fmt::format("[{:6.1f}s] ops {} | reads checked {} | scans {} | live versions {} (max {}) "
+                     "| deferred {} (max {}) | faults {} | violations {}",
+                     s.seconds, s.ops, s.reads_checked, run.Sum(kScansChecked), s.live_versions,
+                     out.engine.max_live_versions, s.deferred_deletions,
+                     out.engine.max_deferred_deletions, s.faults_fired, s.violations);
+}
+
+// Samples, checks the live-table invariant, runs the watchdog and ends the run on time.
+void Monitor(engine::DB* db, engine::FileSystem* fs, const RunConfig& config, RunState* run,
+             const Workers& workers, RunOutcome* out) {
+  const auto& spec = config.spec;
+  uint64_t last_ops = 0;
+  double last_progress_at = 0;
+  double last_line_at = 0;
+  uint64_t invariant_checks = 0;
+  while (!run->stopping()) {
+    std::this_thread::sleep_for(kSampleInterval);
+    TakeSample(db, config, run, out);
+    if (config.check) {
+      CheckLiveTablesExist(db, fs, config.db_path, run);
+      invariant_checks++;
+    }
+    const double now = run->Seconds();
+    const uint64_t ops = run->OpsCompleted();
+    if (ops != last_ops) {
+      last_ops = ops;
+      last_progress_at = now;
+    } else if (now - last_progress_at > spec.watchdog_seconds) {
+      out->result = "liveness";
+      out->exit_code = kExitLiveness;
+      out->error = fmt::format("no op completed for {:.0f}s", spec.watchdog_seconds);
+      run->Stop();
+    }
+    if (config.progress && now - last_line_at >= config.progress_interval_seconds) {
+      config.progress(ProgressLine(*run, *out));
+      last_line_at = now;
+    }
+    const bool time_up = spec.ops == 0 && now >= spec.duration_seconds;
+    const bool ops_done = spec.ops != 0 && workers.writers_running.load() == 0;
+    if (time_up || ops_done) run->Stop();
+  }
+  out->checks["invariant_checks"] += invariant_checks;
+}
+
+void CollectCounters(const RunState& run, RunOutcome* out) {
+  out->ops["put"] = run.Sum(kPuts);
+  out->ops["delete"] = run.Sum(kDeletes);
+  out->ops["batch"] = run.Sum(kBatches);
+  out->ops["get"] = run.Sum(kGets);
+  out->ops["scan"] = run.Sum(kScans);
+  out->ops["scan_steps"] = run.Sum(kScanSteps);
+  out->ops["snapshot_get"] = run.Sum(kSnapshotGets);
+  out->ops["errors_injected"] = run.Sum(kErrorsInjected);
+  out->ops["errors_unexpected"] = run.Sum(kErrorsUnexpected);
+  out->checks["reads_checked"] += run.Sum(kReadsChecked);
+  out->checks["scans_checked"] += run.Sum(kScansChecked);
+  out->checks["scan_keys_checked"] += run.Sum(kScanKeysChecked);
+  out->checks["snapshot_reads_checked"] += run.Sum(kSnapshotReadsChecked);
+}
+
+void SummarizeEngine(engine::DB* db, RunOutcome* out) {
+  const engine::StatsSnapshot stats = db->GetStats();
+  EngineSummary& e = out->engine;
+  e.final_live_versions = stats.live_versions;
+  e.final_deferred_deletions = stats.deferred_deletions;
+  e.files_deleted = stats.files_deleted;
+  e.compactions = stats.compactions;
+  e.flushes = stats.flushes;
+  e.version_installs = stats.version_installs;
+  e.background_errors = stats.background_errors;
+  e.max_live_versions = std::max(e.max_live_versions, stats.live_versions);
+}
+
+// The end-of-run checks: the whole DB, quiescence, then recovery on a reopened DB.
+void FinalChecks(std::unique_ptr<engine::DB>* db, const engine::Options& options,
+                 const RunConfig& config, Oracle* oracle, const Checker& checker, RunState* run,
+                 RunOutcome* out) {
+  ReaderSlot* slot = oracle->NewReaderSlot();
+  const SequenceNumber final_seq = oracle->recorded_through();
+  slot->Pin(final_seq);
+  CheckWholeDb(db->get(), checker, final_seq, "scan", run, out);
+  CheckQuiescence(db->get(), options.file_system.get(), config.db_path, "end of run", run, out);
+  SummarizeEngine(db->get(), out);
+  CheckRecovery(db, options, config, checker, final_seq, run, out);
+}
+
+}  // namespace
+
+RunOutcome RunThreaded(const RunConfig& config) {
+  RunOutcome out;
+  engine::Options options = config.spec.engine.ToOptions();
+  options.file_system = config.file_system ? config.file_system : engine::NewPosixFileSystem();
+  options.mutations = config.mutations;
+  auto opened = engine::DB::Open(options, config.db_path);
+  if (!opened.ok()) {
+    out.result = "error";
+    out.exit_code = kExitFailure;
+    out.error = "opening the DB: " + opened.status().ToString();
+    return out;
+  }
+  std::unique_ptr<engine::DB> db = std::move(opened).value();
+  Oracle oracle(config.spec.key_space);
+  const Checker checker(&oracle, WorkloadCodec());
+  RunState run(config.keep_going);
+  const WorkerContext ctx{db.get(), &config.spec, &oracle, config.check ? &checker : nullptr,
+                          &run, config.faults};
+  Workers workers;
+  StartWorkers(ctx, &workers);
+  Monitor(db.get(), options.file_system.get(), config, &run, workers, &out);
+  for (auto& t : workers.threads) t.join();
+  out.duration_seconds = run.Seconds();
+  TakeSample(db.get(), config, &run, &out);
+  if (config.check && out.result == "pass" &&
+      (run.violation_count() == 0 || config.keep_going)) {
+    FinalChecks(&db, options, config, &oracle, checker, &run, &out);
+  } else {
+    SummarizeEngine(db.get(), &out);
+  }
+  db.reset();
+  CollectCounters(run, &out);
+  out.violation_count = run.violation_count();
+  out.violations = run.violations();
+  if (out.violation_count > 0) {
+    out.result = "violation";
+    out.exit_code = kExitViolation;
+  }
+  out.peak_rss_bytes = PeakRssBytes();
+  return out;
+}
+
+uint64_t PeakRssBytes() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<uint64_t>(usage.ru_maxrss) * 1024;
+}
+
+}  // namespace harness

@@ -1,0 +1,50 @@
+// The threaded driver: runs a workload's writers, readers, scanners and snapshot readers against
+// one DB while faults fire, checks every read, samples the engine, and ends with the invariant and
+// recovery checks.
+//
+// At the end of a run, with every reader released and background work idle: exactly one Version
+// lives, nothing is deferred, the directory holds exactly the files the DB needs, and no Version
+// was released more often than referenced. Then the DB is closed (faults off) and reopened, and its
+// whole contents must equal the oracle: every acknowledged write present, no failed one.
+//
+// Thread contract: thread-compatible (one Run at a time per RunConfig).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/file_system.h"
+#include "engine/mutation.h"
+#include "faults/fault_controller.h"
+#include "reports/run_record.h"
+#include "workloads/workload_spec.h"
+
+namespace harness {
+
+struct RunConfig {
+  workloads::WorkloadSpec spec;
+  std::string db_path;
+  std::shared_ptr<engine::FileSystem> file_system;  // null: the real file system
+  faults::FaultController* faults = nullptr;
+  engine::Mutations mutations;  // planted bugs to switch on (empty: the correct engine)
+  bool check = true;        // false: no oracle, no checks (the unchecked half of `vstress bench`)
+  bool keep_going = false;  // do not stop at the first violation
+  // Receives a progress line every progress_interval_seconds (null: silent).
+  std::function<void(const std::string&)> progress;
+  double progress_interval_seconds = 10;
+};
+
+using reports::EngineSummary;
+using reports::RunOutcome;
+using reports::Sample;
+
+RunOutcome RunThreaded(const RunConfig& config);
+
+// The process's peak resident set size so far.
+uint64_t PeakRssBytes();
+
+}  // namespace harness

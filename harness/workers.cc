@@ -1,0 +1,242 @@
+#include "harness/workers.h"
+
+#include <fmt/format.h>
+
+#include <random>
+#include <thread>
+
+#include "workloads/key_chooser.h"
+#include "workloads/op.h"
+#include "workloads/value.h"
+#include "workloads/write_op_generator.h"
+
+namespace harness {
+namespace {
+
+uint64_t ThreadSeed(const WorkerContext& ctx, uint32_t role, uint32_t id) {
+  return ctx.spec->seed * 0x9E3779B97F4A7C15ull + role * 1000003ull + id;
+}
+
+// True once every write at or below `seq` is recorded; false after kRecordWaitSecondsMax.
+bool WaitRecorded(const WorkerContext& ctx, SequenceNumber seq) {
+  const auto deadline = std::chrono::steady_clock::now() +
+                        std::chrono::duration<double>(kRecordWaitSecondsMax);
+  for (int spins = 0; ctx.oracle->recorded_through() < seq; spins++) {
+    if (spins < 64) {
+      std::this_thread::yield();
+    } else {
+      std::this_thread::sleep_for(std::chrono::microseconds(20));
+      if (std::chrono::steady_clock::now() > deadline) return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+bool WaitRecordedForScan(const WorkerContext& ctx, SequenceNumber seq) {
+  return WaitRecorded(ctx, seq);
+}
+
+namespace {
+
+void ReportUnrecorded(const WorkerContext& ctx, ThreadState* self, std::string op,
+                      SequenceNumber seq) {
+  Violation v;
+  v.kind = "point_read";
+  v.op = std::move(op);
+  v.read_sequence = seq;
+  v.message = fmt::format("read at seq {}, but writes are recorded only through {}: the engine "
+                          "reported a sequence no acknowledged write reached",
+                          seq, ctx.oracle->recorded_through());
+  ctx.run->Report(std::move(v), self);
+}
+
+void ReportUnexpectedError(const WorkerContext& ctx, ThreadState* self, std::string op,
+                           const engine::Status& s) {
+  self->Count(kErrorsUnexpected);
+  Violation v;
+  v.kind = "unexpected_error";
+  v.op = std::move(op);
+  v.observed = s.ToString();
+  v.message = "an operation failed without an injected fault: " + s.ToString();
+  ctx.run->Report(std::move(v), self);
+}
+
+uint64_t KeyIndex(const WorkerContext& ctx, std::string_view key) {
+  uint64_t index = 0;
+  ctx.checker->codec().parse_key(key, &index);
+  return index;
+}
+
+// ---- writers --------------------------------------------------------------------------------
+
+void AddToBatch(const workloads::Op& op, engine::WriteBatch* batch) {
+  if (op.kind == workloads::Op::Kind::kPut) batch->Put(op.key, op.value);
+  if (op.kind == workloads::Op::Kind::kDelete) batch->Delete(op.key);
+  if (op.kind == workloads::Op::Kind::kBatch) {
+    for (const auto& inner : op.batch) AddToBatch(inner, batch);
+  }
+}
+
+void Flatten(const workloads::Op& op, std::vector<const workloads::Op*>* entries) {
+  if (op.kind == workloads::Op::Kind::kBatch) {
+    for (const auto& inner : op.batch) Flatten(inner, entries);
+  } else {
+    entries->push_back(&op);
+  }
+}
+
+void RecordWriteResult(const WorkerContext& ctx, ThreadState* self, const workloads::Op& op,
+                       const engine::Result<SequenceNumber>& result) {
+  std::vector<const workloads::Op*> entries;
+  Flatten(op, &entries);
+  const std::string text = workloads::ToString(op);
+  if (!result.ok()) {
+    self->Remember(fmt::format("{} // {}", text, result.status().ToString()));
+    for (const auto* e : entries) {
+      uint32_t writer;
+      uint64_t index;
+      if (e->kind == workloads::Op::Kind::kPut &&
+          workloads::ParseValueId(e->value, &writer, &index)) {
+        ctx.oracle->RecordFailedWrite({writer, index, static_cast<uint32_t>(e->value.size())});
+      }
+    }
+    if (result.status().injected()) {
+      self->Count(kErrorsInjected);
+    } else {
+      ReportUnexpectedError(ctx, self, text, result.status());
+    }
+    return;
+  }
+  const SequenceNumber last = result.value();
+  self->Remember(fmt::format("{} // ok seq={}", text, last));
+  SequenceNumber seq = last - entries.size() + 1;
+  for (const auto* e : entries) {
+    std::optional<ValueId> value;
+    uint32_t writer = 0;
+    uint64_t index = 0;
+    if (e->kind == workloads::Op::Kind::kPut) {
+      workloads::ParseValueId(e->value, &writer, &index);
+      value = ValueId{writer, index, static_cast<uint32_t>(e->value.size())};
+    }
+    ctx.oracle->RecordWrite(KeyIndex(ctx, e->key), seq++, value);
+  }
+  ctx.oracle->Acknowledge(last);
+}
+
+}  // namespace
+
+void WriterLoop(const WorkerContext& ctx, uint32_t writer_id) {
+  ThreadState* self = ctx.run->NewThread(fmt::format("writer-{}", writer_id));
+  workloads::WriteOpGenerator generator(*ctx.spec, writer_id, ThreadSeed(ctx, 1, writer_id));
+  std::mt19937_64 rng(ThreadSeed(ctx, 5, writer_id));
+  while (!ctx.run->stopping()) {
+    const uint64_t op_index = ctx.run->NextOpIndex();
+    if (ctx.spec->ops != 0 && op_index >= ctx.spec->ops) break;
+    if (ctx.faults != nullptr) ctx.faults->SetOpIndex(op_index);
+    const workloads::Op op = generator.Next();
+    engine::WriteBatch batch;
+    AddToBatch(op, &batch);
+    engine::WriteOptions wo;
+    const bool sync = static_cast<double>(rng() >> 11) * 0x1.0p-53 < ctx.spec->writers.sync_ratio;
+    wo.sync = sync ? engine::WriteOptions::Sync::kYes : engine::WriteOptions::Sync::kNo;
+    const auto result = ctx.db->Write(wo, &batch);
+    self->Count(op.kind == workloads::Op::Kind::kPut      ? kPuts
+                : op.kind == workloads::Op::Kind::kDelete ? kDeletes
+                                                          : kBatches);
+    if (ctx.checker != nullptr) RecordWriteResult(ctx, self, op, result);
+    if (!result.ok() && result.status().IsBackgroundError()) {
+      // The DB takes no more writes until reopened; keep the loop alive but cheap.
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+}
+
+// ---- point readers -------------------------------------------------------------------------
+
+void ReaderLoop(const WorkerContext& ctx, uint32_t reader_id) {
+  ThreadState* self = ctx.run->NewThread(fmt::format("reader-{}", reader_id));
+  ReaderSlot* slot = ctx.oracle->NewReaderSlot();
+  workloads::KeyChooser chooser(*ctx.spec, ThreadSeed(ctx, 2, reader_id));
+  std::string value;
+  while (!ctx.run->stopping()) {
+    const uint64_t key = chooser.Next();
+    const std::string name = workloads::KeyName(key);
+    const SequenceNumber lower = ctx.oracle->acknowledged();
+    slot->Pin(lower);
+    SequenceNumber seq = 0;
+    const engine::Status s = ctx.db->Get(engine::ReadOptions(), name, &value, &seq);
+    const SequenceNumber upper = ctx.db->GetLatestSequenceNumber();
+    self->Count(kGets);
+    if (ctx.checker == nullptr) continue;
+    const std::string text = fmt::format("get {} // {} seq={}", name,
+                                         s.ok() ? value.substr(0, value.find(' ')) : s.ToString(),
+                                         seq);
+    self->Remember(text);
+    if (!s.ok() && !s.IsNotFound() && s.injected()) {
+      self->Count(kErrorsInjected);
+    } else if (seq <= upper && !WaitRecorded(ctx, seq)) {
+      ReportUnrecorded(ctx, self, text, seq);
+    } else if (auto v = ctx.checker->CheckGet("point_read", key, seq, s, value, lower, upper)) {
+      v->op = text;
+      ctx.run->Report(std::move(*v), self);
+    }
+    self->Count(kReadsChecked);
+    slot->Unpin();
+  }
+  slot->Unpin();
+}
+
+// ---- snapshot readers -----------------------------------------------------------------------
+
+void SnapshotReaderLoop(const WorkerContext& ctx, uint32_t reader_id) {
+  ThreadState* self = ctx.run->NewThread(fmt::format("snapshot-reader-{}", reader_id));
+  ReaderSlot* slot = ctx.oracle->NewReaderSlot();
+  workloads::KeyChooser chooser(*ctx.spec, ThreadSeed(ctx, 3, reader_id));
+  const auto& spec = ctx.spec->snapshot_readers;
+  std::string value;
+  while (!ctx.run->stopping()) {
+    slot->Pin(ctx.oracle->acknowledged());
+    const engine::Snapshot* snapshot = ctx.db->GetSnapshot();
+    const SequenceNumber snap_seq = snapshot->sequence();
+    slot->Pin(snap_seq);
+    engine::ReadOptions ro;
+    ro.snapshot = snapshot;
+    const auto until = std::chrono::steady_clock::now() +
+                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                         std::chrono::duration<double>(spec.hold_seconds_max));
+    const bool recorded = ctx.checker == nullptr || WaitRecorded(ctx, snap_seq);
+    for (uint32_t i = 0; i < spec.reads_per_snapshot && !ctx.run->stopping() &&
+                         std::chrono::steady_clock::now() < until;
+         i++) {
+      const uint64_t key = chooser.Next();
+      const std::string name = workloads::KeyName(key);
+      SequenceNumber seq = 0;
+      const engine::Status s = ctx.db->Get(ro, name, &value, &seq);
+      self->Count(kSnapshotGets);
+      if (ctx.checker == nullptr) continue;
+      const std::string text = fmt::format("snapshot-get {} // {} seq={}", name,
+                                           s.ok() ? value.substr(0, value.find(' ')) : s.ToString(),
+                                           seq);
+      self->Remember(text);
+      if (!s.ok() && !s.IsNotFound() && s.injected()) {
+        self->Count(kErrorsInjected);
+        continue;
+      }
+      if (!recorded) {
+        ReportUnrecorded(ctx, self, text, snap_seq);
+        break;
+      }
+      if (auto v = ctx.checker->CheckGet("snapshot_read", key, seq, s, value, snap_seq, snap_seq)) {
+        v->op = text;
+        ctx.run->Report(std::move(*v), self);
+      }
+      self->Count(kSnapshotReadsChecked);
+    }
+    ctx.db->ReleaseSnapshot(snapshot);
+    slot->Unpin();
+  }
+}
+
+}  // namespace harness

@@ -1,0 +1,85 @@
+#include "reports/run_files.h"
+
+#include <cstdio>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+namespace reports {
+namespace {
+
+using nlohmann::json;
+
+json EngineJson(const EngineSummary& e) {
+  return {{"max_live_versions", e.max_live_versions},
+          {"final_live_versions", e.final_live_versions},
+          {"max_deferred_deletions", e.max_deferred_deletions},
+          {"final_deferred_deletions", e.final_deferred_deletions},
+          {"files_deleted", e.files_deleted},
+          {"compactions", e.compactions},
+          {"flushes", e.flushes},
+          {"version_installs", e.version_installs},
+          {"background_errors", e.background_errors}};
+}
+
+json ViolationJson(const Violation& v) {
+  return {{"kind", v.kind},
+          {"message", v.message},
+          {"op", v.op},
+          {"key", v.key},
+          {"expected", v.expected},
+          {"observed", v.observed},
+          {"read_sequence", v.read_sequence},
+          {"lower_bound", v.lower_bound},
+          {"upper_bound", v.upper_bound},
+          {"key_history", v.key_history},
+          {"thread", v.thread},
+          {"thread_recent_ops", v.thread_recent_ops},
+          {"seconds", v.seconds}};
+}
+
+}  // namespace
+
+engine::Status WriteFileAtomically(const std::string& path, const std::string& contents) {
+  const std::string temp = path + ".tmp";
+  {
+    std::ofstream out(temp, std::ios::out | std::ios::trunc | std::ios::binary);
+    out << contents;
+    if (!out) return engine::Status::IOError("cannot write " + temp);
+  }
+  if (std::rename(temp.c_str(), path.c_str()) != 0) {
+    return engine::Status::IOError("cannot rename " + temp + " to " + path);
+  }
+  return engine::Status::Ok();
+}
+
+engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
+                                const RunOutcome& outcome) {
+  json faults = {{"injected_total", info.faults_injected_total},
+                 {"by_point", info.faults_by_point},
+                 {"by_point_action", info.faults_by_point_action}};
+  json summary = {{"result", outcome.result},
+                  {"exit_code", outcome.exit_code},
+                  {"seed", info.seed},
+                  {"preset", info.preset},
+                  {"mutant", info.mutant},
+                  {"duration_s", outcome.duration_seconds},
+                  {"ops", outcome.ops},
+                  {"checks", outcome.checks},
+                  {"violations", outcome.violation_count},
+                  {"engine", EngineJson(outcome.engine)},
+                  {"faults", faults},
+                  {"repro", info.repro},
+                  {"peak_rss_bytes", outcome.peak_rss_bytes}};
+  if (!outcome.error.empty()) summary["error"] = outcome.error;
+  return WriteFileAtomically(path, summary.dump(2) + "\n");
+}
+
+engine::Status WriteViolationsJson(const std::string& path, const RunOutcome& outcome) {
+  json list = json::array();
+  for (const auto& v : outcome.violations) list.push_back(ViolationJson(v));
+  json doc = {{"violations_total", outcome.violation_count}, {"violations", list}};
+  return WriteFileAtomically(path, doc.dump(2) + "\n");
+}
+
+}  // namespace reports

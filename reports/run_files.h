@@ -1,0 +1,37 @@
+// The machine-readable files of a run directory: summary.json and violations.json.
+//
+// summary.json has the fields shared/DESIGN.md lists (result, exit_code, seed, preset, duration_s,
+// ops, checks, violations, engine, faults, repro) plus peak_rss_bytes and mutant. Each file is
+// written to a temp name and renamed, so a reader never sees half a file.
+//
+// Thread contract: thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "engine/status.h"
+#include "reports/run_record.h"
+
+namespace reports {
+
+// What a run was, as opposed to what happened (RunOutcome).
+struct RunInfo {
+  uint64_t seed = 0;
+  std::string preset;
+  std::string mutant;      // empty: the correct engine
+  std::string repro;       // a command that replays the run
+  std::string run_dir;
+  uint64_t faults_injected_total = 0;
+  std::map<std::string, uint64_t> faults_by_point;  // point -> fires
+  std::map<std::string, std::map<std::string, uint64_t>> faults_by_point_action;
+};
+
+engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
+                                const RunOutcome& outcome);
+engine::Status WriteViolationsJson(const std::string& path, const RunOutcome& outcome);
+// Writes `contents` to `path` through a temp file and a rename.
+engine::Status WriteFileAtomically(const std::string& path, const std::string& contents);
+
+}  // namespace reports

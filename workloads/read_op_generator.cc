@@ -1,0 +1,35 @@
+#include "workloads/read_op_generator.h"
+
+namespace workloads {
+namespace {
+
+constexpr uint64_t kChooserStream = 1;
+
+}  // namespace
+
+ReadOpGenerator::ReadOpGenerator(const WorkloadSpec& spec, uint64_t seed)
+    : scanners_(spec.scanners), random_(seed), chooser_(spec, DeriveSeed(seed, kChooserStream)) {}
+
+Op ReadOpGenerator::NextGet(std::optional<uint64_t> newest_key_index) {
+  Op op;
+  op.kind = Op::Kind::kGet;
+  op.key = KeyName(chooser_.Next(newest_key_index));
+  return op;
+}
+
+Op ReadOpGenerator::NextSnapshotGet(std::optional<uint64_t> newest_key_index) {
+  Op op = NextGet(newest_key_index);
+  op.kind = Op::Kind::kSnapshotGet;
+  return op;
+}
+
+Op ReadOpGenerator::NextScan(std::optional<uint64_t> newest_key_index) {
+  Op op;
+  op.kind = Op::Kind::kScan;
+  op.start_key = KeyName(chooser_.Next(newest_key_index));
+  op.reverse = random_.Bernoulli(scanners_.reverse_ratio);
+  op.steps = random_.UniformBetween(1, scanners_.hold_steps_max);
+  return op;
+}
+
+}  // namespace workloads

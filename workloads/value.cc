@@ -1,0 +1,91 @@
+#include "workloads/value.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "workloads/random.h"
+#include "workloads/workload_spec.h"
+
+namespace workloads {
+namespace {
+
+// Parses decimal digits at the front of *text into *out (no sign, no leading zeros except "0"),
+// consuming them. Leading zeros are refused so each number has exactly one spelling.
+template <typename Int>
+bool ConsumeNumber(std::string_view* text, Int* out) {
+  const char* begin = text->data();
+  const char* end = begin + text->size();
+  auto [stop, ec] = std::from_chars(begin, end, *out);
+  if (ec != std::errc() || stop == begin || *begin == '+' || *begin == '-') return false;
+  if (*begin == '0' && stop - begin > 1) return false;
+  text->remove_prefix(static_cast<size_t>(stop - begin));
+  return true;
+}
+
+// The id "v<writer>.<index>" at the front of `text`, consumed.
+bool ConsumeId(std::string_view* text, uint32_t* writer_id, uint64_t* write_index) {
+  if (text->empty() || text->front() != 'v') return false;
+  text->remove_prefix(1);
+  if (!ConsumeNumber(text, writer_id) || text->empty() || text->front() != '.') return false;
+  text->remove_prefix(1);
+  return ConsumeNumber(text, write_index);
+}
+
+}  // namespace
+
+std::string MakeValue(uint32_t writer_id, uint64_t write_index, uint32_t bytes) {
+  std::string value = fmt::format("v{}.{}", writer_id, write_index);
+  if (bytes <= value.size()) return value;
+  value.reserve(bytes);
+  value += '#';
+  // The filler depends on the length too, so a truncated value is not another valid value.
+  Random filler(DeriveSeed(DeriveSeed(write_index, writer_id), bytes));
+  while (value.size() < bytes) {
+    uint64_t letters = filler.Next64();
+    for (int i = 0; i < 8 && value.size() < bytes; i++, letters >>= 8) {
+      value += static_cast<char>('a' + (letters & 0xff) % 26);
+    }
+  }
+  return value;
+}
+
+bool ParseValueId(std::string_view value, uint32_t* writer_id, uint64_t* write_index) {
+  std::string_view rest = value;
+  uint32_t writer;
+  uint64_t index;
+  if (!ConsumeId(&rest, &writer, &index)) return false;
+  if (!rest.empty() && rest.front() != '#') return false;
+  if (value.size() > kValueBytesMax) return false;
+  if (MakeValue(writer, index, static_cast<uint32_t>(value.size())) != value) return false;
+  *writer_id = writer;
+  *write_index = index;
+  return true;
+}
+
+std::optional<std::string> CompactValueText(std::string_view value) {
+  uint32_t writer;
+  uint64_t index;
+  if (!ParseValueId(value, &writer, &index)) return std::nullopt;
+  const std::string id = fmt::format("v{}.{}", writer, index);
+  if (value.size() == id.size()) return id;
+  return fmt::format("{}/{}", id, value.size());
+}
+
+std::optional<std::string> ExpandValueText(std::string_view text) {
+  std::string_view rest = text;
+  uint32_t writer;
+  uint64_t index;
+  if (!ConsumeId(&rest, &writer, &index)) return std::nullopt;
+  if (rest.empty()) return MakeValue(writer, index, 0);
+  uint32_t bytes;
+  if (rest.front() != '/') return std::nullopt;
+  rest.remove_prefix(1);
+  const size_t id_bytes = text.size() - rest.size() - 1;
+  // A size no larger than the id would print as the bare id, so it has no "/N" spelling.
+  if (!ConsumeNumber(&rest, &bytes) || !rest.empty() || bytes <= id_bytes) return std::nullopt;
+  if (bytes > kValueBytesMax) return std::nullopt;
+  return MakeValue(writer, index, bytes);
+}
+
+}  // namespace workloads

@@ -1,0 +1,190 @@
+// WorkloadSpec: everything that defines a vstress run's workload, as one typed value.
+//
+// A spec names the seed, how long to run (a duration, or a total op count), the key space and how
+// keys are chosen, value sizes, the threads of each role (writers, point readers, scanners that
+// hold long-lived iterators across compactions, snapshot readers), the engine options (small by
+// default, so flushes and compactions happen all the time) and the fault rules. Its text form is
+// TOML: presets (presets.h), `--config FILE`, and the `config.toml` each run writes, which is
+// enough to replay the run.
+//
+// Invariants: Validate() owns every rule about which values and combinations make sense, and its
+// message names the offending key as it is spelled in TOML ("writers.sync_ratio: must be in
+// [0, 1], got 1.5"). ParseWorkload validates; ApplyOverride checks only the key and the value's
+// type, so a caller applies all overrides and then calls Validate() once (two overrides may only
+// make sense together, e.g. raising both level0 triggers). ParseWorkload(ToToml(s)) == s.
+// toml++ is used only inside workload_toml.cc, which turns its exceptions into Statuses.
+//
+// Thread contract: immutable once built (a plain value; the functions are pure).
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "engine/options.h"
+#include "engine/status.h"
+#include "faults/fault_rule.h"
+
+namespace workloads {
+
+// Limits, so that no knob can make a run unbounded or meaningless.
+// Key names are "k" + 8 digits; keeping every index below 10^8 keeps every name the same length,
+// so byte order equals numeric order (the oracle's range checks rely on it).
+inline constexpr uint64_t kKeySpaceMax = 100'000'000;
+inline constexpr int kRoleThreadsMax = 64;
+inline constexpr int kThreadsMax = 128;
+inline constexpr uint32_t kValueBytesMax = 1 << 20;
+inline constexpr uint32_t kBatchOpsMax = 1000;
+inline constexpr double kDurationSecondsMax = 7 * 24 * 3600;
+inline constexpr double kHoldSecondsMax = 3600;
+inline constexpr double kWatchdogSecondsMax = 3600;
+inline constexpr uint32_t kStepDelayUsMax = 1'000'000;
+inline constexpr uint32_t kReadsPerSnapshotMax = 10'000'000;
+// TOML integers are signed 64-bit, so a count above this could not be written to config.toml.
+inline constexpr uint64_t kTomlIntegerMax = INT64_MAX;
+
+enum class KeyDistribution : uint8_t { kUniform, kZipfian, kLatest, kHotspot };
+
+// "uniform", "zipfian", "latest", "hotspot".
+const char* DistributionName(KeyDistribution distribution);
+std::optional<KeyDistribution> DistributionFromName(std::string_view name);
+
+// Writers: each op is a put, a delete or a batch of puts and deletes, chosen by weight (the
+// weights need not sum to 1). A write is synced (WAL fsync before acknowledging) with
+// probability sync_ratio.
+struct WriterSpec {
+  int threads = 2;
+  double put_weight = 0.7;
+  double delete_weight = 0.2;
+  double batch_weight = 0.1;
+  uint32_t batch_ops_max = 8;
+  double sync_ratio = 0.01;
+  bool operator==(const WriterSpec&) const = default;
+};
+
+// Point readers: Get at the newest data.
+struct ReaderSpec {
+  int threads = 2;
+  bool operator==(const ReaderSpec&) const = default;
+};
+
+// Scanners: each opens an iterator, then steps it slowly (step_delay_us between steps) until it
+// has made a number of steps drawn from [1, hold_steps_max] or hold_seconds_max has passed, so
+// the iterator's pinned Version lives across flushes and compactions. reverse_ratio of the scans
+// run backward.
+struct ScannerSpec {
+  int threads = 2;
+  uint64_t hold_steps_max = 5000;
+  double hold_seconds_max = 2.0;
+  uint32_t step_delay_us = 50;
+  double reverse_ratio = 0.3;
+  bool operator==(const ScannerSpec&) const = default;
+};
+
+// Snapshot readers: take a snapshot, make reads_per_snapshot reads through it (for at most
+// hold_seconds_max), release it, repeat.
+struct SnapshotReaderSpec {
+  int threads = 1;
+  uint32_t reads_per_snapshot = 500;
+  double hold_seconds_max = 1.0;
+  bool operator==(const SnapshotReaderSpec&) const = default;
+};
+
+// The engine::Options knobs a workload sets, with defaults small enough that flushes and
+// compactions happen every few seconds. Sizes are uint64_t here whatever engine::Options uses.
+struct EngineSpec {
+  uint64_t memtable_bytes = 256 << 10;
+  int level0_compaction_trigger = 4;
+  int level0_slowdown_trigger = 8;
+  int level0_stop_trigger = 12;
+  uint64_t level_base_bytes = 1 << 20;
+  int level_size_multiplier = 10;
+  uint64_t table_target_bytes = 128 << 10;
+  uint64_t block_bytes = 4096;
+  int block_restart_interval = 16;
+  int bloom_bits_per_key = 10;
+  uint64_t table_cache_entries_max = 1000;
+  engine::BackgroundMode background = engine::BackgroundMode::kThread;
+  bool sync_writes_default = false;
+  bool verify_checksums = true;
+  // Planted bugs by command-line name (engine::MutationCatalogue), normally empty.
+  std::vector<std::string> mutations;
+
+  bool operator==(const EngineSpec&) const = default;
+
+  // engine::Options::Validate's rules (renamed to "engine.<field>") plus known mutation names.
+  engine::Status Validate() const;
+  // The options to open the DB with (file_system left null for the caller to set).
+  // REQUIRES: Validate() is ok.
+  engine::Options ToOptions() const;
+};
+
+// "thread", "manual".
+const char* BackgroundModeName(engine::BackgroundMode mode);
+std::optional<engine::BackgroundMode> BackgroundModeFromName(std::string_view name);
+
+struct WorkloadSpec {
+  std::string name;         // preset name or config file stem
+  std::string description;  // one line
+  uint64_t seed = 1;
+  double duration_seconds = 30;  // used when ops == 0
+  uint64_t ops = 0;              // total ops across threads; 0 = run for duration_seconds
+  uint64_t key_space = 10000;
+  KeyDistribution distribution = KeyDistribution::kUniform;
+  double zipf_theta = 0.99;              // zipfian and latest
+  double hotspot_key_fraction = 0.1;     // hotspot: this fraction of the keys ...
+  double hotspot_access_fraction = 0.9;  // ... gets this fraction of the accesses
+  uint32_t value_bytes_min = 16;
+  uint32_t value_bytes_max = 128;
+  WriterSpec writers;
+  ReaderSpec readers;
+  ScannerSpec scanners;
+  SnapshotReaderSpec snapshot_readers;
+  EngineSpec engine;
+  std::vector<faults::Rule> faults;
+  double watchdog_seconds = 30;  // no op completes for this long -> liveness failure
+
+  int TotalThreads() const;
+  // Names the bad key: "writers.sync_ratio: must be in [0, 1], got 1.5".
+  engine::Status Validate() const;
+};
+
+// Field by field; fault rules compare by their canonical text.
+bool operator==(const WorkloadSpec& a, const WorkloadSpec& b);
+
+// --- Text form (workload_toml.cc) ---
+
+// Parses and validates a TOML workload. Errors are InvalidArgument and start with source_name:
+// "config.toml: writers.sync_ratio: must be in [0, 1], got 1.5",
+// "config.toml: unknown key 'writer.threads' (did you mean 'writers.threads'?)",
+// "config.toml:3:7: <TOML syntax error>". The spec's name is the TOML's `name` if set, else the
+// stem of source_name ("dir/config.toml" -> "config").
+engine::Result<WorkloadSpec> ParseWorkload(std::string_view toml_text,
+                                           std::string_view source_name);
+
+// Applies one "KEY=VALUE" (the CLI's --set): "engine.memtable_bytes=65536",
+// "writers.sync_ratio=0.5", "distribution=zipfian", "value_bytes=[16, 64]". VALUE is a TOML value;
+// for string keys a bare word is taken as the string. `faults=R1;R2` replaces the fault rules
+// (`faults=` clears them), `faults+=RULE` adds one. Checks the key and the type only: call
+// spec->Validate() after the last override. On error *spec is unchanged.
+engine::Status ApplyOverride(WorkloadSpec* spec, std::string_view assignment);
+
+// The rules of a `--faults FILE`: either [[faults]] tables with rule = "..." (TOML, as in a
+// workload; chosen when the first line that is not blank or a comment starts with '['), or one
+// rule per line with '#' comments. Errors start with source_name (and the line, for rule lines).
+engine::Result<std::vector<faults::Rule>> ParseFaultsFile(std::string_view text,
+                                                          std::string_view source_name);
+
+// The effective config as TOML, every key written out with a comment saying what it does.
+std::string ToToml(const WorkloadSpec& spec);
+
+// Every key a workload TOML (or --set) accepts, in ToToml's order, with one line on what it does.
+struct WorkloadKeyInfo {
+  std::string_view key;  // "writers.sync_ratio"
+  std::string_view doc;
+};
+std::vector<WorkloadKeyInfo> WorkloadKeys();
+
+}  // namespace workloads

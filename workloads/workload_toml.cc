@@ -1,0 +1,696 @@
+// The TOML text form of WorkloadSpec: ParseWorkload, ApplyOverride, ToToml (declared in
+// workload_spec.h). The only file that includes toml++; its exceptions stop here and become
+// InvalidArgument Statuses naming the bad key.
+//
+// Every key lives in one table, Fields(), which says where in WorkloadSpec the key's value goes.
+// Parsing, --set overrides, ToToml and WorkloadKeys() all walk that table, so a key cannot be
+// parsed but not printed, or printed but not overridable.
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include <algorithm>
+#include <limits>
+#include <variant>
+
+#include "workloads/workload_spec.h"
+
+namespace workloads {
+namespace {
+
+using engine::Result;
+using engine::Status;
+
+// value_bytes = [min, max] sets two fields at once.
+struct ValueBytesRange {
+  uint32_t* min;
+  uint32_t* max;
+};
+
+using FieldRef =
+    std::variant<uint64_t*, uint32_t*, int*, double*, bool*, std::string*, KeyDistribution*,
+                 engine::BackgroundMode*, std::vector<std::string>*, ValueBytesRange>;
+
+struct Field {
+  std::string_view key;  // dotted: "writers.sync_ratio"
+  std::string_view doc;  // one line, written above the key by ToToml
+  FieldRef (*ref)(WorkloadSpec&);
+  bool written = true;  // false: an input-only shorthand that ToToml does not write
+};
+
+#define VSTRESS_FIELD(key, member, doc)                             \
+  Field {                                                           \
+    key, doc, [](WorkloadSpec& s) -> FieldRef { return &s.member; } \
+  }
+
+// Grouped by section, top level first: ToToml writes a [section] header at each change.
+const std::vector<Field>& Fields() {
+  static const std::vector<Field> kFields = {
+      VSTRESS_FIELD("name", name, "preset name or config file stem (shown in reports)"),
+      VSTRESS_FIELD("description", description, "what this workload is for, in one line"),
+      VSTRESS_FIELD("seed", seed, "seeds every random choice: the same seed gives the same ops"),
+      VSTRESS_FIELD("duration_seconds", duration_seconds, "run time, used when ops = 0"),
+      VSTRESS_FIELD("ops", ops, "total ops across all threads; 0 = run for duration_seconds"),
+      VSTRESS_FIELD("key_space", key_space, "keys are k00000000 .. k<key_space - 1>"),
+      VSTRESS_FIELD("distribution", distribution,
+                    "key choice: uniform, zipfian, latest (zipfian over recency), hotspot"),
+      VSTRESS_FIELD("zipf_theta", zipf_theta, "zipfian and latest skew, in (0, 1)"),
+      VSTRESS_FIELD("hotspot_key_fraction", hotspot_key_fraction,
+                    "hotspot: this fraction of the keys is hot ..."),
+      VSTRESS_FIELD("hotspot_access_fraction", hotspot_access_fraction,
+                    "... and gets this fraction of the accesses"),
+      VSTRESS_FIELD("value_bytes_min", value_bytes_min, "smallest value written"),
+      VSTRESS_FIELD("value_bytes_max", value_bytes_max, "largest value written"),
+      Field{"value_bytes", "[min, max]: value_bytes_min and value_bytes_max in one key",
+            [](WorkloadSpec& s) -> FieldRef {
+              return ValueBytesRange{&s.value_bytes_min, &s.value_bytes_max};
+            },
+            false},
+      VSTRESS_FIELD("watchdog_seconds", watchdog_seconds,
+                    "no op completes for this long: liveness failure (exit 3)"),
+      VSTRESS_FIELD("writers.threads", writers.threads, "writer threads"),
+      VSTRESS_FIELD("writers.put_weight", writers.put_weight, "relative weight of puts"),
+      VSTRESS_FIELD("writers.delete_weight", writers.delete_weight, "relative weight of deletes"),
+      VSTRESS_FIELD("writers.batch_weight", writers.batch_weight,
+                    "relative weight of write batches (puts and deletes)"),
+      VSTRESS_FIELD("writers.batch_ops_max", writers.batch_ops_max, "most ops in one batch"),
+      VSTRESS_FIELD("writers.sync_ratio", writers.sync_ratio,
+                    "fraction of writes that sync the WAL before acknowledging"),
+      VSTRESS_FIELD("readers.threads", readers.threads, "point-read (Get) threads"),
+      VSTRESS_FIELD("scanners.threads", scanners.threads,
+                    "threads holding long-lived iterators across compactions"),
+      VSTRESS_FIELD("scanners.hold_steps_max", scanners.hold_steps_max,
+                    "a scan makes a number of steps drawn from [1, hold_steps_max] ..."),
+      VSTRESS_FIELD("scanners.hold_seconds_max", scanners.hold_seconds_max,
+                    "... or stops after this long, whichever comes first"),
+      VSTRESS_FIELD("scanners.step_delay_us", scanners.step_delay_us,
+                    "pause between two steps of an iterator"),
+      VSTRESS_FIELD("scanners.reverse_ratio", scanners.reverse_ratio,
+                    "fraction of scans that run backward"),
+      VSTRESS_FIELD("snapshot_readers.threads", snapshot_readers.threads,
+                    "threads that take a snapshot, read through it, release it"),
+      VSTRESS_FIELD("snapshot_readers.reads_per_snapshot", snapshot_readers.reads_per_snapshot,
+                    "reads made through one snapshot ..."),
+      VSTRESS_FIELD("snapshot_readers.hold_seconds_max", snapshot_readers.hold_seconds_max,
+                    "... within at most this long"),
+      VSTRESS_FIELD("engine.memtable_bytes", engine.memtable_bytes,
+                    "a memtable is flushed at this size"),
+      VSTRESS_FIELD("engine.level0_compaction_trigger", engine.level0_compaction_trigger,
+                    "level-0 files that start a compaction"),
+      VSTRESS_FIELD("engine.level0_slowdown_trigger", engine.level0_slowdown_trigger,
+                    "level-0 files that slow writers down"),
+      VSTRESS_FIELD("engine.level0_stop_trigger", engine.level0_stop_trigger,
+                    "level-0 files that stop writers"),
+      VSTRESS_FIELD("engine.level_base_bytes", engine.level_base_bytes, "level 1's target size"),
+      VSTRESS_FIELD("engine.level_size_multiplier", engine.level_size_multiplier,
+                    "each deeper level is this many times larger"),
+      VSTRESS_FIELD("engine.table_target_bytes", engine.table_target_bytes,
+                    "compaction output tables are cut at this size"),
+      VSTRESS_FIELD("engine.block_bytes", engine.block_bytes, "table data block size"),
+      VSTRESS_FIELD("engine.block_restart_interval", engine.block_restart_interval,
+                    "keys between restart points in a block"),
+      VSTRESS_FIELD("engine.bloom_bits_per_key", engine.bloom_bits_per_key,
+                    "bloom filter bits per key (0: no filter)"),
+      VSTRESS_FIELD("engine.table_cache_entries_max", engine.table_cache_entries_max,
+                    "open tables kept in the table cache"),
+      VSTRESS_FIELD("engine.background", engine.background,
+                    "where flushes and compactions run: thread, or manual (driver steps them)"),
+      VSTRESS_FIELD("engine.sync_writes_default", engine.sync_writes_default,
+                    "whether a write that does not say syncs the WAL"),
+      VSTRESS_FIELD("engine.verify_checksums", engine.verify_checksums,
+                    "verify block checksums on every read"),
+      VSTRESS_FIELD("engine.mutations", engine.mutations,
+                    "planted bugs to switch on (`vstress mutants`); empty for a real run"),
+  };
+  return kFields;
+}
+
+#undef VSTRESS_FIELD
+
+constexpr std::string_view kFaultsKey = "faults";
+constexpr std::string_view kFaultsDoc =
+    "[[faults]] tables, each rule = \"POINT:ACTION[:TRIGGER][@WINDOW]\" (`vstress faults`); "
+    "--set faults+=RULE adds one, faults=R1;R2 replaces them";
+
+Status Bad(std::string_view key, std::string_view why) {
+  return Status::InvalidArgument(fmt::format("{}: {}", key, why));
+}
+
+std::string_view SectionOf(std::string_view key) {
+  const size_t dot = key.rfind('.');
+  return dot == std::string_view::npos ? std::string_view() : key.substr(0, dot);
+}
+
+std::string_view LeafOf(std::string_view key) {
+  const size_t dot = key.rfind('.');
+  return dot == std::string_view::npos ? key : key.substr(dot + 1);
+}
+
+const Field* FindField(std::string_view key) {
+  for (const Field& field : Fields()) {
+    if (field.key == key) return &field;
+  }
+  return nullptr;
+}
+
+bool IsSection(std::string_view name) {
+  return !name.empty() && std::any_of(Fields().begin(), Fields().end(),
+                                      [&](const Field& f) { return SectionOf(f.key) == name; });
+}
+
+// --- Unknown keys ---
+
+size_t EditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); j++) row[j] = j;
+  for (size_t i = 1; i <= a.size(); i++) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); j++) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] != b[j - 1] ? 1 : 0)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The known key `key` was most likely meant to be: a close spelling, or else the only key with
+// the same last component ("sync_ratio" -> "writers.sync_ratio"). Empty when nothing fits.
+std::string_view Suggest(std::string_view key) {
+  std::string_view best;
+  size_t best_distance = std::max<size_t>(2, key.size() / 5) + 1;
+  std::vector<std::string_view> same_leaf;
+  for (const Field& field : Fields()) {
+    const size_t distance = EditDistance(key, field.key);
+    if (distance < best_distance) {
+      best = field.key;
+      best_distance = distance;
+    }
+    if (LeafOf(field.key) == LeafOf(key)) same_leaf.push_back(field.key);
+  }
+  if (best.empty() && same_leaf.size() == 1) best = same_leaf[0];
+  if (best.empty() && EditDistance(key, kFaultsKey) <= 1) best = kFaultsKey;
+  return best;
+}
+
+// For a table under an unknown name, name its first key ("writer.threads"), which is what the
+// user typed and what a suggestion can match.
+std::string FirstLeafKey(std::string key, const toml::node* node) {
+  while (node != nullptr && node->is_table() && !node->as_table()->empty()) {
+    // The iterator owns the pair it yields, so both parts are read while it lives.
+    const auto first = node->as_table()->begin();
+    key = fmt::format("{}.{}", key, first->first.str());
+    node = &first->second;
+  }
+  return key;
+}
+
+Status UnknownKey(std::string_view key, const toml::node* node) {
+  const std::string full = FirstLeafKey(std::string(key), node);
+  const std::string_view suggestion = Suggest(full);
+  if (suggestion.empty()) {
+    return Status::InvalidArgument(fmt::format("unknown key '{}'", full));
+  }
+  return Status::InvalidArgument(
+      fmt::format("unknown key '{}' (did you mean '{}'?)", full, suggestion));
+}
+
+// --- Assigning a TOML value to a field ---
+
+std::string Describe(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::string:
+      return fmt::format("a string (\"{}\")", node.as_string()->get());
+    case toml::node_type::integer:
+      return fmt::format("an integer ({})", node.as_integer()->get());
+    case toml::node_type::floating_point:
+      return fmt::format("a float ({})", node.as_floating_point()->get());
+    case toml::node_type::boolean:
+      return fmt::format("a boolean ({})", node.as_boolean()->get());
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::table:
+      return "a table";
+    default:
+      return "a date or time";
+  }
+}
+
+Status WrongType(std::string_view key, std::string_view expected, const toml::node& node) {
+  return Bad(key, fmt::format("expected {}, got {}", expected, Describe(node)));
+}
+
+Status GetInteger(std::string_view key, const toml::node& node, int64_t low, int64_t high,
+                  int64_t* out) {
+  const toml::value<int64_t>* value = node.as_integer();
+  if (value == nullptr) return WrongType(key, "an integer", node);
+  if (value->get() < low || value->get() > high) {
+    return Bad(key, fmt::format("must be in [{}, {}], got {}", low, high, value->get()));
+  }
+  *out = value->get();
+  return Status::Ok();
+}
+
+template <typename Int>
+Status AssignInteger(std::string_view key, const toml::node& node, Int* out) {
+  // uint64_t fields stop at INT64_MAX: TOML cannot write larger integers.
+  const int64_t low = std::numeric_limits<Int>::min();
+  const int64_t high = std::min<uint64_t>(std::numeric_limits<Int>::max(), INT64_MAX);
+  int64_t value;
+  Status s = GetInteger(key, node, low, high, &value);
+  if (s.ok()) *out = static_cast<Int>(value);
+  return s;
+}
+
+Status AssignName(std::string_view key, const toml::node& node, std::string_view known,
+                  bool (*set)(std::string_view, void*), void* out) {
+  const toml::value<std::string>* value = node.as_string();
+  if (value == nullptr) return WrongType(key, "a string", node);
+  if (!set(value->get(), out)) {
+    return Bad(key, fmt::format("unknown value '{}' ({})", value->get(), known));
+  }
+  return Status::Ok();
+}
+
+Status AssignStrings(std::string_view key, const toml::node& node, std::vector<std::string>* out) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) return WrongType(key, "an array of strings", node);
+  std::vector<std::string> strings;
+  for (size_t i = 0; i < array->size(); i++) {
+    const toml::value<std::string>* value = array->get(i)->as_string();
+    if (value == nullptr)
+      return WrongType(fmt::format("{}[{}]", key, i), "a string", *array->get(i));
+    strings.push_back(value->get());
+  }
+  *out = std::move(strings);
+  return Status::Ok();
+}
+
+Status AssignRange(std::string_view key, const toml::node& node, ValueBytesRange out) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr || array->size() != 2) {
+    return WrongType(key, "[min, max]", node);
+  }
+  uint32_t min = 0;
+  uint32_t max = 0;
+  Status s = AssignInteger(fmt::format("{}[0]", key), *array->get(0), &min);
+  if (s.ok()) s = AssignInteger(fmt::format("{}[1]", key), *array->get(1), &max);
+  if (!s.ok()) return s;
+  *out.min = min;
+  *out.max = max;
+  return Status::Ok();
+}
+
+// One overload per kind of field; std::visit picks the one for the field's type.
+struct Assigner {
+  std::string_view key;
+  const toml::node& node;
+
+  Status operator()(uint64_t* out) const { return AssignInteger(key, node, out); }
+  Status operator()(uint32_t* out) const { return AssignInteger(key, node, out); }
+  Status operator()(int* out) const { return AssignInteger(key, node, out); }
+  Status operator()(double* out) const {
+    if (const auto* integer = node.as_integer()) {
+      *out = static_cast<double>(integer->get());
+    } else if (const auto* real = node.as_floating_point()) {
+      *out = real->get();
+    } else {
+      return WrongType(key, "a number", node);
+    }
+    return Status::Ok();
+  }
+  Status operator()(bool* out) const {
+    const toml::value<bool>* value = node.as_boolean();
+    if (value == nullptr) return WrongType(key, "true or false", node);
+    *out = value->get();
+    return Status::Ok();
+  }
+  Status operator()(std::string* out) const {
+    const toml::value<std::string>* value = node.as_string();
+    if (value == nullptr) return WrongType(key, "a string", node);
+    *out = value->get();
+    return Status::Ok();
+  }
+  Status operator()(KeyDistribution* out) const {
+    auto set = [](std::string_view name, void* target) {
+      const std::optional<KeyDistribution> d = DistributionFromName(name);
+      if (d) *static_cast<KeyDistribution*>(target) = *d;
+      return d.has_value();
+    };
+    return AssignName(key, node, "uniform, zipfian, latest, hotspot", set, out);
+  }
+  Status operator()(engine::BackgroundMode* out) const {
+    auto set = [](std::string_view name, void* target) {
+      const std::optional<engine::BackgroundMode> mode = BackgroundModeFromName(name);
+      if (mode) *static_cast<engine::BackgroundMode*>(target) = *mode;
+      return mode.has_value();
+    };
+    return AssignName(key, node, "thread, manual", set, out);
+  }
+  Status operator()(std::vector<std::string>* out) const { return AssignStrings(key, node, out); }
+  Status operator()(ValueBytesRange out) const { return AssignRange(key, node, out); }
+};
+
+Status Assign(const Field& field, const toml::node& node, WorkloadSpec* spec) {
+  return std::visit(Assigner{field.key, node}, field.ref(*spec));
+}
+
+// --- Fault rules ---
+
+Status ParseRuleAt(std::string_view key, std::string_view text, std::vector<faults::Rule>* out) {
+  Result<faults::Rule> rule = faults::ParseRule(text);
+  if (!rule.ok()) return rule.status().WithContext(key);
+  out->push_back(std::move(rule.value()));
+  return Status::Ok();
+}
+
+Status ParseFaultEntry(const std::string& key, const toml::node& node,
+                       std::vector<faults::Rule>* out) {
+  if (const auto* text = node.as_string()) return ParseRuleAt(key, text->get(), out);
+  const toml::table* table = node.as_table();
+  if (table == nullptr) return WrongType(key, "a table with rule = \"...\"", node);
+  for (const auto& [name, value] : *table) {
+    if (name.str() != "rule") {
+      return Bad(key, fmt::format("unknown key '{}' (a [[faults]] table holds only "
+                                  "rule = \"POINT:ACTION[:TRIGGER][@WINDOW]\")",
+                                  name.str()));
+    }
+  }
+  const toml::node* rule = table->get("rule");
+  if (rule == nullptr) return Bad(key, "missing rule = \"POINT:ACTION[:TRIGGER][@WINDOW]\"");
+  if (!rule->is_string()) return WrongType(key + ".rule", "a string", *rule);
+  return ParseRuleAt(key + ".rule", rule->as_string()->get(), out);
+}
+
+Status AssignFaults(const toml::node& node, std::vector<faults::Rule>* out) {
+  const toml::array* array = node.as_array();
+  if (array == nullptr) return WrongType(kFaultsKey, "[[faults]] tables", node);
+  std::vector<faults::Rule> rules;
+  for (size_t i = 0; i < array->size(); i++) {
+    Status s = ParseFaultEntry(fmt::format("faults[{}]", i), *array->get(i), &rules);
+    if (!s.ok()) return s;
+  }
+  *out = std::move(rules);
+  return Status::Ok();
+}
+
+// --- Walking a document ---
+
+Status ApplyTable(const toml::table& table, std::string_view prefix, WorkloadSpec* spec);
+
+Status ApplyEntry(const std::string& key, const toml::node& node, WorkloadSpec* spec) {
+  if (key == kFaultsKey) return AssignFaults(node, &spec->faults);
+  if (IsSection(key)) {
+    const toml::table* table = node.as_table();
+    if (table == nullptr) return WrongType(key, fmt::format("a table ([{}])", key), node);
+    return ApplyTable(*table, key, spec);
+  }
+  const Field* field = FindField(key);
+  if (field == nullptr) return UnknownKey(key, &node);
+  return Assign(*field, node, spec);
+}
+
+Status ApplyTable(const toml::table& table, std::string_view prefix, WorkloadSpec* spec) {
+  if (prefix.empty() && table.contains("value_bytes") &&
+      (table.contains("value_bytes_min") || table.contains("value_bytes_max"))) {
+    return Bad("value_bytes", "set value_bytes or value_bytes_min/value_bytes_max, not both");
+  }
+  for (const auto& [name, node] : table) {
+    const std::string key =
+        prefix.empty() ? std::string(name.str()) : fmt::format("{}.{}", prefix, name.str());
+    Status s = ApplyEntry(key, node, spec);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Result<toml::table> ParseToml(std::string_view text, std::string_view source_name) {
+  try {
+    return toml::parse(text, source_name);
+  } catch (const toml::parse_error& e) {
+    return Status::InvalidArgument(fmt::format("{}:{}:{}: {}", source_name, e.source().begin.line,
+                                               e.source().begin.column, e.description()));
+  }
+}
+
+std::string_view Stem(std::string_view path) {
+  const size_t slash = path.rfind('/');
+  if (slash != std::string_view::npos) path.remove_prefix(slash + 1);
+  const size_t dot = path.rfind('.');
+  return dot == std::string_view::npos || dot == 0 ? path : path.substr(0, dot);
+}
+
+// --- Overrides ---
+
+std::string_view Trim(std::string_view text) {
+  while (!text.empty() && (text.front() == ' ' || text.front() == '\t')) text.remove_prefix(1);
+  while (!text.empty() && (text.back() == ' ' || text.back() == '\t')) text.remove_suffix(1);
+  return text;
+}
+
+std::vector<std::string_view> Split(std::string_view text, char separator) {
+  std::vector<std::string_view> parts;
+  while (!text.empty()) {
+    const size_t end = text.find(separator);
+    const std::string_view part = Trim(text.substr(0, end));
+    if (!part.empty()) parts.push_back(part);
+    if (end == std::string_view::npos) break;
+    text.remove_prefix(end + 1);
+  }
+  return parts;
+}
+
+// VALUE as a TOML value, or nullopt when it is not one (e.g. a bare word).
+std::optional<toml::table> ParseTomlValue(std::string_view value) {
+  try {
+    toml::table doc = toml::parse(fmt::format("v = {}", value));
+    if (doc.size() != 1 || !doc.contains("v")) return std::nullopt;
+    return doc;
+  } catch (const toml::parse_error&) {
+    return std::nullopt;
+  }
+}
+
+// The kind of value `field` holds (its FieldRef alternative), read from a throwaway spec.
+size_t KindOf(const Field& field) {
+  WorkloadSpec probe;
+  return field.ref(probe).index();
+}
+
+template <typename T>
+bool Holds(const Field& field) {
+  return KindOf(field) == FieldRef(static_cast<T>(nullptr)).index();
+}
+
+// Keys whose values are text take a bare word as itself (distribution=zipfian), and a list of
+// them separated by commas (engine.mutations=iterator-no-pin,unref-twice).
+bool TakesText(const Field& field) {
+  return Holds<std::string*>(field) || Holds<KeyDistribution*>(field) ||
+         Holds<engine::BackgroundMode*>(field) || Holds<std::vector<std::string>*>(field);
+}
+
+toml::table BareWordValue(const Field& field, std::string_view value) {
+  toml::table doc;
+  if (Holds<std::vector<std::string>*>(field)) {
+    toml::array words;
+    for (std::string_view word : Split(value, ',')) words.push_back(std::string(word));
+    doc.insert("v", std::move(words));
+  } else {
+    doc.insert("v", std::string(value));
+  }
+  return doc;
+}
+
+Status OverrideField(std::string_view key, std::string_view value, WorkloadSpec* spec) {
+  if (IsSection(key)) {
+    const auto first = std::find_if(Fields().begin(), Fields().end(),
+                                    [&](const Field& f) { return SectionOf(f.key) == key; });
+    return Bad(key, fmt::format("is a table; set one of its keys, e.g. {}=VALUE", first->key));
+  }
+  const Field* field = FindField(key);
+  if (field == nullptr) return UnknownKey(key, nullptr);
+  std::optional<toml::table> doc = ParseTomlValue(value);
+  const bool parsed_as_text = doc && (doc->get("v")->is_string() || doc->get("v")->is_array());
+  // A value that is not TOML is a bare word: the value itself for text keys, and for the others
+  // it fails the type check with "expected an integer, got a string ("two")".
+  if (!doc || (TakesText(*field) && !parsed_as_text)) doc = BareWordValue(*field, value);
+  return Assign(*field, *doc->get("v"), spec);
+}
+
+Status OverrideFaults(std::string_view key, std::string_view value, WorkloadSpec* spec) {
+  if (key == "faults") spec->faults.clear();
+  const std::vector<std::string_view> rules =
+      key == "faults" ? Split(value, ';') : std::vector<std::string_view>{value};
+  for (size_t i = 0; i < rules.size(); i++) {
+    Status s = ParseRuleAt(kFaultsKey, rules[i], &spec->faults);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// --- Fault files ---
+
+// True when the first line that is neither blank nor a comment starts a TOML table.
+bool LooksLikeToml(std::string_view text) {
+  for (std::string_view line : Split(text, '\n')) {
+    if (!line.starts_with('#')) return line.starts_with('[');
+  }
+  return false;
+}
+
+Result<std::vector<faults::Rule>> ParseFaultLines(std::string_view text,
+                                                  std::string_view source_name) {
+  std::vector<faults::Rule> rules;
+  size_t line_number = 0;
+  while (!text.empty()) {
+    line_number++;
+    const size_t end = text.find('\n');
+    std::string_view line = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    line = Trim(line.substr(0, line.find('#')));
+    if (line.empty()) continue;
+    Status s = ParseRuleAt(fmt::format("{}:{}", source_name, line_number), line, &rules);
+    if (!s.ok()) return s;
+  }
+  return rules;
+}
+
+Result<std::vector<faults::Rule>> ParseFaultTablesFile(std::string_view text,
+                                                       std::string_view source_name) {
+  Result<toml::table> table = ParseToml(text, source_name);
+  if (!table.ok()) return table.status();
+  std::vector<faults::Rule> rules;
+  for (const auto& [name, node] : table.value()) {
+    Status s = name.str() == kFaultsKey
+                   ? AssignFaults(node, &rules)
+                   : Bad(name.str(), "a faults file holds only [[faults]] tables");
+    if (!s.ok()) return s.WithContext(source_name);
+  }
+  return rules;
+}
+
+// --- Writing TOML ---
+
+std::string TomlString(std::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    switch (c) {
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+          out += fmt::format("\\u{:04X}", static_cast<unsigned char>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
+// The shortest text that reads back as the same double, always with a '.' or an exponent so
+// TOML reads a float.
+std::string TomlDouble(double value) {
+  std::string text = fmt::format("{}", value);
+  if (text.find_first_of(".en") == std::string::npos) text += ".0";
+  return text;
+}
+
+struct Formatter {
+  std::string operator()(const uint64_t* v) const { return fmt::format("{}", *v); }
+  std::string operator()(const uint32_t* v) const { return fmt::format("{}", *v); }
+  std::string operator()(const int* v) const { return fmt::format("{}", *v); }
+  std::string operator()(const double* v) const { return TomlDouble(*v); }
+  std::string operator()(const bool* v) const { return *v ? "true" : "false"; }
+  std::string operator()(const std::string* v) const { return TomlString(*v); }
+  std::string operator()(const KeyDistribution* v) const {
+    return TomlString(DistributionName(*v));
+  }
+  std::string operator()(const engine::BackgroundMode* v) const {
+    return TomlString(BackgroundModeName(*v));
+  }
+  std::string operator()(const std::vector<std::string>* v) const {
+    std::string out = "[";
+    for (size_t i = 0; i < v->size(); i++) out += (i ? ", " : "") + TomlString((*v)[i]);
+    return out + "]";
+  }
+  std::string operator()(ValueBytesRange v) const {
+    return fmt::format("[{}, {}]", *v.min, *v.max);
+  }
+};
+
+}  // namespace
+
+Result<WorkloadSpec> ParseWorkload(std::string_view toml_text, std::string_view source_name) {
+  Result<toml::table> table = ParseToml(toml_text, source_name);
+  if (!table.ok()) return table.status();
+  WorkloadSpec spec;
+  spec.name = std::string(Stem(source_name));
+  Status s = ApplyTable(table.value(), "", &spec);
+  if (s.ok()) s = spec.Validate();
+  if (!s.ok()) return s.WithContext(source_name);
+  return spec;
+}
+
+Status ApplyOverride(WorkloadSpec* spec, std::string_view assignment) {
+  const size_t equals = assignment.find('=');
+  if (equals == std::string_view::npos) {
+    return Status::InvalidArgument(fmt::format("'{}': expected KEY=VALUE", assignment));
+  }
+  const std::string_view key = Trim(assignment.substr(0, equals));
+  const std::string_view value = Trim(assignment.substr(equals + 1));
+  WorkloadSpec updated = *spec;
+  const Status s = key == "faults" || key == "faults+" ? OverrideFaults(key, value, &updated)
+                                                       : OverrideField(key, value, &updated);
+  if (s.ok()) *spec = std::move(updated);
+  return s;
+}
+
+std::string ToToml(const WorkloadSpec& spec) {
+  WorkloadSpec fields = spec;  // Field::ref wants a mutable spec; this one is only read.
+  std::string out =
+      "# A vstress workload: the effective config. `vstress run --config FILE` replays it;\n"
+      "# `--set KEY=VALUE` overrides one key.\n";
+  std::string_view section;
+  for (const Field& field : Fields()) {
+    if (!field.written) continue;
+    if (SectionOf(field.key) != section) {
+      section = SectionOf(field.key);
+      out += fmt::format("\n[{}]\n", section);
+    }
+    out += fmt::format("# {}\n{} = {}\n", field.doc, LeafOf(field.key),
+                       std::visit(Formatter{}, field.ref(fields)));
+  }
+  for (const faults::Rule& rule : spec.faults) {
+    out += fmt::format("\n[[faults]]\nrule = {}\n", TomlString(rule.ToString()));
+  }
+  return out;
+}
+
+Result<std::vector<faults::Rule>> ParseFaultsFile(std::string_view text,
+                                                  std::string_view source_name) {
+  return LooksLikeToml(text) ? ParseFaultTablesFile(text, source_name)
+                             : ParseFaultLines(text, source_name);
+}
+
+std::vector<WorkloadKeyInfo> WorkloadKeys() {
+  std::vector<WorkloadKeyInfo> keys;
+  for (const Field& field : Fields()) keys.push_back({field.key, field.doc});
+  keys.push_back({kFaultsKey, kFaultsDoc});
+  return keys;
+}
+
+}  // namespace workloads
