@@ -7,6 +7,7 @@
 
 #include <iostream>
 
+#include "harness/bench_command.h"
 #include "harness/exit_codes.h"
 #include "harness/inspect_command.h"
 #include "harness/list_commands.h"
@@ -58,6 +59,15 @@ int main(int argc, char** argv) {
   inspect->add_option("DIR", inspect_dir, "DB directory")->required();
   inspect->add_flag("--edits", inspect_edits, "also print every MANIFEST edit");
 
+  harness::BenchCommandOptions bench_options;
+  auto* bench = app.add_subcommand("bench", "the same workload with the checker off and on, side "
+                                            "by side: throughput of each and their ratio");
+  bench->add_option("--preset", bench_options.preset, "workload preset (default smoke)");
+  bench->add_option("--duration", bench_options.duration, "per half, per round (default 10s)");
+  bench->add_option("--rounds", bench_options.rounds, "rounds (default 3)");
+  bench->add_option("--seed", bench_options.seed, "seed");
+  bench->add_option("--out", bench_options.out_dir, "scratch directory");
+
   auto* list_faults = app.add_subcommand("faults", "list every fault point, action and trigger");
   auto* list_presets = app.add_subcommand("presets", "list the workload presets");
   auto* list_mutants = app.add_subcommand("mutants", "list the planted bugs and their presets");
@@ -69,6 +79,7 @@ int main(int argc, char** argv) {
     return code == 0 ? harness::kExitPass : harness::kExitUsage;
   }
   if (*run) return harness::RunRunCommand(run_options, std::cout, std::cerr);
+  if (*bench) return harness::RunBenchCommand(bench_options, std::cout, std::cerr);
   if (*inspect) return harness::RunInspect(inspect_dir, inspect_edits, std::cout, std::cerr);
   if (*list_faults) return harness::RunListFaults(std::cout);
   if (*list_presets) return harness::RunListPresets(std::cout);

@@ -1,0 +1,91 @@
+#include "harness/bench_command.h"
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+#include <vector>
+
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
+#include "harness/exit_codes.h"
+#include "harness/run_command.h"
+#include "harness/runner.h"
+#include "workloads/presets.h"
+
+namespace harness {
+namespace {
+
+double OpsPerSecond(const RunOutcome& r) {
+  uint64_t ops = 0;
+  for (const char* k : {"put", "delete", "batch", "get", "scan_steps", "snapshot_get"}) {
+    if (auto it = r.ops.find(k); it != r.ops.end()) ops += it->second;
+  }
+  return r.duration_seconds > 0 ? static_cast<double>(ops) / r.duration_seconds : 0;
+}
+
+double Median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return v.empty() ? 0 : v[v.size() / 2];
+}
+
+}  // namespace
+
+int RunBenchCommand(const BenchCommandOptions& o, std::ostream& out, std::ostream& err) {
+  auto loaded = workloads::LoadPreset(o.preset);
+  if (!loaded.ok()) {
+    err << "vstress bench: " << loaded.status().message() << "\n";
+    return kExitUsage;
+  }
+  workloads::WorkloadSpec spec = std::move(loaded).value();
+  double seconds;
+  if (!ParseDurationSeconds(o.duration, &seconds) || seconds <= 0) {
+    err << "vstress bench: --duration: '" << o.duration << "' is not a duration like 10s\n";
+    return kExitUsage;
+  }
+  if (o.rounds < 1 || o.rounds > 20) {
+    err << "vstress bench: --rounds must be in [1, 20]\n";
+    return kExitUsage;
+  }
+  spec.duration_seconds = seconds;
+  spec.ops = 0;
+  spec.faults.clear();
+  if (o.seed) spec.seed = *o.seed;
+  const std::string dir = o.out_dir.empty()
+                              ? fmt::format("runs/bench-{:%Y%m%dT%H%M%S}Z",
+                                            std::chrono::floor<std::chrono::seconds>(
+                                                std::chrono::system_clock::now()))
+                              : o.out_dir;
+  out << fmt::format("vstress bench: preset {} ({} threads), {} rounds of {:.0f}s per half\n",
+                     spec.name, spec.TotalThreads(), o.rounds, seconds);
+  std::vector<double> unchecked;
+  std::vector<double> checked;
+  for (int round = 0; round < o.rounds; round++) {
+    for (bool check : {false, true}) {
+      RunConfig config;
+      config.spec = spec;
+      config.check = check;
+      config.db_path = fmt::format("{}/round{}-{}", dir, round, check ? "checked" : "unchecked");
+      std::filesystem::remove_all(config.db_path);
+      std::filesystem::create_directories(dir);
+      const RunOutcome r = RunThreaded(config);
+      if (r.exit_code != kExitPass) {
+        err << fmt::format("vstress bench: the {} run ended with {} ({})\n",
+                           check ? "checked" : "unchecked", r.result, r.error);
+        return r.exit_code;
+      }
+      const double rate = OpsPerSecond(r);
+      (check ? checked : unchecked).push_back(rate);
+      out << fmt::format("  round {} {:<9} {:>12.0f} ops/s\n", round + 1,
+                         check ? "checked" : "unchecked", rate);
+      std::filesystem::remove_all(config.db_path);
+    }
+  }
+  const double u = Median(unchecked);
+  const double c = Median(checked);
+  out << fmt::format("median unchecked {:.0f} ops/s, checked {:.0f} ops/s, ratio {:.3f}\n", u, c,
+                     u > 0 ? c / u : 0);
+  return kExitPass;
+}
+
+}  // namespace harness
