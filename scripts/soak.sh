@@ -1,17 +1,12 @@
 #!/usr/bin/env bash
-# The default soak. Until the harness's `vstress run` exists, it is the engine's own concurrency
-# smoke: readers holding iterators and snapshots across forced compactions while writers run,
-# repeated for SOAK_ROUNDS rounds (default 10), every read checked against the write log.
+# The default soak: `vstress run --preset default` (10 minutes of writers, point readers, long-lived
+# iterators and snapshot readers under constant compaction and low-rate faults, every read checked).
+# Extra arguments go to `vstress run` (e.g. SOAK_ARGS="--duration 2m --seed 7" make soak).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-rounds="${SOAK_ROUNDS:-10}"
-binary=build/release/tests/engine_concurrency_tests
+binary=build/release/harness/vstress
 [[ -x "$binary" ]] || { echo "soak: $binary is missing; run 'make build' first" >&2; exit 4; }
-out="runs/$(date -u +%Y%m%dT%H%M%SZ)-engine-smoke"
-mkdir -p "$out"
-echo "soak: $rounds rounds of the engine concurrency smoke; log in $out/soak.log"
-"$binary" --gtest_repeat="$rounds" --gtest_brief=1 \
-  --gtest_output="xml:$out/junit.xml" >"$out/soak.log" 2>&1 && rc=0 || rc=$?
-tail -n 3 "$out/soak.log"
-echo "soak: run directory $out (junit.xml, soak.log); exit $rc"
+out="runs/$(date -u +%Y%m%dT%H%M%SZ)-soak"
+"$binary" run --preset default --out "$out" "$@" && rc=0 || rc=$?
+echo "soak: exit $rc; run directory $out (summary.json, violations.json, faults.log, repro.sh)"
 exit "$rc"
