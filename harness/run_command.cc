@@ -259,6 +259,7 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   const reports::RunInfo info = MakeRunInfo(spec, o, run_dir, controller);
   reports::WriteSummaryJson(run_dir + "/summary.json", info, outcome);
   reports::WriteViolationsJson(run_dir + "/violations.json", outcome);
+  reports::WriteTimeseriesCsv(run_dir + "/timeseries.csv", outcome);
   PrintResult(outcome, info, out);
   if (o.cleanup_on_pass && outcome.exit_code == kExitPass) fs::remove_all(run_dir + "/db", ec);
   return outcome.exit_code;

@@ -1,6 +1,9 @@
 #include "harness/runner.h"
 
 #include <sys/resource.h>
+#include <unistd.h>
+
+#include <fstream>
 
 #include <algorithm>
 #include <set>
@@ -103,6 +106,7 @@ void TakeSample(engine::DB* db, const RunConfig& config, RunState* run, RunOutco
   s.oldest_version_age_seconds = stats.oldest_version_age_seconds;
   s.faults_fired = config.faults != nullptr ? config.faults->fires_total() : 0;
   s.violations = run->violation_count();
+  s.rss_bytes = CurrentRssBytes();
   out->samples.push_back(s);
 }
 
@@ -236,6 +240,14 @@ RunOutcome RunThreaded(const RunConfig& config) {
   }
   out.peak_rss_bytes = PeakRssBytes();
   return out;
+}
+
+uint64_t CurrentRssBytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages_total = 0;
+  uint64_t pages_resident = 0;
+  statm >> pages_total >> pages_resident;
+  return pages_resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
 }
 
 uint64_t PeakRssBytes() {

@@ -44,7 +44,8 @@ using reports::Sample;
 
 RunOutcome RunThreaded(const RunConfig& config);
 
-// The process's peak resident set size so far.
+// The process's peak resident set size so far, and its resident set size now.
 uint64_t PeakRssBytes();
+uint64_t CurrentRssBytes();
 
 }  // namespace harness

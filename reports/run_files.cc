@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <fstream>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 namespace reports {
@@ -80,6 +81,23 @@ engine::Status WriteViolationsJson(const std::string& path, const RunOutcome& ou
   for (const auto& v : outcome.violations) list.push_back(ViolationJson(v));
   json doc = {{"violations_total", outcome.violation_count}, {"violations", list}};
   return WriteFileAtomically(path, doc.dump(2) + "\n");
+}
+
+engine::Status WriteTimeseriesCsv(const std::string& path, const RunOutcome& outcome) {
+  std::string csv =
+      "seconds,ops_per_second,reads_checked,live_versions,deferred_deletions,"
+      "deferred_deletion_bytes,oldest_version_age_seconds,faults_fired,violations,rss_bytes\n";
+  const Sample* previous = nullptr;
+  for (const Sample& s : outcome.samples) {
+    const double dt = previous ? s.seconds - previous->seconds : s.seconds;
+    const uint64_t dops = previous ? s.ops - previous->ops : s.ops;
+    csv += fmt::format("{:.3f},{:.0f},{},{},{},{},{:.3f},{},{},{}\n", s.seconds,
+                       dt > 0 ? static_cast<double>(dops) / dt : 0.0, s.reads_checked,
+                       s.live_versions, s.deferred_deletions, s.deferred_deletion_bytes,
+                       s.oldest_version_age_seconds, s.faults_fired, s.violations, s.rss_bytes);
+    previous = &s;
+  }
+  return WriteFileAtomically(path, csv);
 }
 
 }  // namespace reports

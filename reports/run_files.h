@@ -31,6 +31,9 @@ struct RunInfo {
 engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
                                 const RunOutcome& outcome);
 engine::Status WriteViolationsJson(const std::string& path, const RunOutcome& outcome);
+// One row per sample: elapsed seconds, ops/s since the previous sample, reads checked, live
+// Versions, deferred deletions and bytes, oldest Version age, faults fired, violations, RSS.
+engine::Status WriteTimeseriesCsv(const std::string& path, const RunOutcome& outcome);
 // Writes `contents` to `path` through a temp file and a rename.
 engine::Status WriteFileAtomically(const std::string& path, const std::string& contents);
 

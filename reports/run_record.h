@@ -44,6 +44,7 @@ struct Sample {
   double oldest_version_age_seconds = 0;
   uint64_t faults_fired = 0;
   uint64_t violations = 0;
+  uint64_t rss_bytes = 0;  // resident set size of the process
 };
 
 struct EngineSummary {
