@@ -1,13 +1,53 @@
 #include "harness/run_state.h"
 
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "workloads/key_chooser.h"
+
 namespace harness {
+
+void OpNote::SetValue(std::string_view value) {
+  const std::string_view id = value.substr(0, std::min(value.find('#'), value_prefix.size()));
+  value_prefix_bytes = static_cast<uint8_t>(id.size());
+  std::copy(id.begin(), id.end(), value_prefix.begin());
+}
+
+std::string OpNote::ToString() const {
+  static constexpr const char* kNames[] = {"put", "delete", "batch", "get", "snapshot-get", "scan"};
+  std::string out = kNames[static_cast<int>(kind)];
+  if (kind == Kind::kBatch) {
+    out += fmt::format(" ({} entries, first {})", entries, workloads::KeyName(key));
+  } else {
+    out += " " + workloads::KeyName(key);
+  }
+  const std::string_view value(value_prefix.data(), value_prefix_bytes);
+  if (kind == Kind::kPut) out += fmt::format(" {}", value);
+  if (kind == Kind::kScan) out += reverse ? " rev" : " fwd";
+  out += " // ";
+  if (!ok) {
+    out += fmt::format("{}{}", engine::Status::CodeName(code), injected ? " [injected]" : "");
+  } else if (kind == Kind::kGet || kind == Kind::kSnapshotGet) {
+    out += found ? std::string(value) : "not-found";
+  } else {
+    out += "ok";
+  }
+  return out + fmt::format(" seq={}", seq);
+}
+
+std::vector<std::string> ThreadState::RecentOps() const {
+  std::vector<std::string> out;
+  const uint64_t first = recent_count > kRecentOpsMax ? recent_count - kRecentOpsMax : 0;
+  for (uint64_t i = first; i < recent_count; i++) out.push_back(recent[i % kRecentOpsMax].ToString());
+  return out;
+}
 
 void RunState::Report(Violation v, ThreadState* thread) {
   v.seconds = Seconds();
   if (thread != nullptr) {
     v.thread = thread->name;
-    std::lock_guard<std::mutex> guard(thread->recent_mu);
-    v.thread_recent_ops.assign(thread->recent_ops.begin(), thread->recent_ops.end());
+    v.thread_recent_ops = thread->RecentOps();
   }
   violation_count_.fetch_add(1);
   {

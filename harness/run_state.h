@@ -16,12 +16,16 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "engine/status.h"
+#include "engine/types.h"
 #include "reports/run_record.h"
 
 namespace harness {
 
+using engine::SequenceNumber;
 using reports::Violation;
 
 // Op counters, indexed by OpCounter.
@@ -42,22 +46,40 @@ enum OpCounter : size_t {
   kOpCounterCount,
 };
 
+// One op a thread ran, kept cheaply (no allocation) and spelled out only when a violation is
+// reported, e.g. "get k00000042 // v0.7 seq=1187".
+struct OpNote {
+  enum class Kind : uint8_t { kPut, kDelete, kBatch, kGet, kSnapshotGet, kScan };
+  Kind kind = Kind::kGet;
+  uint64_t key = 0;
+  SequenceNumber seq = 0;
+  uint32_t entries = 1;          // kBatch
+  bool reverse = false;          // kScan
+  bool ok = true;                // the op succeeded (for reads: found or not-found)
+  bool found = false;            // reads: a value came back
+  bool injected = false;         // a failure came from a fault point
+  engine::Status::Code code = engine::Status::Code::kOk;
+  uint8_t value_prefix_bytes = 0;
+  std::array<char, 23> value_prefix{};  // the value's leading bytes (its id)
+
+  void SetValue(std::string_view value);
+  std::string ToString() const;
+};
+
 struct alignas(64) ThreadState {
   explicit ThreadState(std::string name) : name(std::move(name)) {}
   const std::string name;
   std::array<std::atomic<uint64_t>, kOpCounterCount> counters{};
   void Count(OpCounter c, uint64_t n = 1) { counters[c].fetch_add(n, std::memory_order_relaxed); }
 
-  // The last ops this thread ran, with results (for violation reports). Only the owner writes;
-  // a reporter copies them under recent_mu.
+  // The last ops this thread ran. Only the owning thread writes and reads them (violations are
+  // reported by the thread that saw them), so no lock is needed.
   static constexpr size_t kRecentOpsMax = 16;
-  std::mutex recent_mu;
-  std::deque<std::string> recent_ops;
-  void Remember(std::string op) {
-    std::lock_guard<std::mutex> guard(recent_mu);
-    if (recent_ops.size() == kRecentOpsMax) recent_ops.pop_front();
-    recent_ops.push_back(std::move(op));
-  }
+  std::array<OpNote, kRecentOpsMax> recent{};
+  uint64_t recent_count = 0;
+  void Note(const OpNote& note) { recent[recent_count++ % kRecentOpsMax] = note; }
+  // Oldest first.
+  std::vector<std::string> RecentOps() const;
 };
 
 class RunState {

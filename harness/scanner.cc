@@ -66,10 +66,13 @@ void ScannerLoop(const WorkerContext& ctx, uint32_t scanner_id) {
     const SequenceNumber seq = it->sequence();
     slot->Pin(seq);
     std::optional<uint64_t> previous = Position(plan, it.get());
-    const std::string text =
-        fmt::format("scan {} {} // seq={}", plan.start ? workloads::KeyName(*plan.start) : "*",
-                    plan.reverse ? "rev" : "fwd", seq);
-    self->Remember(text);
+    OpNote note;
+    note.kind = OpNote::Kind::kScan;
+    note.key = plan.start.value_or(0);
+    note.seq = seq;
+    note.reverse = plan.reverse;
+    self->Note(note);
+    const std::string text = note.ToString();
     self->Count(kScans);
     const bool checking = ctx.checker != nullptr;
     if (checking && !WaitRecordedForScan(ctx, seq)) {

@@ -87,13 +87,28 @@ void Flatten(const workloads::Op& op, std::vector<const workloads::Op*>* entries
   }
 }
 
+OpNote WriteNote(const WorkerContext& ctx, const workloads::Op& op,
+                 const std::vector<const workloads::Op*>& entries) {
+  OpNote note;
+  note.kind = op.kind == workloads::Op::Kind::kPut      ? OpNote::Kind::kPut
+              : op.kind == workloads::Op::Kind::kDelete ? OpNote::Kind::kDelete
+                                                        : OpNote::Kind::kBatch;
+  note.entries = static_cast<uint32_t>(entries.size());
+  if (!entries.empty()) note.key = KeyIndex(ctx, entries.front()->key);
+  if (op.kind == workloads::Op::Kind::kPut) note.SetValue(op.value);
+  return note;
+}
+
 void RecordWriteResult(const WorkerContext& ctx, ThreadState* self, const workloads::Op& op,
                        const engine::Result<SequenceNumber>& result) {
   std::vector<const workloads::Op*> entries;
   Flatten(op, &entries);
-  const std::string text = workloads::ToString(op);
+  OpNote note = WriteNote(ctx, op, entries);
   if (!result.ok()) {
-    self->Remember(fmt::format("{} // {}", text, result.status().ToString()));
+    note.ok = false;
+    note.code = result.status().code();
+    note.injected = result.status().injected();
+    self->Note(note);
     for (const auto* e : entries) {
       uint32_t writer;
       uint64_t index;
@@ -105,24 +120,40 @@ void RecordWriteResult(const WorkerContext& ctx, ThreadState* self, const worklo
     if (result.status().injected()) {
       self->Count(kErrorsInjected);
     } else {
-      ReportUnexpectedError(ctx, self, text, result.status());
+      ReportUnexpectedError(ctx, self, note.ToString(), result.status());
     }
     return;
   }
   const SequenceNumber last = result.value();
-  self->Remember(fmt::format("{} // ok seq={}", text, last));
+  note.seq = last;
+  self->Note(note);
   SequenceNumber seq = last - entries.size() + 1;
   for (const auto* e : entries) {
     std::optional<ValueId> value;
-    uint32_t writer = 0;
-    uint64_t index = 0;
     if (e->kind == workloads::Op::Kind::kPut) {
+      uint32_t writer = 0;
+      uint64_t index = 0;
       workloads::ParseValueId(e->value, &writer, &index);
       value = ValueId{writer, index, static_cast<uint32_t>(e->value.size())};
     }
     ctx.oracle->RecordWrite(KeyIndex(ctx, e->key), seq++, value);
   }
   ctx.oracle->Acknowledge(last);
+}
+
+// A note for a read of `key` at `seq` that returned `s` (and `value` when ok).
+OpNote ReadNote(OpNote::Kind kind, uint64_t key, SequenceNumber seq, const engine::Status& s,
+                std::string_view value) {
+  OpNote note;
+  note.kind = kind;
+  note.key = key;
+  note.seq = seq;
+  note.found = s.ok();
+  note.ok = s.ok() || s.IsNotFound();
+  note.code = s.code();
+  note.injected = s.injected();
+  if (s.ok()) note.SetValue(value);
+  return note;
 }
 
 }  // namespace
@@ -170,16 +201,14 @@ void ReaderLoop(const WorkerContext& ctx, uint32_t reader_id) {
     const SequenceNumber upper = ctx.db->GetLatestSequenceNumber();
     self->Count(kGets);
     if (ctx.checker == nullptr) continue;
-    const std::string text = fmt::format("get {} // {} seq={}", name,
-                                         s.ok() ? value.substr(0, value.find(' ')) : s.ToString(),
-                                         seq);
-    self->Remember(text);
+    const OpNote note = ReadNote(OpNote::Kind::kGet, key, seq, s, value);
+    self->Note(note);
     if (!s.ok() && !s.IsNotFound() && s.injected()) {
       self->Count(kErrorsInjected);
     } else if (seq <= upper && !WaitRecorded(ctx, seq)) {
-      ReportUnrecorded(ctx, self, text, seq);
+      ReportUnrecorded(ctx, self, note.ToString(), seq);
     } else if (auto v = ctx.checker->CheckGet("point_read", key, seq, s, value, lower, upper)) {
-      v->op = text;
+      v->op = note.ToString();
       ctx.run->Report(std::move(*v), self);
     }
     self->Count(kReadsChecked);
@@ -216,20 +245,18 @@ void SnapshotReaderLoop(const WorkerContext& ctx, uint32_t reader_id) {
       const engine::Status s = ctx.db->Get(ro, name, &value, &seq);
       self->Count(kSnapshotGets);
       if (ctx.checker == nullptr) continue;
-      const std::string text = fmt::format("snapshot-get {} // {} seq={}", name,
-                                           s.ok() ? value.substr(0, value.find(' ')) : s.ToString(),
-                                           seq);
-      self->Remember(text);
+      const OpNote note = ReadNote(OpNote::Kind::kSnapshotGet, key, seq, s, value);
+      self->Note(note);
       if (!s.ok() && !s.IsNotFound() && s.injected()) {
         self->Count(kErrorsInjected);
         continue;
       }
       if (!recorded) {
-        ReportUnrecorded(ctx, self, text, snap_seq);
+        ReportUnrecorded(ctx, self, note.ToString(), snap_seq);
         break;
       }
       if (auto v = ctx.checker->CheckGet("snapshot_read", key, seq, s, value, snap_seq, snap_seq)) {
-        v->op = text;
+        v->op = note.ToString();
         ctx.run->Report(std::move(*v), self);
       }
       self->Count(kSnapshotReadsChecked);
