@@ -133,7 +133,7 @@ void RecordWriteResult(const WorkerContext& ctx, ThreadState* self, const worklo
     if (e->kind == workloads::Op::Kind::kPut) {
       uint32_t writer = 0;
       uint64_t index = 0;
-      workloads::ParseValueId(e->value, &writer, &index);
+      workloads::PeekValueId(e->value, &writer, &index);
       value = ValueId{writer, index, static_cast<uint32_t>(e->value.size())};
     }
     ctx.oracle->RecordWrite(KeyIndex(ctx, e->key), seq++, value);

@@ -2,7 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
+#include <cstring>
 
 #include "workloads/random.h"
 #include "workloads/workload_spec.h"
@@ -32,19 +34,32 @@ bool ConsumeId(std::string_view* text, uint32_t* writer_id, uint64_t* write_inde
   return ConsumeNumber(text, write_index);
 }
 
+// The 8 filler letters one random word yields: each byte b maps to 'a' + b*26/256 (a multiply and a
+// shift rather than a division, since the checker recomputes filler on every read).
+uint64_t FillerWord(uint64_t random) {
+  uint64_t word = 0;
+  for (int b = 0; b < 8; b++, random >>= 8) {
+    const uint64_t letter = 'a' + (((random & 0xff) * 26) >> 8);
+    word |= letter << (8 * b);
+  }
+  return word;
+}
+
 // True if `rest` (what follows the id: empty, or '#' and filler) is exactly the filler MakeValue
-// writes for this id and total size. Compares in place: the checker calls it on every read.
+// writes for this id and total size. Compares in place, eight bytes at a time.
 bool FillerMatches(std::string_view rest, uint32_t writer_id, uint64_t write_index,
                    uint32_t bytes) {
   if (rest.empty()) return true;
   rest.remove_prefix(1);  // '#'
   Random filler(DeriveSeed(DeriveSeed(write_index, writer_id), bytes));
-  size_t i = 0;
-  while (i < rest.size()) {
-    uint64_t letters = filler.Next64();
-    for (int b = 0; b < 8 && i < rest.size(); b++, i++, letters >>= 8) {
-      if (rest[i] != static_cast<char>('a' + (letters & 0xff) % 26)) return false;
-    }
+  while (!rest.empty()) {
+    const uint64_t expected = FillerWord(filler.Next64());
+    const size_t n = std::min<size_t>(8, rest.size());
+    uint64_t got = 0;
+    std::memcpy(&got, rest.data(), n);
+    const uint64_t mask = n == 8 ? ~uint64_t{0} : (uint64_t{1} << (8 * n)) - 1;
+    if (((got ^ expected) & mask) != 0) return false;
+    rest.remove_prefix(n);
   }
   return true;
 }
@@ -59,9 +74,9 @@ std::string MakeValue(uint32_t writer_id, uint64_t write_index, uint32_t bytes) 
   // The filler depends on the length too, so a truncated value is not another valid value.
   Random filler(DeriveSeed(DeriveSeed(write_index, writer_id), bytes));
   while (value.size() < bytes) {
-    uint64_t letters = filler.Next64();
+    uint64_t letters = FillerWord(filler.Next64());
     for (int i = 0; i < 8 && value.size() < bytes; i++, letters >>= 8) {
-      value += static_cast<char>('a' + (letters & 0xff) % 26);
+      value += static_cast<char>(letters & 0xff);
     }
   }
   return value;
@@ -78,6 +93,10 @@ bool ParseValueId(std::string_view value, uint32_t* writer_id, uint64_t* write_i
   *writer_id = writer;
   *write_index = index;
   return true;
+}
+
+bool PeekValueId(std::string_view value, uint32_t* writer_id, uint64_t* write_index) {
+  return ConsumeId(&value, writer_id, write_index);
 }
 
 std::optional<std::string> CompactValueText(std::string_view value) {

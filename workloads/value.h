@@ -29,6 +29,9 @@ std::string MakeValue(uint32_t writer_id, uint64_t write_index, uint32_t bytes);
 // false for anything else (not ours, or ours but damaged).
 bool ParseValueId(std::string_view value, uint32_t* writer_id, uint64_t* write_index);
 
+// The id at the front of `value` without checking the rest: for a writer naming its own value.
+bool PeekValueId(std::string_view value, uint32_t* writer_id, uint64_t* write_index);
+
 // "v7.3/12" for one of our values ("v7.3" when it is the bare id); nullopt for other values.
 std::optional<std::string> CompactValueText(std::string_view value);
 // The value a compact text names; nullopt if `text` is not a compact value text.
