@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <deque>
 #include <random>
 #include <thread>
 
@@ -186,16 +187,66 @@ void WriterLoop(const WorkerContext& ctx, uint32_t writer_id) {
 
 // ---- point readers -------------------------------------------------------------------------
 
+namespace {
+
+// A point read that cannot be checked yet: a write at or below its sequence is still being recorded
+// (its writer may be descheduled). Checked as soon as the recorded prefix passes it.
+struct PendingRead {
+  uint64_t key = 0;
+  SequenceNumber seq = 0;
+  SequenceNumber lower = 0;
+  SequenceNumber upper = 0;
+  engine::Status status;
+  std::string value;
+  OpNote note;
+};
+
+// Longest queue of reads waiting to be checked before the reader waits for the writers.
+constexpr size_t kPendingReadsMax = 4096;
+
+void CheckRead(const WorkerContext& ctx, ThreadState* self, const PendingRead& r,
+               std::string_view value) {
+  if (auto v = ctx.checker->CheckGet("point_read", r.key, r.seq, r.status, value, r.lower,
+                                     r.upper)) {
+    v->op = r.note.ToString();
+    ctx.run->Report(std::move(*v), self);
+  }
+  self->Count(kReadsChecked);
+}
+
+// Checks every queued read the recorded prefix has passed; with `wait`, all of them.
+void DrainPending(const WorkerContext& ctx, ThreadState* self, std::deque<PendingRead>* pending,
+                  bool wait) {
+  while (!pending->empty()) {
+    const PendingRead& front = pending->front();
+    if (front.seq > ctx.oracle->recorded_through()) {
+      if (!wait && pending->size() < kPendingReadsMax) return;
+      if (!WaitRecorded(ctx, front.seq)) {
+        ReportUnrecorded(ctx, self, front.note.ToString(), front.seq);
+        pending->clear();
+        return;
+      }
+    }
+    CheckRead(ctx, self, front, front.value);
+    pending->pop_front();
+  }
+}
+
+}  // namespace
+
 void ReaderLoop(const WorkerContext& ctx, uint32_t reader_id) {
   ThreadState* self = ctx.run->NewThread(fmt::format("reader-{}", reader_id));
   ReaderSlot* slot = ctx.oracle->NewReaderSlot();
   workloads::KeyChooser chooser(*ctx.spec, ThreadSeed(ctx, 2, reader_id));
+  std::deque<PendingRead> pending;
   std::string value;
   while (!ctx.run->stopping()) {
     const uint64_t key = chooser.Next();
     const std::string name = workloads::KeyName(key);
     const SequenceNumber lower = ctx.oracle->acknowledged();
-    slot->Pin(lower);
+    // While reads wait to be checked the slot stays at the oldest one's sequence (all later reads
+    // are at or above it); otherwise it holds this read's lower bound.
+    if (pending.empty()) slot->Pin(lower);
     SequenceNumber seq = 0;
     const engine::Status s = ctx.db->Get(engine::ReadOptions(), name, &value, &seq);
     const SequenceNumber upper = ctx.db->GetLatestSequenceNumber();
@@ -205,15 +256,17 @@ void ReaderLoop(const WorkerContext& ctx, uint32_t reader_id) {
     self->Note(note);
     if (!s.ok() && !s.IsNotFound() && s.injected()) {
       self->Count(kErrorsInjected);
-    } else if (seq <= upper && !WaitRecorded(ctx, seq)) {
-      ReportUnrecorded(ctx, self, note.ToString(), seq);
-    } else if (auto v = ctx.checker->CheckGet("point_read", key, seq, s, value, lower, upper)) {
-      v->op = note.ToString();
-      ctx.run->Report(std::move(*v), self);
+    } else if (pending.empty() && (seq > upper || seq <= ctx.oracle->recorded_through())) {
+      // Checkable now (or impossible: beyond every assigned sequence): no copy of the value.
+      CheckRead(ctx, self, {key, seq, lower, upper, s, {}, note}, value);
+    } else {
+      pending.push_back({key, seq, lower, upper, s, value, note});
+      if (pending.size() == 1) slot->Pin(std::min(lower, seq));
     }
-    self->Count(kReadsChecked);
-    slot->Unpin();
+    DrainPending(ctx, self, &pending, /*wait=*/false);
+    if (pending.empty()) slot->Unpin();
   }
+  DrainPending(ctx, self, &pending, /*wait=*/true);
   slot->Unpin();
 }
 
