@@ -34,15 +34,16 @@ bool ConsumeId(std::string_view* text, uint32_t* writer_id, uint64_t* write_inde
   return ConsumeNumber(text, write_index);
 }
 
-// The 8 filler letters one random word yields: each byte b maps to 'a' + b*26/256 (a multiply and a
-// shift rather than a division, since the checker recomputes filler on every read).
-uint64_t FillerWord(uint64_t random) {
-  uint64_t word = 0;
-  for (int b = 0; b < 8; b++, random >>= 8) {
-    const uint64_t letter = 'a' + (((random & 0xff) * 26) >> 8);
-    word |= letter << (8 * b);
-  }
-  return word;
+// Filler word i of a value: eight letters 'a'..'p' from one mix of (seed, i) — an AND and an ADD
+// per eight bytes, since the checker recomputes filler on every read.
+uint64_t FillerWord(uint64_t seed, uint64_t i) {
+  return (Mix64(seed + i * 0x9E3779B97F4A7C15ull) & 0x0F0F0F0F0F0F0F0Full) + 0x6161616161616161ull;
+}
+
+// The filler seed: depends on the id and the total size, so a truncated value is not another
+// valid value.
+uint64_t FillerSeed(uint32_t writer_id, uint64_t write_index, uint32_t bytes) {
+  return Mix64(write_index ^ (uint64_t{writer_id} << 44) ^ (uint64_t{bytes} << 24));
 }
 
 // True if `rest` (what follows the id: empty, or '#' and filler) is exactly the filler MakeValue
@@ -51,9 +52,9 @@ bool FillerMatches(std::string_view rest, uint32_t writer_id, uint64_t write_ind
                    uint32_t bytes) {
   if (rest.empty()) return true;
   rest.remove_prefix(1);  // '#'
-  Random filler(DeriveSeed(DeriveSeed(write_index, writer_id), bytes));
-  while (!rest.empty()) {
-    const uint64_t expected = FillerWord(filler.Next64());
+  const uint64_t seed = FillerSeed(writer_id, write_index, bytes);
+  for (uint64_t i = 0; !rest.empty(); i++) {
+    const uint64_t expected = FillerWord(seed, i);
     const size_t n = std::min<size_t>(8, rest.size());
     uint64_t got = 0;
     std::memcpy(&got, rest.data(), n);
@@ -72,9 +73,9 @@ std::string MakeValue(uint32_t writer_id, uint64_t write_index, uint32_t bytes) 
   value.reserve(bytes);
   value += '#';
   // The filler depends on the length too, so a truncated value is not another valid value.
-  Random filler(DeriveSeed(DeriveSeed(write_index, writer_id), bytes));
-  while (value.size() < bytes) {
-    uint64_t letters = FillerWord(filler.Next64());
+  const uint64_t seed = FillerSeed(writer_id, write_index, bytes);
+  for (uint64_t word = 0; value.size() < bytes; word++) {
+    uint64_t letters = FillerWord(seed, word);
     for (int i = 0; i < 8 && value.size() < bytes; i++, letters >>= 8) {
       value += static_cast<char>(letters & 0xff);
     }
