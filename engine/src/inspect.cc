@@ -9,6 +9,7 @@
 #include "engine/file_system.h"
 #include "file_names.h"
 #include "log_reader.h"
+#include "manifest_replay.h"
 #include "table.h"
 #include "version_builder.h"
 #include "version_set.h"
@@ -20,31 +21,16 @@ namespace {
 // Replays the MANIFEST into `builder`, recording each edit's text and the counters.
 void ReadManifest(FileSystem* fs, const std::string& path, VersionBuilder* builder,
                   InspectReport* report) {
-  const std::string name = report->current;
-  auto file = fs->NewSequentialFile(path + "/" + name);
-  if (!file.ok()) {
-    report->problems.push_back(name + ": " + file.status().ToString());
-    return;
-  }
-  log::Reader reader(std::move(file).value(), name);
-  std::string record;
-  while (reader.ReadRecord(&record)) {
-    VersionEdit edit;
-    Status s = edit.DecodeFrom(record);
-    if (s.ok()) s = builder->Apply(edit);
-    if (!s.ok()) {
-      report->problems.push_back(fmt::format("{}: record at offset {}: {}", name,
-                                             reader.last_record_offset(), s.ToString()));
-      return;
-    }
-    report->edits.push_back(
-        fmt::format("@{}\n{}", reader.last_record_offset(), edit.DebugString()));
-    if (edit.log_number()) report->log_number = *edit.log_number();
-    if (edit.next_file_number()) report->next_file_number = *edit.next_file_number();
-    if (edit.last_sequence()) report->last_sequence = *edit.last_sequence();
-  }
-  if (!reader.status().ok()) report->problems.push_back(reader.status().ToString());
-  if (report->edits.empty()) report->problems.push_back(name + ": holds no complete record");
+  VersionEdit counters;
+  Status s =
+      ReplayManifest(fs, path, report->current, builder, &counters,
+                     [report](uint64_t offset, const VersionEdit& edit) {
+                       report->edits.push_back(fmt::format("@{}\n{}", offset, edit.DebugString()));
+                     });
+  if (!s.ok()) report->problems.push_back(s.ToString());
+  report->log_number = counters.log_number().value_or(0);
+  report->next_file_number = counters.next_file_number().value_or(0);
+  report->last_sequence = counters.last_sequence().value_or(0);
 }
 
 void CheckTable(FileSystem* fs, const std::string& path, InspectedTable* t, InspectReport* report) {

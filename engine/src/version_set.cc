@@ -9,7 +9,7 @@
 #include "dbformat.h"
 #include "fault_point.h"
 #include "file_names.h"
-#include "log_reader.h"
+#include "manifest_replay.h"
 #include "table_cache.h"
 #include "version_builder.h"
 
@@ -96,7 +96,7 @@ Status VersionSet::Recover() {
   current.pop_back();
   VersionBuilder builder(nullptr);
   VersionEdit counters;
-  s = ReplayManifest(current, &builder, &counters);
+  s = engine::ReplayManifest(fs_, db_path_, current, &builder, &counters, nullptr);
   if (!s.ok()) return s;
   auto built = builder.Build(this, next_version_id_++);
   if (!built.ok()) return built.status().WithContext(current);
@@ -113,37 +113,6 @@ Status VersionSet::Recover() {
   MarkFileNumberUsed(manifest_number);
   SetLastSequence(*counters.last_sequence());
   InstallLocked(v);
-  return Status::Ok();
-}
-
-Status VersionSet::ReplayManifest(const std::string& manifest_name, VersionBuilder* builder,
-                                  VersionEdit* counters) {
-  const std::string path = db_path_ + "/" + manifest_name;
-  auto file = fs_->NewSequentialFile(path);
-  if (!file.ok()) return file.status().WithContext("opening the MANIFEST CURRENT names");
-  log::Reader reader(std::move(file).value(), manifest_name);
-  std::string record;
-  while (reader.ReadRecord(&record)) {
-    VersionEdit edit;
-    Status s = edit.DecodeFrom(record);
-    if (s.ok()) s = builder->Apply(edit);
-    if (!s.ok()) {
-      return Status::Corruption(fmt::format("{}: record at offset {}: {}", manifest_name,
-                                            reader.last_record_offset(), s.message()));
-    }
-    if (edit.log_number()) counters->SetLogNumber(*edit.log_number());
-    if (edit.next_file_number()) counters->SetNextFileNumber(*edit.next_file_number());
-    if (edit.last_sequence()) counters->SetLastSequence(*edit.last_sequence());
-  }
-  if (!reader.status().ok()) return reader.status();
-  // leveldb #189: a MANIFEST whose first record never reached disk has no counters.
-  if (!counters->next_file_number()) {
-    return Status::Corruption(manifest_name + ": no next-file-number entry");
-  }
-  if (!counters->log_number()) return Status::Corruption(manifest_name + ": no log-number entry");
-  if (!counters->last_sequence()) {
-    return Status::Corruption(manifest_name + ": no last-sequence entry");
-  }
   return Status::Ok();
 }
 

@@ -103,8 +103,6 @@ class VersionSet {
     uint64_t file_bytes;
   };
 
-  Status ReplayManifest(const std::string& manifest_name, class VersionBuilder* builder,
-                        VersionEdit* counters);
   Status CheckTablesExist(const Version* v) const;
   Status StartNewManifest(uint64_t number, std::unique_ptr<WritableFile>* file,
                           std::unique_ptr<log::Writer>* writer) const;
