@@ -67,6 +67,8 @@ engine::Status FaultController::Install() {
 }
 
 void FaultController::Uninstall() {
+  // From now on no rule fires, FaultFS points included (the run's final checks need faults off).
+  stopped_.store(true, std::memory_order_release);
   if (!installed_) return;
   for (auto& [name, state] : points_) {
     if (IsEnginePoint(name)) fiu_disable(name.c_str());
@@ -103,6 +105,7 @@ int FaultController::FiuCallback(const char* name, int* /*failnum*/, void** fail
 }
 
 std::optional<Action> FaultController::OnHit(std::string_view point) {
+  if (stopped_.load(std::memory_order_acquire)) return std::nullopt;
   auto it = points_.find(point);
   if (it == points_.end()) return std::nullopt;
   PointState& state = *it->second;

@@ -60,7 +60,8 @@ class FaultController {
 
   // Initialises libfiu and enables each engine point some rule matches. Opens the log.
   engine::Status Install();
-  // Disables what Install enabled. Called by the destructor too.
+  // Disables what Install enabled and stops every later fire (FaultFS points too). Called by the
+  // destructor too.
   void Uninstall();
 
   // Called at a `crash` fire at an engine point (e.g. FaultFS::Crash), and at a `torn` fire at an
@@ -102,6 +103,7 @@ class FaultController {
   std::atomic<uint64_t> fires_total_{0};
   std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
   bool installed_ = false;
+  std::atomic<bool> stopped_{false};  // set by Uninstall: OnHit fires nothing any more
 
   mutable std::mutex log_mu_;
   std::ofstream log_;                 // guarded by log_mu_

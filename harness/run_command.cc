@@ -233,7 +233,8 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
       err << "vstress run: --fiu-control: " << s.message() << "\n";
       return kExitUsage;
     }
-    out << fmt::format("fiu-control: fiu-ctrl -c \"enable name=POINT\" {}\n", getpid())
+    out << fmt::format("fiu-control: fiu-ctrl -f {} -c \"enable name=POINT\" {}\n",
+                       o.fiu_control, getpid())
         << std::flush;
   }
   if (engine::Status s = controller.Install(); !s.ok()) {

@@ -179,8 +179,8 @@ void WriterLoop(const WorkerContext& ctx, uint32_t writer_id) {
                                                           : kBatches);
     if (ctx.checker != nullptr) RecordWriteResult(ctx, self, op, result);
     if (!result.ok() && result.status().IsBackgroundError()) {
-      // The DB takes no more writes until reopened; keep the loop alive but cheap.
-      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      // The DB takes no more writes until it is reopened: this writer is done; readers go on.
+      break;
     }
   }
 }
