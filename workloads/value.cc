@@ -34,11 +34,21 @@ bool ConsumeId(std::string_view* text, uint32_t* writer_id, uint64_t* write_inde
   return ConsumeNumber(text, write_index);
 }
 
-// Filler word i of a value: eight letters 'a'..'p' from one mix of (seed, i) — an AND and an ADD
-// per eight bytes, since the checker recomputes filler on every read.
-uint64_t FillerWord(uint64_t seed, uint64_t i) {
-  return (Mix64(seed + i * 0x9E3779B97F4A7C15ull) & 0x0F0F0F0F0F0F0F0Full) + 0x6161616161616161ull;
-}
+// The filler's letters come from a xorshift64 stream (three shifts and xors per eight bytes, since
+// the checker recomputes filler on every read); each byte's low nibble picks 'a'..'p'.
+class FillerStream {
+ public:
+  explicit FillerStream(uint64_t seed) : state_(seed | 1) {}
+  uint64_t NextWord() {
+    state_ ^= state_ << 13;
+    state_ ^= state_ >> 7;
+    state_ ^= state_ << 17;
+    return (state_ & 0x0F0F0F0F0F0F0F0Full) + 0x6161616161616161ull;
+  }
+
+ private:
+  uint64_t state_;
+};
 
 // The filler seed: depends on the id and the total size, so a truncated value is not another
 // valid value.
@@ -52,9 +62,9 @@ bool FillerMatches(std::string_view rest, uint32_t writer_id, uint64_t write_ind
                    uint32_t bytes) {
   if (rest.empty()) return true;
   rest.remove_prefix(1);  // '#'
-  const uint64_t seed = FillerSeed(writer_id, write_index, bytes);
-  for (uint64_t i = 0; !rest.empty(); i++) {
-    const uint64_t expected = FillerWord(seed, i);
+  FillerStream filler(FillerSeed(writer_id, write_index, bytes));
+  while (!rest.empty()) {
+    const uint64_t expected = filler.NextWord();
     const size_t n = std::min<size_t>(8, rest.size());
     uint64_t got = 0;
     std::memcpy(&got, rest.data(), n);
@@ -73,9 +83,9 @@ std::string MakeValue(uint32_t writer_id, uint64_t write_index, uint32_t bytes) 
   value.reserve(bytes);
   value += '#';
   // The filler depends on the length too, so a truncated value is not another valid value.
-  const uint64_t seed = FillerSeed(writer_id, write_index, bytes);
-  for (uint64_t word = 0; value.size() < bytes; word++) {
-    uint64_t letters = FillerWord(seed, word);
+  FillerStream filler(FillerSeed(writer_id, write_index, bytes));
+  while (value.size() < bytes) {
+    uint64_t letters = filler.NextWord();
     for (int i = 0; i < 8 && value.size() < bytes; i++, letters >>= 8) {
       value += static_cast<char>(letters & 0xff);
     }
