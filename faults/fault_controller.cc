@@ -104,7 +104,7 @@ int FaultController::FiuCallback(const char* name, int* /*failnum*/, void** fail
   return 1;
 }
 
-std::optional<Action> FaultController::OnHit(std::string_view point) {
+std::optional<Action> FaultController::OnHit(std::string_view point, std::string_view path) {
   if (stopped_.load(std::memory_order_acquire)) return std::nullopt;
   auto it = points_.find(point);
   if (it == points_.end()) return std::nullopt;
@@ -112,7 +112,7 @@ std::optional<Action> FaultController::OnHit(std::string_view point) {
   const uint64_t hit = state.hits.fetch_add(1, std::memory_order_relaxed) + 1;
   for (size_t i = 0; i < state.rules.size(); i++) {
     const Rule& rule = options_.rules[state.rules[i]];
-    if (!InWindow(rule) || !Fires(state, i, hit)) continue;
+    if (!rule.MatchesPath(path) || !InWindow(rule) || !Fires(state, i, hit)) continue;
     Record(state, hit, rule.action);
     if (rule.action == Action::kDelay) std::this_thread::sleep_for(rule.delay);
     return rule.action;

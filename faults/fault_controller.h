@@ -74,7 +74,8 @@ class FaultController {
 
   // One hit of `point`: counts it, sleeps for a firing `delay`, and returns the action to inject
   // (nullopt: go on). Used by FaultFS for fs/ points and by the libfiu callback.
-  std::optional<Action> OnHit(std::string_view point);
+  // `path` is the file an fs/ point is about (empty for engine points).
+  std::optional<Action> OnHit(std::string_view point, std::string_view path = {});
 
   uint64_t fires_total() const { return fires_total_.load(std::memory_order_relaxed); }
   // Hits and fires per point that any rule names (points never hit are included with zeros).

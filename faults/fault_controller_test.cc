@@ -56,6 +56,16 @@ TEST(FaultControllerTest, ProbabilityIsSeededAndReproducible) {
   EXPECT_LT(fired_a.size(), 600u);
 }
 
+// A path glob limits an fs/ rule to matching files (by full path or base name); hits still count
+// per point.
+TEST(FaultControllerTest, PathGlobSelectsFiles) {
+  FaultController c(WithRules(1, {"fs/table/sync:error:every=1@path=*000012.sst"}));
+  EXPECT_FALSE(c.OnHit("fs/table/sync", "/db/000011.sst"));
+  EXPECT_TRUE(c.OnHit("fs/table/sync", "/db/000012.sst"));
+  EXPECT_FALSE(c.OnHit("fs/table/sync", "/db/000013.sst"));
+  EXPECT_EQ(3u, c.Counts()["fs/table/sync"].hits);
+}
+
 // An op window holds a rule back until the op index enters it.
 TEST(FaultControllerTest, OpWindowGatesFires) {
   FaultController c(WithRules(1, {"fs/wal/append:error:every=1@after_ops=100,before_ops=200"}));

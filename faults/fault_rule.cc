@@ -1,5 +1,7 @@
 #include "faults/fault_rule.h"
 
+#include <fnmatch.h>
+
 #include <charconv>
 #include <cmath>
 
@@ -92,13 +94,17 @@ Status ParseTrigger(std::string_view rule, std::string_view text, Trigger* t) {
   return Status::Ok();
 }
 
-Status ParseWindowPart(std::string_view rule, std::string_view part, Window* w) {
+Status ParseWindowPart(std::string_view rule, std::string_view part, Window* w,
+                       std::string* r_path_glob_out) {
   const size_t eq = part.find('=');
   const std::string_view key = part.substr(0, eq);
   const std::string_view value = eq == std::string_view::npos ? "" : part.substr(eq + 1);
   uint64_t ops;
   std::chrono::microseconds at;
-  if (key == "after_ops" || key == "before_ops") {
+  if (key == "path") {
+    if (value.empty()) return Bad(rule, "path needs a glob, e.g. path=*.sst");
+    r_path_glob_out->assign(value);
+  } else if (key == "after_ops" || key == "before_ops") {
     if (!ParseUnsigned(value, &ops)) return Bad(rule, fmt::format("{} needs a count", key));
     (key == "after_ops" ? w->after_ops : w->before_ops) = ops;
   } else if (key == "after" || key == "before") {
@@ -184,6 +190,14 @@ std::string DescribePoint(std::string_view point) {
   return "unknown point";
 }
 
+bool Rule::MatchesPath(std::string_view path) const {
+  if (path_glob.empty()) return true;
+  const std::string full(path);
+  const std::string base = full.substr(full.find_last_of('/') + 1);
+  return fnmatch(path_glob.c_str(), full.c_str(), 0) == 0 ||
+         fnmatch(path_glob.c_str(), base.c_str(), 0) == 0;
+}
+
 bool Rule::Matches(std::string_view point) const {
   if (pattern.ends_with('*')) {
     return point.starts_with(std::string_view(pattern).substr(0, pattern.size() - 1));
@@ -212,6 +226,7 @@ std::string Rule::ToString() const {
   if (this->window.before_seconds) {
     window.push_back("before=" + seconds(*this->window.before_seconds));
   }
+  if (!path_glob.empty()) window.push_back("path=" + path_glob);
   for (size_t i = 0; i < window.size(); i++) out += (i == 0 ? "@" : ",") + window[i];
   return out;
 }
@@ -230,7 +245,7 @@ Result<Rule> ParseRule(std::string_view text) {
   if (s.ok() && fields.size() == 3) s = ParseTrigger(text, fields[2], &r.trigger);
   if (s.ok() && at != std::string_view::npos) {
     for (std::string_view part : Split(text.substr(at + 1), ',')) {
-      s = ParseWindowPart(text, part, &r.window);
+      s = ParseWindowPart(text, part, &r.window, &r.path_glob);
       if (!s.ok()) break;
     }
   }
@@ -253,6 +268,9 @@ Status ValidateRule(const Rule& r) {
     if (r.action == Action::kTorn && !PointTakesAppends(point) && star == std::string::npos) {
       return Bad(text, fmt::format("torn needs a point that appends data, not {}", point));
     }
+  }
+  if (!r.path_glob.empty() && !r.pattern.starts_with("fs/")) {
+    return Bad(text, "path=GLOB applies to fs/ points only");
   }
   if (!matched) {
     return Bad(text, fmt::format("pattern '{}' matches no fault point (see `vstress faults`)",

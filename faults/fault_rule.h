@@ -12,7 +12,9 @@
 //     run replays exactly), `nth=3` (the third hit only), `every=10` (every tenth hit), `once` (the
 //     first hit inside the window).
 //   - Windows restrict a rule to hits at or after `after_ops=N` / before `before_ops=N` ops, or
-//     between `after=2s` / `before=10s` of run time.
+//     between `after=2s` / `before=10s` of run time. For fs/ points, `path=GLOB` restricts it to
+//     files whose path or base name matches (e.g. `path=*.sst`, `path=MANIFEST-*`); hits are still
+//     counted per point.
 //   - What must still hold under every fault: no acknowledged write is lost (after power loss: no
 //     synced acknowledged write), no failed write becomes visible, no table a live Version lists is
 //     deleted, reads keep working after a background error, and reopening recovers.
@@ -21,6 +23,7 @@
 //   engine/manifest/sync:error:p=0.2
 //   engine/compaction/*:delay=5ms:every=3
 //   fs/wal/append:torn:nth=100@after_ops=1000
+//   fs/table/sync:error:every=5@path=*000012.sst
 // POINT is an exact name or a prefix ending in '*'. The trigger defaults to `once`.
 //
 // Thread contract: immutable (values and pure functions).
@@ -59,8 +62,12 @@ struct Rule {
   std::chrono::microseconds delay{0};  // Action::kDelay
   Trigger trigger;
   Window window;
+  // fs/ points only: the rule applies just to files whose path (or base name) matches this glob.
+  std::string path_glob;
 
   bool Matches(std::string_view point) const;
+  // True if the rule applies to `path` (always, without a path glob).
+  bool MatchesPath(std::string_view path) const;
   // The rule's canonical text form; ParseRule(ToString()) gives the rule back.
   std::string ToString() const;
 };

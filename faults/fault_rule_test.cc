@@ -30,7 +30,8 @@ TEST(FaultRuleTest, ParsesDocumentedForms) {
   EXPECT_DOUBLE_EQ(10.0, *w->window.before_seconds);
   for (const char* text : {"engine/manifest/sync:error:p=0.2", "engine/compaction/*:delay=5ms:every=3",
                            "fs/wal/append:torn:nth=100@after_ops=1000,before=10s",
-                           "engine/file/delete:nospace:once"}) {
+                           "engine/file/delete:nospace:once",
+                           "fs/table/sync:error:every=5@path=*000012.sst"}) {
     auto parsed = ParseRule(text);
     ASSERT_TRUE(parsed.ok()) << text;
     EXPECT_EQ(text, parsed->ToString());
@@ -65,7 +66,9 @@ TEST(FaultRuleTest, RejectsBadRulesWithClearMessages) {
                         Case{"engine/wal/sync:error:nth=0", "whole number >= 1"},
                         Case{"engine/wal/sync:error@after_ops=10,before_ops=5", "below before_ops"},
                         Case{"engine/wal/sync:error@sometime", "unknown window"},
-                        Case{"engine/wal/sync", "expected POINT:ACTION"}}) {
+                        Case{"engine/wal/sync", "expected POINT:ACTION"},
+                        Case{"engine/wal/sync:error@path=*.log", "fs/ points only"},
+                        Case{"fs/wal/sync:error@path=", "path needs a glob"}}) {
     auto r = ParseRule(c.text);
     ASSERT_FALSE(r.ok()) << c.text;
     EXPECT_TRUE(r.status().IsInvalidArgument()) << c.text;

@@ -224,8 +224,8 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   fault_options.log_path = run_dir + "/faults.log";
   faults::FaultController controller(fault_options);
   auto fault_fs = std::make_shared<faults::FaultFS>(engine::NewPosixFileSystem());
-  fault_fs->SetDecider([&controller](const std::string& point, const std::string&) {
-    return controller.OnHit(point);
+  fault_fs->SetDecider([&controller](const std::string& point, const std::string& path) {
+    return controller.OnHit(point, path);
   });
   controller.SetTornHook([&fault_fs] { fault_fs->TearNextAppendOnThisThread(); });
   if (!o.fiu_control.empty()) {
