@@ -189,6 +189,8 @@ void SummarizeEngine(engine::DB* db, RunOutcome* out) {
 void FinalChecks(std::unique_ptr<engine::DB>* db, const engine::Options& options,
                  const RunConfig& config, Oracle* oracle, const Checker& checker, RunState* run,
                  RunOutcome* out) {
+  // The end-of-run invariants hold for a DB at rest: faults stop first.
+  if (config.faults != nullptr) config.faults->Uninstall();
   ReaderSlot* slot = oracle->NewReaderSlot();
   const SequenceNumber final_seq = oracle->recorded_through();
   slot->Pin(final_seq);

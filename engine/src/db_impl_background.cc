@@ -367,11 +367,13 @@ Status DBImpl::WaitForBackgroundIdle() {
       return !bg_error_.ok() || shutting_down_ || (!HasBackgroundWorkLocked() && !bg_running_);
     });
   }
-  // Deletes that failed earlier get one more try, so an idle DB has nothing deferred needlessly.
+  // Deletes that failed earlier get one more try, and a GC scan collects the outputs of failed
+  // flushes and compactions whose delete failed, so an idle DB holds only the files it needs.
   lock.unlock();
   versions_->RetryFailedDeletions();
   lock.lock();
   DeleteObsoleteWalsLocked(&lock);
+  RemoveObsoleteFilesLocked(&lock);
   return bg_error_;
 }
 

@@ -252,6 +252,28 @@ TEST_F(FaultPointTest, CompactionReadInputFailureIsRetried) {
 }
 
 // A compaction that fails just before installing its result is retried; its outputs are removed.
+// A failed compaction whose output cannot be deleted (the delete fails too) leaves no stray table
+// once the DB is idle: the idle GC scan collects it.
+TEST_F(FaultPointTest, AbandonedOutputWhoseDeleteFailsIsCollectedWhenIdle) {
+  TempDir dir;
+  Model model;
+  auto db = OpenOrDie(ManualOptions(), dir.path());
+  ASSERT_NE(nullptr, db);
+  ASSERT_NO_FATAL_FAILURE(WriteTwoTables(db.get(), /*keys=*/400, /*second_first=*/100, &model));
+  const auto inputs = ListTables(dir.path());
+  {
+    ScopedFault install("engine/compaction/install");
+    ScopedFault remove("engine/file/delete", /*first_failing_hit=*/1, /*failures_max=*/100);
+    EXPECT_TRUE(db->RunBackgroundStep());
+    ASSERT_EQ(1, install.failures());
+    ASSERT_GE(remove.failures(), 1) << "the abandoned output's delete should have failed";
+  }
+  EXPECT_GT(ListTables(dir.path()).size(), inputs.size()) << "the abandoned output is still there";
+  ASSERT_TRUE(db->WaitForBackgroundIdle().ok());
+  EXPECT_EQ(SortedExpectedFiles(db.get()), ListDir(dir.path()));
+  EXPECT_EQ(model, ReadAll(db.get()));
+}
+
 TEST_F(FaultPointTest, CompactionInstallFailureIsRetried) {
   ExpectCompactionRetried("engine/compaction/install", 1);
 }
