@@ -28,7 +28,6 @@
 #include <memory>
 #include <optional>
 #include <random>
-#include <sstream>
 #include <string>
 #include <vector>
 
@@ -37,6 +36,7 @@
 #include "faults/fault_controller.h"
 #include "faults/fault_fs.h"
 #include "faults/fault_rule.h"
+#include "tests/faults/write_history.h"
 
 namespace {
 
@@ -46,7 +46,8 @@ using engine::Status;
 using engine::WriteOptions;
 using faults::FaultController;
 using faults::FaultFS;
-using Model = std::map<std::string, std::string>;
+using vstress_test::Model;
+using vstress_test::WriteHistory;
 
 constexpr char kDbPath[] = "/db";
 constexpr int kKeySpace = 300;
@@ -59,8 +60,6 @@ constexpr int kSyncPercent = 16;
 constexpr int kDeletePercent = 10;
 constexpr int kCompactEveryRounds = 2;
 constexpr int kReopenEveryRounds = 3;
-// Messages list at most this many differing keys.
-constexpr int kDiffLinesMax = 8;
 
 engine::Options CrashOptions(std::shared_ptr<FaultFS> fs) {
   engine::Options o;
@@ -96,112 +95,6 @@ Model ReadAll(DB* db) {
   EXPECT_TRUE(s.ok()) << s.ToString();
   return out;
 }
-
-// The acknowledged writes in the order the engine assigned them sequence numbers, and how many of
-// them must survive a power loss.
-class WriteHistory {
- public:
-  struct Write {
-    SequenceNumber sequence = 0;
-    std::string key;
-    std::optional<std::string> value;  // nullopt: a delete
-    bool synced = false;
-  };
-
-  void Record(Write write) {
-    if (write.synced) durable_count_ = writes_.size() + 1;
-    writes_.push_back(std::move(write));
-  }
-  // The write that was under way when the power failed: it returned an error, but a torn tail
-  // may have kept its whole WAL record, so with torn tails it may come back (after every
-  // acknowledged write, with the next sequence number). With dropped tails it never may.
-  void RecordInFlight(std::string key, std::optional<std::string> value) {
-    in_flight_ = Write{last_sequence() + 1, std::move(key), std::move(value), false};
-  }
-  size_t size() const { return writes_.size(); }
-  size_t durable_count() const { return durable_count_; }
-  SequenceNumber last_sequence() const { return writes_.empty() ? 0 : writes_.back().sequence; }
-  // Everything so far survives a power loss (a reopen wrote it all to synced tables).
-  void MarkAllDurable() { durable_count_ = writes_.size(); }
-
-  // The longest prefix (in writes) at least durable_count() long whose state equals `recovered`
-  // and whose writes all have sequence numbers up to `last_sequence` (the engine's after
-  // recovery, which tells apart prefixes that differ only by writes that changed nothing). With
-  // `allow_in_flight` the acknowledged writes followed by the in-flight one count as a prefix too.
-  std::optional<size_t> MatchPrefix(const Model& recovered, SequenceNumber last_sequence,
-                                    bool allow_in_flight) const {
-    std::vector<const Write*> writes;
-    for (const Write& w : writes_) writes.push_back(&w);
-    if (allow_in_flight && in_flight_) writes.push_back(&*in_flight_);
-    Model state;
-    size_t differing = recovered.size();  // keys where `state` and `recovered` differ
-    std::optional<size_t> match;
-    if (differing == 0 && durable_count_ == 0) match = 0;
-    for (size_t i = 0; i < writes.size(); i++) {
-      const Write& w = *writes[i];
-      const bool equal_before = Same(state, recovered, w.key);
-      if (w.value) {
-        state[w.key] = *w.value;
-      } else {
-        state.erase(w.key);
-      }
-      const bool equal_after = Same(state, recovered, w.key);
-      if (equal_before && !equal_after) differing++;
-      if (!equal_before && equal_after) differing--;
-      if (differing == 0 && i + 1 >= durable_count_ && w.sequence <= last_sequence) match = i + 1;
-    }
-    return match;
-  }
-
-  Model StateAt(size_t count) const {
-    Model state;
-    for (size_t i = 0; i < count; i++) {
-      if (writes_[i].value) {
-        state[writes_[i].key] = *writes_[i].value;
-      } else {
-        state.erase(writes_[i].key);
-      }
-    }
-    return state;
-  }
-
-  // Why `recovered` matches no allowed prefix: how it differs from the durable prefix.
-  std::string Explain(const Model& recovered) const {
-    std::ostringstream out;
-    out << writes_.size() << " writes, " << durable_count_ << " must survive (last synced seq "
-        << (durable_count_ == 0 ? 0 : writes_[durable_count_ - 1].sequence) << "); recovered "
-        << recovered.size() << " keys. Differences from the durable prefix:";
-    const Model want = StateAt(durable_count_);
-    int lines = 0;
-    auto line = [&](const std::string& key, const std::string& expected, const std::string& got) {
-      if (lines++ < kDiffLinesMax) out << "\n  " << key << ": want " << expected << ", got " << got;
-    };
-    for (const auto& [key, value] : want) {
-      auto it = recovered.find(key);
-      if (it == recovered.end()) {
-        line(key, value, "missing");
-      } else if (it->second != value) {
-        line(key, value, it->second);
-      }
-    }
-    for (const auto& [key, value] : recovered) {
-      if (want.count(key) == 0) line(key, "missing", value);
-    }
-    return out.str();
-  }
-
- private:
-  static bool Same(const Model& state, const Model& recovered, const std::string& key) {
-    auto s = state.find(key);
-    auto r = recovered.find(key);
-    if ((s == state.end()) != (r == recovered.end())) return false;
-    return s == state.end() || s->second == r->second;
-  }
-
-  std::vector<Write> writes_;
-  size_t durable_count_ = 0;
-  std::optional<Write> in_flight_;
-};
 
 // One crash case: a DB on FaultFS over the in-memory file system, written by the test thread
 // until the crash rule fires, then recovered and checked.

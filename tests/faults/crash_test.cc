@@ -18,7 +18,6 @@
 #include <memory>
 #include <optional>
 #include <random>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -27,6 +26,7 @@
 #include "engine/file_system.h"
 #include "engine/testing.h"
 #include "faults/fault_fs.h"
+#include "tests/faults/write_history.h"
 
 namespace {
 
@@ -37,7 +37,8 @@ using engine::WriteOptions;
 using faults::Action;
 using faults::FaultFS;
 using CrashMode = FaultFS::CrashMode;
-using Model = std::map<std::string, std::string>;
+using vstress_test::Model;
+using vstress_test::WriteHistory;
 
 constexpr char kDbPath[] = "/db";
 constexpr int kKeySpace = 300;
@@ -54,8 +55,6 @@ constexpr int kDeletePercent = 10;
 constexpr std::chrono::microseconds kTableAppendDelay{20};
 // Reopens tried after a crash, each of which a decider may crash again.
 constexpr int kReopenAttemptsMax = 3;
-// Messages list at most this many differing keys.
-constexpr int kDiffLinesMax = 8;
 
 engine::Options CrashOptions(std::shared_ptr<FaultFS> fs) {
   engine::Options o;
@@ -83,112 +82,6 @@ std::string KeyName(int i) {
   std::snprintf(key, sizeof(key), "k%06d", i);
   return key;
 }
-
-// The acknowledged writes in the order the engine assigned them sequence numbers, and which of
-// them must survive a power loss.
-class WriteHistory {
- public:
-  struct Write {
-    SequenceNumber sequence = 0;
-    std::string key;
-    std::optional<std::string> value;  // nullopt: a delete
-    bool synced = false;
-  };
-
-  void Record(Write write) {
-    if (write.synced) durable_count_ = writes_.size() + 1;
-    writes_.push_back(std::move(write));
-  }
-  size_t durable_count() const { return durable_count_; }
-  SequenceNumber last_sequence() const { return writes_.empty() ? 0 : writes_.back().sequence; }
-
-  // The longest prefix (in writes) at least durable_count() long whose state equals `recovered`
-  // and whose writes all have sequence numbers up to `last_sequence` (the engine's, after
-  // recovery: it tells apart prefixes that differ only by writes that changed nothing, such as a
-  // delete of an absent key).
-  std::optional<size_t> MatchPrefix(const Model& recovered, SequenceNumber last_sequence) const {
-    // Counts keys where the prefix's state and `recovered` differ, updated one write at a time.
-    Model state;
-    size_t differing = recovered.size();
-    std::optional<size_t> match;
-    if (differing == 0 && durable_count_ == 0) match = 0;
-    for (size_t i = 0; i < writes_.size(); i++) {
-      const Write& w = writes_[i];
-      auto r = recovered.find(w.key);
-      auto s = state.find(w.key);
-      const bool equal_before = Same(s, state, r, recovered);
-      if (w.value) {
-        state[w.key] = *w.value;
-      } else {
-        state.erase(w.key);
-      }
-      s = state.find(w.key);
-      const bool equal_after = Same(s, state, r, recovered);
-      if (equal_before && !equal_after) differing++;
-      if (!equal_before && equal_after) differing--;
-      if (differing == 0 && i + 1 >= durable_count_ && w.sequence <= last_sequence) match = i + 1;
-    }
-    return match;
-  }
-
-  // The recovered state is the state after the first `count` writes, and is durable now.
-  void KeepPrefix(size_t count) {
-    writes_.resize(count);
-    durable_count_ = count;
-  }
-  // Everything written so far is durable (a clean close on a file system that loses nothing).
-  void MarkAllDurable() { durable_count_ = writes_.size(); }
-  void SetDurableCount(size_t count) { durable_count_ = std::min(count, writes_.size()); }
-
-  Model StateAt(size_t count) const {
-    Model state;
-    for (size_t i = 0; i < count; i++) {
-      if (writes_[i].value) {
-        state[writes_[i].key] = *writes_[i].value;
-      } else {
-        state.erase(writes_[i].key);
-      }
-    }
-    return state;
-  }
-
-  // Why `recovered` matches no allowed prefix: how it differs from the durable prefix.
-  std::string Explain(const Model& recovered) const {
-    std::ostringstream out;
-    out << writes_.size() << " writes, " << durable_count_ << " must survive (last synced seq "
-        << (durable_count_ == 0 ? 0 : writes_[durable_count_ - 1].sequence) << "); recovered "
-        << recovered.size() << " keys. Differences from the durable prefix:";
-    const Model want = StateAt(durable_count_);
-    int lines = 0;
-    auto line = [&](const std::string& key, const std::string& expected, const std::string& got) {
-      if (lines++ < kDiffLinesMax) out << "\n  " << key << ": want " << expected << ", got " << got;
-    };
-    for (const auto& [key, value] : want) {
-      auto it = recovered.find(key);
-      if (it == recovered.end()) {
-        line(key, value, "missing");
-      } else if (it->second != value) {
-        line(key, value, it->second);
-      }
-    }
-    for (const auto& [key, value] : recovered) {
-      if (want.count(key) == 0) line(key, "missing", value);
-    }
-    return out.str();
-  }
-
- private:
-  static bool Same(Model::const_iterator s, const Model& state, Model::const_iterator r,
-                   const Model& recovered) {
-    const bool in_state = s != state.end();
-    const bool in_recovered = r != recovered.end();
-    if (in_state != in_recovered) return false;
-    return !in_state || s->second == r->second;
-  }
-
-  std::vector<Write> writes_;
-  size_t durable_count_ = 0;
-};
 
 // One DB on one FaultFS, written by the test thread, crashed and reopened many times.
 class CrashDriver {
