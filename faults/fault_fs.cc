@@ -6,23 +6,10 @@
 namespace faults {
 namespace {
 
+using engine::ParentDir;
 using engine::Result;
 using engine::Status;
-
-// "a/b/c" -> "a/b"; "/c" -> "/"; "c" -> "" (the current directory). Same spelling rules as the
-// in-memory FileSystem, so a directory names the same thing here and there.
-std::string ParentDir(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return "";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-// "a/b/" -> "a/b", so a directory spelled with a trailing slash is the same directory.
-std::string TrimDir(std::string dir) {
-  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-  return dir;
-}
+using engine::TrimDir;
 
 bool AllDigits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });

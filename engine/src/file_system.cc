@@ -56,4 +56,16 @@ Status WriteFileAtomically(FileSystem* fs, const std::string& dir, const std::st
   return fs->SyncDir(dir);
 }
 
+std::string ParentDir(const std::string& path) {
+  const size_t slash = path.rfind('/');
+  if (slash == std::string::npos) return "";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+std::string TrimDir(std::string dir) {
+  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
+  return dir;
+}
+
 }  // namespace engine

@@ -27,20 +27,6 @@ struct FileData {
 
 Status NoSuchFile(const std::string& path) { return Status::FromErrno(ENOENT, path); }
 
-// "a/b/c" -> "a/b"; "/c" -> "/"; "c" -> "" (the current directory).
-std::string ParentDir(const std::string& path) {
-  const size_t slash = path.rfind('/');
-  if (slash == std::string::npos) return "";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-// "a/b/" -> "a/b", so a directory spelled with a trailing slash is the same directory.
-std::string TrimDir(std::string dir) {
-  while (dir.size() > 1 && dir.back() == '/') dir.pop_back();
-  return dir;
-}
-
 class MemWritableFile final : public WritableFile {
  public:
   MemWritableFile(std::shared_ptr<FileData> data, std::string path)
@@ -132,8 +118,7 @@ class MemFileSystem final : public FileSystem {
  public:
   Result<std::unique_ptr<WritableFile>> NewWritableFile(const std::string& path) override;
   Result<std::unique_ptr<SequentialFile>> NewSequentialFile(const std::string& path) override;
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
-      const std::string& path) override;
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override;
   bool FileExists(const std::string& path) override;
   Status GetChildren(const std::string& dir, std::vector<std::string>* names) override;
   Status DeleteFile(const std::string& path) override;
@@ -200,8 +185,7 @@ Result<std::unique_ptr<RandomAccessFile>> MemFileSystem::NewRandomAccessFile(
     const std::string& path) {
   std::shared_ptr<FileData> data = Find(path);
   if (data == nullptr) return NoSuchFile(path);
-  return std::unique_ptr<RandomAccessFile>(
-      std::make_unique<MemRandomAccessFile>(std::move(data)));
+  return std::unique_ptr<RandomAccessFile>(std::make_unique<MemRandomAccessFile>(std::move(data)));
 }
 
 bool MemFileSystem::FileExists(const std::string& path) {

@@ -87,6 +87,12 @@ std::shared_ptr<FileSystem> NewPosixFileSystem();
 // (it models a machine that never loses power; FaultFS adds the loss).
 std::shared_ptr<FileSystem> NewMemFileSystem();
 
+// Path spelling shared by every FileSystem implementation, so a directory names the same thing in
+// each: "a/b/c" -> "a/b"; "/c" -> "/"; "c" -> "" (the current directory).
+std::string ParentDir(const std::string& path);
+// "a/b/" -> "a/b": a directory spelled with a trailing slash is the same directory.
+std::string TrimDir(std::string dir);
+
 // Convenience helpers built on the interface.
 Status ReadFileToString(FileSystem* fs, const std::string& path, std::string* data);
 // Writes `data` to `path` through a temp file that is synced and renamed, then syncs `dir`.
