@@ -1,15 +1,13 @@
 #include "harness/runner.h"
 
+#include <fmt/format.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <fstream>
-
 #include <algorithm>
+#include <fstream>
 #include <set>
 #include <thread>
-
-#include <fmt/format.h>
 
 #include "engine/db.h"
 #include "engine/testing.h"
@@ -28,41 +26,19 @@ namespace {
 constexpr auto kSampleInterval = std::chrono::milliseconds(250);
 constexpr size_t kSamplesMax = 100000;
 
-bool ParseKey(std::string_view name, uint64_t* index) { return workloads::ParseKeyIndex(name, index); }
-
 KeyValueCodec WorkloadCodec() {
-  return {&workloads::KeyName, &ParseKey, &workloads::MakeValue, &workloads::ParseValueId};
+  return {&workloads::KeyName, &workloads::ParseKeyIndex, &workloads::ParseValueId};
 }
 
-
-std::string TableName(uint64_t number) {
-  return fmt::format("{:06d}.sst", number);
-}
-
-// No table a live Version lists is missing: a Version present in two LiveVersions() snapshots
-// taken around the directory listing was live throughout, so all its tables must be listed.
-void CheckLiveTablesExist(engine::DB* db, engine::FileSystem* fs, const std::string& path,
-                          RunState* run) {
-  const auto before = engine::testing::LiveVersions(db);
-  std::vector<std::string> names;
-  if (!fs->GetChildren(path, &names).ok()) return;
-  const auto after = engine::testing::LiveVersions(db);
-  const std::set<std::string> on_disk(names.begin(), names.end());
-  std::set<uint64_t> still_live;
-  for (const auto& v : after) still_live.insert(v.id);
-  for (const auto& v : before) {
-    if (still_live.count(v.id) == 0) continue;
-    for (size_t level = 0; level < v.files_per_level.size(); level++) {
-      for (uint64_t number : v.files_per_level[level]) {
-        if (on_disk.count(TableName(number)) != 0) continue;
-        run->Report(InvariantViolation(fmt::format(
-                        "{} is listed at L{} by live Version {} (refs {}) but missing from disk",
-                        TableName(number), level, v.id, v.refs)),
-                    nullptr);
-        return;
-      }
-    }
-  }
+// No table a live Version lists is missing (engine::testing's race-free check).
+void CheckLiveTablesExist(engine::DB* db, RunState* run) {
+  const auto check = engine::testing::CheckLiveTablesExist(db);
+  if (check.missing.empty()) return;
+  const auto& m = check.missing.front();
+  run->Report(InvariantViolation(fmt::format(
+                  "{} is listed at L{} by live Version {} (refs {}) but missing from disk",
+                  engine::testing::TableFileName(m.number), m.level, m.version_id, m.version_refs)),
+              nullptr);
 }
 
 struct Workers {
@@ -112,16 +88,17 @@ void TakeSample(engine::DB* db, const RunConfig& config, RunState* run, RunOutco
 
 std::string ProgressLine(const RunState& run, const RunOutcome& out) {
   const Sample& s = out.samples.back();
-  return fmt::format("[{:6.1f}s] ops {} | reads checked {} | scans {} | live versions {} (max {}) "
-                     "| deferred {} (max {}) | faults {} | violations {}",
-                     s.seconds, s.ops, s.reads_checked, run.Sum(kScansChecked), s.live_versions,
-                     out.engine.max_live_versions, s.deferred_deletions,
-                     out.engine.max_deferred_deletions, s.faults_fired, s.violations);
+  return fmt::format(
+      "[{:6.1f}s] ops {} | reads checked {} | scans {} | live versions {} (max {}) "
+      "| deferred {} (max {}) | faults {} | violations {}",
+      s.seconds, s.ops, s.reads_checked, run.Sum(kScansChecked), s.live_versions,
+      out.engine.max_live_versions, s.deferred_deletions, out.engine.max_deferred_deletions,
+      s.faults_fired, s.violations);
 }
 
 // Samples, checks the live-table invariant, runs the watchdog and ends the run on time.
-void Monitor(engine::DB* db, engine::FileSystem* fs, const RunConfig& config, RunState* run,
-             const Workers& workers, RunOutcome* out) {
+void Monitor(engine::DB* db, const RunConfig& config, RunState* run, const Workers& workers,
+             RunOutcome* out) {
   const auto& spec = config.spec;
   uint64_t last_ops = 0;
   double last_progress_at = 0;
@@ -131,7 +108,7 @@ void Monitor(engine::DB* db, engine::FileSystem* fs, const RunConfig& config, Ru
     std::this_thread::sleep_for(kSampleInterval);
     TakeSample(db, config, run, out);
     if (config.check) {
-      CheckLiveTablesExist(db, fs, config.db_path, run);
+      CheckLiveTablesExist(db, run);
       invariant_checks++;
     }
     const double now = run->Seconds();
@@ -206,7 +183,6 @@ RunOutcome RunThreaded(const RunConfig& config) {
   RunOutcome out;
   engine::Options options = config.spec.engine.ToOptions();
   options.file_system = config.file_system ? config.file_system : engine::NewPosixFileSystem();
-  options.mutations = config.mutations;
   auto opened = engine::DB::Open(options, config.db_path);
   if (!opened.ok()) {
     out.result = "error";
@@ -219,15 +195,14 @@ RunOutcome RunThreaded(const RunConfig& config) {
   const Checker checker(&oracle, WorkloadCodec());
   RunState run(config.keep_going);
   const WorkerContext ctx{db.get(), &config.spec, &oracle, config.check ? &checker : nullptr,
-                          &run, config.faults};
+                          &run,     config.faults};
   Workers workers;
   StartWorkers(ctx, &workers);
-  Monitor(db.get(), options.file_system.get(), config, &run, workers, &out);
+  Monitor(db.get(), config, &run, workers, &out);
   for (auto& t : workers.threads) t.join();
   out.duration_seconds = run.Seconds();
   TakeSample(db.get(), config, &run, &out);
-  if (config.check && out.result == "pass" &&
-      (run.violation_count() == 0 || config.keep_going)) {
+  if (config.check && out.result == "pass" && (run.violation_count() == 0 || config.keep_going)) {
     FinalChecks(&db, options, config, &oracle, checker, &run, &out);
   } else {
     SummarizeEngine(db.get(), &out);

@@ -42,14 +42,6 @@ void Compaction::AddInputDeletions(VersionEdit* edit) const {
   }
 }
 
-uint64_t Compaction::InputBytes() const {
-  uint64_t total = 0;
-  for (const auto& list : inputs) {
-    for (const auto& f : list) total += f->table.file_bytes;
-  }
-  return total;
-}
-
 std::unique_ptr<Compaction> PickCompaction(VersionSet* vset) {
   Version* v = vset->current();
   if (v->compaction_score() < 1) return nullptr;

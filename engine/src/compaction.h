@@ -33,7 +33,6 @@ struct Compaction {
   bool IsTrivialMove() const { return inputs[0].size() == 1 && inputs[1].empty(); }
   // Adds the deletion of every input to `edit`.
   void AddInputDeletions(VersionEdit* edit) const;
-  uint64_t InputBytes() const;
 };
 
 // REQUIRES: DB mutex held. Null if no level needs compacting. The result pins its input Version.

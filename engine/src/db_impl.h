@@ -63,6 +63,8 @@ class DBImpl final : public DB {
 
   // For engine/testing.h.
   VersionSet* versions() const { return versions_.get(); }
+  FileSystem* file_system() const { return fs_; }
+  const std::string& path() const { return path_; }
   std::vector<uint64_t> ProtectedOutputs();
   std::vector<std::string> ExpectedFiles();
 

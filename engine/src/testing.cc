@@ -1,6 +1,9 @@
 #include "engine/testing.h"
 
+#include <set>
+
 #include "db_impl.h"
+#include "file_names.h"
 
 namespace engine::testing {
 namespace {
@@ -14,6 +17,31 @@ std::vector<LiveVersion> LiveVersions(DB* db) { return Impl(db)->versions()->Liv
 std::vector<uint64_t> ProtectedOutputs(DB* db) { return Impl(db)->ProtectedOutputs(); }
 
 std::vector<std::string> ExpectedFiles(DB* db) { return Impl(db)->ExpectedFiles(); }
+
+LiveTablesCheck CheckLiveTablesExist(DB* db) {
+  LiveTablesCheck check;
+  const auto before = LiveVersions(db);
+  std::vector<std::string> names;
+  if (!Impl(db)->file_system()->GetChildren(Impl(db)->path(), &names).ok()) return check;
+  const auto after = LiveVersions(db);
+  const std::set<std::string> on_disk(names.begin(), names.end());
+  std::set<uint64_t> still_live;
+  for (const auto& v : after) still_live.insert(v.id);
+  for (const auto& v : before) {
+    if (still_live.count(v.id) == 0) continue;
+    check.versions_checked++;
+    for (size_t level = 0; level < v.files_per_level.size(); level++) {
+      for (uint64_t number : v.files_per_level[level]) {
+        if (on_disk.count(TableBaseName(number)) == 0) {
+          check.missing.push_back({number, static_cast<int>(level), v.id, v.refs});
+        }
+      }
+    }
+  }
+  return check;
+}
+
+std::string TableFileName(uint64_t number) { return TableBaseName(number); }
 
 uint64_t RefcountUnderflows(DB* db) { return Impl(db)->versions()->refcount_underflows(); }
 

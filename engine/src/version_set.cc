@@ -16,8 +16,6 @@
 namespace engine {
 namespace {
 
-constexpr double kLevel0ScoreDivisor = 1.0;
-
 uint64_t MaxBytesForLevel(const Options& options, int level) {
   uint64_t bytes = options.level_base_bytes;
   for (int l = 1; l < level; l++) bytes *= static_cast<uint64_t>(options.level_size_multiplier);
@@ -382,7 +380,7 @@ void VersionSet::ComputeCompactionScore(Version* v) const {
   for (int level = 0; level < kNumLevels - 1; level++) {
     double score;
     if (level == 0) {
-      score = v->NumFiles(0) / (options_.level0_compaction_trigger * kLevel0ScoreDivisor);
+      score = static_cast<double>(v->NumFiles(0)) / options_.level0_compaction_trigger;
     } else {
       score = static_cast<double>(v->LevelBytes(level)) /
               static_cast<double>(MaxBytesForLevel(options_, level));

@@ -95,7 +95,6 @@ class VersionSet {
   double OldestVersionAgeSeconds() const;
 
   TableCache* table_cache() const { return table_cache_; }
-  const Options& options() const { return options_; }
 
  private:
   struct PendingDeletion {

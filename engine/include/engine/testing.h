@@ -28,6 +28,24 @@ std::vector<LiveVersion> LiveVersions(DB* db);
 std::vector<uint64_t> ProtectedOutputs(DB* db);
 // The file names the DB needs right now: current tables, live WALs, MANIFEST, CURRENT, LOCK.
 std::vector<std::string> ExpectedFiles(DB* db);
+// A table some live Version lists that is not on disk.
+struct MissingTable {
+  uint64_t number = 0;
+  int level = 0;
+  uint64_t version_id = 0;
+  int version_refs = 0;
+};
+struct LiveTablesCheck {
+  uint64_t versions_checked = 0;     // Versions that stayed live across the directory listing
+  std::vector<MissingTable> missing;  // must stay empty
+};
+// Checks, while the DB runs, that no table a live Version lists is missing. Race-free: only a
+// Version present in LiveVersions() both before and after the directory listing is checked, since
+// it was live throughout (Version ids are never reused).
+LiveTablesCheck CheckLiveTablesExist(DB* db);
+
+// The file name of table `number` ("000012.sst").
+std::string TableFileName(uint64_t number);
 // How many times a Version was released more often than referenced (must stay 0).
 uint64_t RefcountUnderflows(DB* db);
 

@@ -191,8 +191,7 @@ void GetLoop(DB* db, int id, const std::atomic<bool>* stop, Recorder* rec) {
   rec->AddObservations(std::move(seen));
 }
 
-// Race-free check that no table listed by a live Version is missing: a Version present in two
-// LiveVersions() snapshots taken before and after listing the directory was live throughout.
+// What the live-table check (engine::testing::CheckLiveTablesExist) saw over the test.
 struct FileCheck {
   uint64_t versions_checked = 0;
   uint64_t max_live_versions = 0;
@@ -200,23 +199,11 @@ struct FileCheck {
   std::vector<std::string> missing;
 };
 
-void CheckLiveFilesOnce(DB* db, const std::string& dir, FileCheck* check) {
-  auto before = engine::testing::LiveVersions(db);
-  const auto tables = ListTables(dir);
-  auto after = engine::testing::LiveVersions(db);
-  const std::set<std::string> on_disk(tables.begin(), tables.end());
-  std::set<uint64_t> after_ids;
-  for (const auto& v : after) after_ids.insert(v.id);
-  for (const auto& v : before) {
-    if (after_ids.count(v.id) == 0) continue;
-    check->versions_checked++;
-    for (const auto& level : v.files_per_level) {
-      for (uint64_t number : level) {
-        char name[32];
-        std::snprintf(name, sizeof(name), "%06llu.sst", static_cast<unsigned long long>(number));
-        if (on_disk.count(name) == 0) check->missing.push_back(name);
-      }
-    }
+void CheckLiveFilesOnce(DB* db, FileCheck* check) {
+  const auto live = engine::testing::CheckLiveTablesExist(db);
+  check->versions_checked += live.versions_checked;
+  for (const auto& m : live.missing) {
+    check->missing.push_back(engine::testing::TableFileName(m.number));
   }
   const auto stats = db->GetStats();
   check->max_live_versions = std::max<uint64_t>(check->max_live_versions, stats.live_versions);
@@ -246,9 +233,9 @@ TEST(VersionRefcountConcurrencyTest, ReadersHoldViewsAcrossForcedCompactions) {
   FileCheck check;
   for (int c = 0; c < kCompactions; c++) {
     ASSERT_TRUE(db->CompactRange("", "").ok());
-    CheckLiveFilesOnce(db.get(), dir.path(), &check);
+    CheckLiveFilesOnce(db.get(), &check);
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    CheckLiveFilesOnce(db.get(), dir.path(), &check);
+    CheckLiveFilesOnce(db.get(), &check);
   }
   stop.store(true);
   for (auto& t : threads) t.join();
