@@ -1,11 +1,10 @@
 #include "faults/fault_rule.h"
 
+#include <fmt/format.h>
 #include <fnmatch.h>
 
 #include <charconv>
 #include <cmath>
-
-#include <fmt/format.h>
 
 #include "engine/fault_points.h"
 
@@ -33,24 +32,6 @@ bool ParseDouble(std::string_view text, double* out) {
          std::isfinite(*out);
 }
 
-// "5ms", "200us", "1s", "1.5s" -> microseconds.
-bool ParseDuration(std::string_view text, std::chrono::microseconds* out) {
-  struct Unit {
-    std::string_view suffix;
-    double micros;
-  };
-  for (const Unit& u : {Unit{"us", 1}, Unit{"ms", 1e3}, Unit{"s", 1e6}}) {
-    if (!text.ends_with(u.suffix)) continue;
-    double value;
-    if (!ParseDouble(text.substr(0, text.size() - u.suffix.size()), &value) || value < 0) {
-      return false;
-    }
-    *out = std::chrono::microseconds(static_cast<int64_t>(value * u.micros));
-    return true;
-  }
-  return false;
-}
-
 Status ParseAction(std::string_view rule, std::string_view text, Rule* r) {
   if (text.starts_with("delay=")) {
     r->action = Action::kDelay;
@@ -66,8 +47,8 @@ Status ParseAction(std::string_view rule, std::string_view text, Rule* r) {
     }
   }
   if (text == "delay") return Bad(rule, "delay needs a duration, e.g. delay=5ms");
-  return Bad(rule, fmt::format("unknown action '{}' (error, nospace, delay=DURATION, torn, crash)",
-                               text));
+  return Bad(
+      rule, fmt::format("unknown action '{}' (error, nospace, delay=DURATION, torn, crash)", text));
 }
 
 Status ParseTrigger(std::string_view rule, std::string_view text, Trigger* t) {
@@ -142,23 +123,50 @@ bool PointTakesAppends(std::string_view point) {
 
 }  // namespace
 
+bool ParseDuration(std::string_view text, std::chrono::microseconds* out) {
+  struct Unit {
+    std::string_view suffix;
+    double micros;
+  };
+  for (const Unit& u :
+       {Unit{"us", 1}, Unit{"ms", 1e3}, Unit{"s", 1e6}, Unit{"m", 60e6}, Unit{"h", 3600e6}}) {
+    if (!text.ends_with(u.suffix)) continue;
+    double value;
+    if (!ParseDouble(text.substr(0, text.size() - u.suffix.size()), &value) || value < 0) {
+      return false;
+    }
+    *out = std::chrono::microseconds(static_cast<int64_t>(value * u.micros));
+    return true;
+  }
+  return false;
+}
+
 const char* ActionName(Action action) {
   switch (action) {
-    case Action::kError: return "error";
-    case Action::kNoSpace: return "nospace";
-    case Action::kDelay: return "delay";
-    case Action::kTorn: return "torn";
-    case Action::kCrash: return "crash";
+    case Action::kError:
+      return "error";
+    case Action::kNoSpace:
+      return "nospace";
+    case Action::kDelay:
+      return "delay";
+    case Action::kTorn:
+      return "torn";
+    case Action::kCrash:
+      return "crash";
   }
   return "?";
 }
 
 const char* DescribeAction(Action action) {
   switch (action) {
-    case Action::kError: return "fail with EIO";
-    case Action::kNoSpace: return "fail with ENOSPC";
-    case Action::kDelay: return "sleep for the given duration, then go on (widens race windows)";
-    case Action::kTorn: return "write only part of the data being appended, then fail with EIO";
+    case Action::kError:
+      return "fail with EIO";
+    case Action::kNoSpace:
+      return "fail with ENOSPC";
+    case Action::kDelay:
+      return "sleep for the given duration, then go on (widens race windows)";
+    case Action::kTorn:
+      return "write only part of the data being appended, then fail with EIO";
     case Action::kCrash:
       return "simulated power loss: freeze the file system, drop unsynced data and directory "
              "changes";
@@ -209,13 +217,22 @@ std::string Rule::ToString() const {
   std::string out = pattern + ":";
   out += action == Action::kDelay ? "delay=" + FormatDuration(delay) : ActionName(action);
   switch (trigger.kind) {
-    case Trigger::Kind::kProbability: out += fmt::format(":p={}", trigger.probability); break;
-    case Trigger::Kind::kNth: out += fmt::format(":nth={}", trigger.n); break;
-    case Trigger::Kind::kEvery: out += fmt::format(":every={}", trigger.n); break;
-    case Trigger::Kind::kOnce: out += ":once"; break;
+    case Trigger::Kind::kProbability:
+      out += fmt::format(":p={}", trigger.probability);
+      break;
+    case Trigger::Kind::kNth:
+      out += fmt::format(":nth={}", trigger.n);
+      break;
+    case Trigger::Kind::kEvery:
+      out += fmt::format(":every={}", trigger.n);
+      break;
+    case Trigger::Kind::kOnce:
+      out += ":once";
+      break;
   }
   std::vector<std::string> window;
-  if (this->window.after_ops) window.push_back(fmt::format("after_ops={}", *this->window.after_ops));
+  if (this->window.after_ops)
+    window.push_back(fmt::format("after_ops={}", *this->window.after_ops));
   if (this->window.before_ops) {
     window.push_back(fmt::format("before_ops={}", *this->window.before_ops));
   }
@@ -273,8 +290,8 @@ Status ValidateRule(const Rule& r) {
     return Bad(text, "path=GLOB applies to fs/ points only");
   }
   if (!matched) {
-    return Bad(text, fmt::format("pattern '{}' matches no fault point (see `vstress faults`)",
-                                 r.pattern));
+    return Bad(
+        text, fmt::format("pattern '{}' matches no fault point (see `vstress faults`)", r.pattern));
   }
   if (r.action == Action::kDelay && (r.delay.count() <= 0 || r.delay > kDelayMax)) {
     return Bad(text, "delay must be above 0 and at most 10s");

@@ -83,6 +83,10 @@ std::string DescribePoint(std::string_view point);
 // One line on what `action` does.
 const char* DescribeAction(Action action);
 
+// Parses a duration: a non-negative number with a unit, us, ms, s, m or h ("5ms", "1.5s", "2m").
+// Used for fault delays and windows and for the command line's --duration.
+bool ParseDuration(std::string_view text, std::chrono::microseconds* out);
+
 // Parses one rule's text form. InvalidArgument names the rule and what is wrong with it.
 engine::Result<Rule> ParseRule(std::string_view text);
 // Checks a parsed rule: known action for its point (torn only where something is appended), a

@@ -1,15 +1,15 @@
 #include "harness/bench_command.h"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <vector>
 
-#include <fmt/chrono.h>
-#include <fmt/format.h>
-
+#include "faults/fault_rule.h"
 #include "harness/exit_codes.h"
-#include "harness/run_command.h"
 #include "harness/runner.h"
 #include "workloads/presets.h"
 
@@ -38,8 +38,8 @@ int RunBenchCommand(const BenchCommandOptions& o, std::ostream& out, std::ostrea
     return kExitUsage;
   }
   workloads::WorkloadSpec spec = std::move(loaded).value();
-  double seconds;
-  if (!ParseDurationSeconds(o.duration, &seconds) || seconds <= 0) {
+  std::chrono::microseconds duration;
+  if (!faults::ParseDuration(o.duration, &duration) || duration.count() <= 0) {
     err << "vstress bench: --duration: '" << o.duration << "' is not a duration like 10s\n";
     return kExitUsage;
   }
@@ -47,15 +47,16 @@ int RunBenchCommand(const BenchCommandOptions& o, std::ostream& out, std::ostrea
     err << "vstress bench: --rounds must be in [1, 20]\n";
     return kExitUsage;
   }
+  const double seconds = static_cast<double>(duration.count()) / 1e6;
   spec.duration_seconds = seconds;
   spec.ops = 0;
   spec.faults.clear();
   if (o.seed) spec.seed = *o.seed;
-  const std::string dir = o.out_dir.empty()
-                              ? fmt::format("runs/bench-{:%Y%m%dT%H%M%S}Z",
-                                            std::chrono::floor<std::chrono::seconds>(
-                                                std::chrono::system_clock::now()))
-                              : o.out_dir;
+  const std::string dir =
+      o.out_dir.empty()
+          ? fmt::format("runs/bench-{:%Y%m%dT%H%M%S}Z",
+                        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()))
+          : o.out_dir;
   out << fmt::format("vstress bench: preset {} ({} threads), {} rounds of {:.0f}s per half\n",
                      spec.name, spec.TotalThreads(), o.rounds, seconds);
   std::vector<double> unchecked;

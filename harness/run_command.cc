@@ -1,15 +1,16 @@
 #include "harness/run_command.h"
 
+#include <fmt/chrono.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <charconv>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-
-#include <fmt/chrono.h>
-#include <fmt/format.h>
 
 #include "faults/fault_controller.h"
 #include "faults/fault_fs.h"
@@ -55,12 +56,12 @@ engine::Result<workloads::WorkloadSpec> BaseSpec(const RunCommandOptions& o) {
 engine::Status ApplyFlags(const RunCommandOptions& o, workloads::WorkloadSpec* spec) {
   if (o.seed) spec->seed = *o.seed;
   if (!o.duration.empty()) {
-    double seconds;
-    if (!ParseDurationSeconds(o.duration, &seconds) || seconds <= 0) {
+    std::chrono::microseconds duration;
+    if (!faults::ParseDuration(o.duration, &duration) || duration.count() <= 0) {
       return engine::Status::InvalidArgument("--duration: '" + o.duration +
                                              "' is not a duration like 30s, 2m or 500ms");
     }
-    spec->duration_seconds = seconds;
+    spec->duration_seconds = static_cast<double>(duration.count()) / 1e6;
     spec->ops = 0;
   }
   if (o.ops) spec->ops = *o.ops;
@@ -96,15 +97,18 @@ engine::Status ApplyFlags(const RunCommandOptions& o, workloads::WorkloadSpec* s
 
 std::string DefaultRunDir(uint64_t seed) {
   const auto now = std::chrono::system_clock::now();
-  return fmt::format("runs/{:%Y%m%dT%H%M%S}Z-seed{}",
-                     std::chrono::floor<std::chrono::seconds>(now), seed);
+  return fmt::format("runs/{:%Y%m%dT%H%M%S}Z-seed{}", std::chrono::floor<std::chrono::seconds>(now),
+                     seed);
 }
 
+// config.toml holds everything, the seed and any mutant included. Paths are absolute so the
+// script works from any directory.
 std::string ReproCommand(const RunCommandOptions& o, const std::string& run_dir) {
-  std::string cmd = fmt::format("{} run --config {}/config.toml --out {}/repro", o.argv0, run_dir,
-                                run_dir);
-  if (!o.mutant.empty()) cmd += " --mutant " + o.mutant;
-  return cmd;
+  std::error_code ec;
+  const fs::path exe = fs::canonical("/proc/self/exe", ec);
+  const fs::path dir = fs::absolute(run_dir, ec);
+  return fmt::format("{} run --config {}/config.toml --out {}/repro",
+                     exe.empty() ? o.argv0 : exe.string(), dir.string(), dir.string());
 }
 
 engine::Status WriteRepro(const std::string& run_dir, const std::string& command) {
@@ -112,8 +116,8 @@ engine::Status WriteRepro(const std::string& run_dir, const std::string& command
   engine::Status s = reports::WriteFileAtomically(
       path, "#!/usr/bin/env bash\n# Replays this run: same config, seed and mutant.\nset -e\n" +
                 command + " \"$@\"\n");
-  if (s.ok()) fs::permissions(path, fs::perms::owner_exec | fs::perms::group_exec,
-                              fs::perm_options::add);
+  if (s.ok())
+    fs::permissions(path, fs::perms::owner_exec | fs::perms::group_exec, fs::perm_options::add);
   return s;
 }
 
@@ -134,7 +138,7 @@ reports::RunInfo MakeRunInfo(const workloads::WorkloadSpec& spec, const RunComma
   reports::RunInfo info;
   info.seed = spec.seed;
   info.preset = spec.name;
-  info.mutant = o.mutant;
+  info.mutant = fmt::format("{}", fmt::join(spec.engine.mutations, ","));
   info.run_dir = run_dir;
   info.repro = ReproCommand(o, run_dir);
   info.faults_injected_total = faults.fires_total();
@@ -154,14 +158,14 @@ void PrintResult(const reports::RunOutcome& r, const reports::RunInfo& info, std
       "engine: max live versions {}, max deferred deletions {}, {} flushes, {} compactions, "
       "{} files deleted\n"
       "faults: {} injected; violations: {}\n",
-      r.result, r.exit_code, r.duration_seconds, r.checks.count("reads_checked") ? r.checks.at("reads_checked") : 0,
+      r.result, r.exit_code, r.duration_seconds,
+      r.checks.count("reads_checked") ? r.checks.at("reads_checked") : 0,
       r.checks.count("scans_checked") ? r.checks.at("scans_checked") : 0,
       r.checks.count("scan_keys_checked") ? r.checks.at("scan_keys_checked") : 0,
       r.checks.count("snapshot_reads_checked") ? r.checks.at("snapshot_reads_checked") : 0,
       r.checks.count("invariant_checks") ? r.checks.at("invariant_checks") : 0,
       r.engine.max_live_versions, r.engine.max_deferred_deletions, r.engine.flushes,
-      r.engine.compactions, r.engine.files_deleted, info.faults_injected_total,
-      r.violation_count);
+      r.engine.compactions, r.engine.files_deleted, info.faults_injected_total, r.violation_count);
   if (!r.error.empty()) out << "error: " << r.error << "\n";
   for (const auto& v : r.violations) {
     out << fmt::format("violation [{}] {}: {}\n  op: {}\n  expected {} observed {}\n", v.kind,
@@ -173,23 +177,6 @@ void PrintResult(const reports::RunOutcome& r, const reports::RunInfo& info, std
 }
 
 }  // namespace
-
-bool ParseDurationSeconds(std::string_view text, double* seconds) {
-  struct Unit {
-    std::string_view suffix;
-    double seconds;
-  };
-  for (const Unit& u : {Unit{"ms", 1e-3}, Unit{"s", 1}, Unit{"m", 60}, Unit{"h", 3600}}) {
-    if (!text.ends_with(u.suffix)) continue;
-    const std::string_view number = text.substr(0, text.size() - u.suffix.size());
-    double value = 0;
-    auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), value);
-    if (ec != std::errc() || end != number.data() + number.size() || number.empty()) return false;
-    *seconds = value * u.seconds;
-    return true;
-  }
-  return false;
-}
 
 int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& err) {
   std::optional<MutantInfo> mutant;
@@ -203,6 +190,11 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
     return kExitUsage;
   }
   workloads::WorkloadSpec spec = std::move(base).value();
+  // The mutant is part of the engine config, so config.toml (and repro.sh) carry it.
+  if (mutant && std::find(spec.engine.mutations.begin(), spec.engine.mutations.end(), o.mutant) ==
+                    spec.engine.mutations.end()) {
+    spec.engine.mutations.push_back(o.mutant);
+  }
   if (engine::Status s = ApplyFlags(o, &spec); !s.ok()) {
     err << "vstress run: " << s.message() << "\n";
     return kExitUsage;
@@ -233,8 +225,8 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
       err << "vstress run: --fiu-control: " << s.message() << "\n";
       return kExitUsage;
     }
-    out << fmt::format("fiu-control: fiu-ctrl -f {} -c \"enable name=POINT\" {}\n",
-                       o.fiu_control, getpid())
+    out << fmt::format("fiu-control: fiu-ctrl -f {} -c \"enable name=POINT\" {}\n", o.fiu_control,
+                       getpid())
         << std::flush;
   }
   if (engine::Status s = controller.Install(); !s.ok()) {
@@ -244,14 +236,14 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
 
   RunConfig config;
   config.spec = spec;
-  if (mutant) config.mutations.Add(mutant->engine.mutation);
   config.db_path = run_dir + "/db";
   config.file_system = fault_fs;
   config.faults = &controller;
   config.keep_going = o.keep_going;
   config.progress = ProgressSink(o.progress, err, &config.progress_interval_seconds);
+  const std::string mutants = fmt::format("{}", fmt::join(spec.engine.mutations, ","));
   out << fmt::format("vstress run: preset {} seed {}{} -> {}\n", spec.name, spec.seed,
-                     o.mutant.empty() ? "" : " mutant " + o.mutant, run_dir)
+                     mutants.empty() ? "" : " mutant " + mutants, run_dir)
       << std::flush;
   const reports::RunOutcome outcome = RunThreaded(config);
   controller.Uninstall();

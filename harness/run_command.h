@@ -40,7 +40,4 @@ struct RunCommandOptions {
 
 int RunRunCommand(const RunCommandOptions& options, std::ostream& out, std::ostream& err);
 
-// Parses "30s", "2m", "1.5h", "500ms" into seconds; false if malformed.
-bool ParseDurationSeconds(std::string_view text, double* seconds);
-
 }  // namespace harness

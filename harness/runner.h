@@ -18,7 +18,6 @@
 #include <vector>
 
 #include "engine/file_system.h"
-#include "engine/mutation.h"
 #include "faults/fault_controller.h"
 #include "reports/run_record.h"
 #include "workloads/workload_spec.h"
@@ -30,7 +29,6 @@ struct RunConfig {
   std::string db_path;
   std::shared_ptr<engine::FileSystem> file_system;  // null: the real file system
   faults::FaultController* faults = nullptr;
-  engine::Mutations mutations;  // planted bugs to switch on (empty: the correct engine)
   bool check = true;        // false: no oracle, no checks (the unchecked half of `vstress bench`)
   bool keep_going = false;  // do not stop at the first violation
   // Receives a progress line every progress_interval_seconds (null: silent).

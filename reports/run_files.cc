@@ -1,10 +1,11 @@
 #include "reports/run_files.h"
 
-#include <cstdio>
-#include <fstream>
-
 #include <fmt/format.h>
+
+#include <memory>
 #include <nlohmann/json.hpp>
+
+#include "engine/file_system.h"
 
 namespace reports {
 namespace {
@@ -42,16 +43,9 @@ json ViolationJson(const Violation& v) {
 }  // namespace
 
 engine::Status WriteFileAtomically(const std::string& path, const std::string& contents) {
-  const std::string temp = path + ".tmp";
-  {
-    std::ofstream out(temp, std::ios::out | std::ios::trunc | std::ios::binary);
-    out << contents;
-    if (!out) return engine::Status::IOError("cannot write " + temp);
-  }
-  if (std::rename(temp.c_str(), path.c_str()) != 0) {
-    return engine::Status::IOError("cannot rename " + temp + " to " + path);
-  }
-  return engine::Status::Ok();
+  static const std::shared_ptr<engine::FileSystem> fs = engine::NewPosixFileSystem();
+  const std::string dir = engine::ParentDir(path);
+  return engine::WriteFileAtomically(fs.get(), dir.empty() ? "." : dir, path, contents);
 }
 
 engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,

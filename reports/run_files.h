@@ -2,7 +2,7 @@
 //
 // summary.json has the fields shared/DESIGN.md lists (result, exit_code, seed, preset, duration_s,
 // ops, checks, violations, engine, faults, repro) plus peak_rss_bytes and mutant. Each file is
-// written to a temp name and renamed, so a reader never sees half a file.
+// written with engine::WriteFileAtomically, so a reader never sees half a file.
 //
 // Thread contract: thread-compatible.
 #pragma once
@@ -34,7 +34,8 @@ engine::Status WriteViolationsJson(const std::string& path, const RunOutcome& ou
 // One row per sample: elapsed seconds, ops/s since the previous sample, reads checked, live
 // Versions, deferred deletions and bytes, oldest Version age, faults fired, violations, RSS.
 engine::Status WriteTimeseriesCsv(const std::string& path, const RunOutcome& outcome);
-// Writes `contents` to `path` through a temp file and a rename.
+// Writes `contents` to `path` on the real file system through engine::WriteFileAtomically (synced
+// temp file, rename, directory sync).
 engine::Status WriteFileAtomically(const std::string& path, const std::string& contents);
 
 }  // namespace reports
