@@ -3,10 +3,10 @@
 // Point reads (Get, snapshot Get) are checked against the version visible at the sequence the read
 // reports, and that sequence against its real-time bounds: at least the highest sequence
 // acknowledged before the read began, at most the highest assigned when it ended. Scans are checked
-// step by step: every key the iterator skipped over must be absent at its sequence, and every key it
-// returned must hold exactly the visible value — so a scan is verified over everything it covered,
-// in order, for its whole life. A value is verified byte for byte (torn values are caught), and a
-// value whose write failed is its own violation kind.
+// step by step: every key the iterator skipped over must be absent at its sequence, and every key
+// it returned must hold exactly the visible value — so a scan is verified over everything it
+// covered, in order, for its whole life. A value is verified byte for byte (torn values are
+// caught), and a value whose write failed is its own violation kind.
 //
 // Thread contract: thread-safe (the Oracle is; the checker holds no state of its own).
 #pragma once
@@ -27,7 +27,7 @@ using reports::Violation;
 struct KeyValueCodec {
   std::string (*key_name)(uint64_t index);
   bool (*parse_key)(std::string_view name, uint64_t* index);
-  std::string (*make_value)(uint32_t writer, uint64_t index, uint32_t bytes);
+  // True only if `value` is byte for byte the value that write produced at this length.
   bool (*parse_value)(std::string_view value, uint32_t* writer, uint64_t* index);
 };
 
@@ -46,8 +46,7 @@ class Checker {
   // must be absent. REQUIRES: seq <= oracle->recorded_through().
   std::optional<Violation> CheckScanStep(SequenceNumber seq, bool reverse,
                                          std::optional<uint64_t> previous,
-                                         std::optional<uint64_t> key,
-                                         std::string_view value) const;
+                                         std::optional<uint64_t> key, std::string_view value) const;
 
   // What the oracle says `key` holds at `seq`, spelled as a read would show it.
   std::string Expected(uint64_t key, SequenceNumber seq) const;

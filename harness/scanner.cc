@@ -2,12 +2,11 @@
 // forward and backward, every step checked against the oracle at the iterator's sequence.
 #include <fmt/format.h>
 
-#include <random>
 #include <thread>
 
 #include "harness/workers.h"
 #include "workloads/key_chooser.h"
-#include "workloads/value.h"
+#include "workloads/read_op_generator.h"
 
 namespace harness {
 namespace {
@@ -19,15 +18,19 @@ struct ScanPlan {
   std::chrono::steady_clock::time_point until;
 };
 
-ScanPlan PlanScan(const WorkerContext& ctx, std::mt19937_64* rng, workloads::KeyChooser* chooser) {
-  const auto& spec = ctx.spec->scanners;
+ScanPlan PlanScan(const WorkerContext& ctx, workloads::ReadOpGenerator* generator) {
+  const workloads::Op op = generator->NextScan();
   ScanPlan plan;
-  plan.reverse = static_cast<double>((*rng)() >> 11) * 0x1.0p-53 < spec.reverse_ratio;
-  if ((*rng)() % 4 != 0) plan.start = chooser->Next();
-  plan.steps_max = 1 + (*rng)() % spec.hold_steps_max;
+  plan.reverse = op.reverse;
+  if (!op.start_key.empty()) {
+    uint64_t start = 0;
+    workloads::ParseKeyIndex(op.start_key, &start);
+    plan.start = start;
+  }
+  plan.steps_max = op.steps;
   plan.until = std::chrono::steady_clock::now() +
                std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                   std::chrono::duration<double>(spec.hold_seconds_max));
+                   std::chrono::duration<double>(ctx.spec->scanners.hold_seconds_max));
   return plan;
 }
 
@@ -56,11 +59,10 @@ std::optional<uint64_t> Position(const ScanPlan& plan, engine::Iterator* it) {
 void ScannerLoop(const WorkerContext& ctx, uint32_t scanner_id) {
   ThreadState* self = ctx.run->NewThread(fmt::format("scanner-{}", scanner_id));
   ReaderSlot* slot = ctx.oracle->NewReaderSlot();
-  std::mt19937_64 rng(ctx.spec->seed * 7919 + scanner_id);
-  workloads::KeyChooser chooser(*ctx.spec, ctx.spec->seed * 104729 + scanner_id);
+  workloads::ReadOpGenerator generator(*ctx.spec, ThreadSeed(ctx, 4, scanner_id));
   const uint32_t delay_us = ctx.spec->scanners.step_delay_us;
   while (!ctx.run->stopping()) {
-    const ScanPlan plan = PlanScan(ctx, &rng, &chooser);
+    const ScanPlan plan = PlanScan(ctx, &generator);
     slot->Pin(ctx.oracle->acknowledged());
     auto it = ctx.db->NewIterator(engine::ReadOptions());
     const SequenceNumber seq = it->sequence();
@@ -75,7 +77,7 @@ void ScannerLoop(const WorkerContext& ctx, uint32_t scanner_id) {
     const std::string text = note.ToString();
     self->Count(kScans);
     const bool checking = ctx.checker != nullptr;
-    if (checking && !WaitRecordedForScan(ctx, seq)) {
+    if (checking && !WaitRecorded(ctx, seq)) {
       Violation v;
       v.kind = "scan";
       v.op = text;

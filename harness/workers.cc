@@ -3,25 +3,24 @@
 #include <fmt/format.h>
 
 #include <deque>
-#include <random>
 #include <thread>
 
 #include "workloads/key_chooser.h"
 #include "workloads/op.h"
+#include "workloads/random.h"
 #include "workloads/value.h"
 #include "workloads/write_op_generator.h"
 
 namespace harness {
-namespace {
 
+// Each thread's random streams: the run's seed, the thread's role and its index.
 uint64_t ThreadSeed(const WorkerContext& ctx, uint32_t role, uint32_t id) {
-  return ctx.spec->seed * 0x9E3779B97F4A7C15ull + role * 1000003ull + id;
+  return workloads::DeriveSeed(ctx.spec->seed, (uint64_t{role} << 32) | id);
 }
 
-// True once every write at or below `seq` is recorded; false after kRecordWaitSecondsMax.
 bool WaitRecorded(const WorkerContext& ctx, SequenceNumber seq) {
-  const auto deadline = std::chrono::steady_clock::now() +
-                        std::chrono::duration<double>(kRecordWaitSecondsMax);
+  const auto deadline =
+      std::chrono::steady_clock::now() + std::chrono::duration<double>(kRecordWaitSecondsMax);
   for (int spins = 0; ctx.oracle->recorded_through() < seq; spins++) {
     if (spins < 64) {
       std::this_thread::yield();
@@ -33,12 +32,6 @@ bool WaitRecorded(const WorkerContext& ctx, SequenceNumber seq) {
   return true;
 }
 
-}  // namespace
-
-bool WaitRecordedForScan(const WorkerContext& ctx, SequenceNumber seq) {
-  return WaitRecorded(ctx, seq);
-}
-
 namespace {
 
 void ReportUnrecorded(const WorkerContext& ctx, ThreadState* self, std::string op,
@@ -47,9 +40,10 @@ void ReportUnrecorded(const WorkerContext& ctx, ThreadState* self, std::string o
   v.kind = "point_read";
   v.op = std::move(op);
   v.read_sequence = seq;
-  v.message = fmt::format("read at seq {}, but writes are recorded only through {}: the engine "
-                          "reported a sequence no acknowledged write reached",
-                          seq, ctx.oracle->recorded_through());
+  v.message = fmt::format(
+      "read at seq {}, but writes are recorded only through {}: the engine "
+      "reported a sequence no acknowledged write reached",
+      seq, ctx.oracle->recorded_through());
   ctx.run->Report(std::move(v), self);
 }
 
@@ -162,7 +156,6 @@ OpNote ReadNote(OpNote::Kind kind, uint64_t key, SequenceNumber seq, const engin
 void WriterLoop(const WorkerContext& ctx, uint32_t writer_id) {
   ThreadState* self = ctx.run->NewThread(fmt::format("writer-{}", writer_id));
   workloads::WriteOpGenerator generator(*ctx.spec, writer_id, ThreadSeed(ctx, 1, writer_id));
-  std::mt19937_64 rng(ThreadSeed(ctx, 5, writer_id));
   while (!ctx.run->stopping()) {
     const uint64_t op_index = ctx.run->NextOpIndex();
     if (ctx.spec->ops != 0 && op_index >= ctx.spec->ops) break;
@@ -171,8 +164,7 @@ void WriterLoop(const WorkerContext& ctx, uint32_t writer_id) {
     engine::WriteBatch batch;
     AddToBatch(op, &batch);
     engine::WriteOptions wo;
-    const bool sync = static_cast<double>(rng() >> 11) * 0x1.0p-53 < ctx.spec->writers.sync_ratio;
-    wo.sync = sync ? engine::WriteOptions::Sync::kYes : engine::WriteOptions::Sync::kNo;
+    wo.sync = op.sync ? engine::WriteOptions::Sync::kYes : engine::WriteOptions::Sync::kNo;
     const auto result = ctx.db->Write(wo, &batch);
     self->Count(op.kind == workloads::Op::Kind::kPut      ? kPuts
                 : op.kind == workloads::Op::Kind::kDelete ? kDeletes
@@ -206,8 +198,8 @@ constexpr size_t kPendingReadsMax = 4096;
 
 void CheckRead(const WorkerContext& ctx, ThreadState* self, const PendingRead& r,
                std::string_view value) {
-  if (auto v = ctx.checker->CheckGet("point_read", r.key, r.seq, r.status, value, r.lower,
-                                     r.upper)) {
+  if (auto v =
+          ctx.checker->CheckGet("point_read", r.key, r.seq, r.status, value, r.lower, r.upper)) {
     v->op = r.note.ToString();
     ctx.run->Report(std::move(*v), self);
   }
@@ -286,8 +278,8 @@ void SnapshotReaderLoop(const WorkerContext& ctx, uint32_t reader_id) {
     engine::ReadOptions ro;
     ro.snapshot = snapshot;
     const auto until = std::chrono::steady_clock::now() +
-                     std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                         std::chrono::duration<double>(spec.hold_seconds_max));
+                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           std::chrono::duration<double>(spec.hold_seconds_max));
     const bool recorded = ctx.checker == nullptr || WaitRecorded(ctx, snap_seq);
     for (uint32_t i = 0; i < spec.reads_per_snapshot && !ctx.run->stopping() &&
                          std::chrono::steady_clock::now() < until;

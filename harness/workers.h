@@ -34,8 +34,11 @@ void ReaderLoop(const WorkerContext& ctx, uint32_t reader_id);
 void ScannerLoop(const WorkerContext& ctx, uint32_t scanner_id);
 void SnapshotReaderLoop(const WorkerContext& ctx, uint32_t reader_id);
 
+// The seed of thread `id` of a role (1 writers, 2 readers, 3 snapshot readers, 4 scanners).
+uint64_t ThreadSeed(const WorkerContext& ctx, uint32_t role, uint32_t id);
+
 // True once every write at or below `seq` is recorded; false after kRecordWaitSecondsMax.
-bool WaitRecordedForScan(const WorkerContext& ctx, SequenceNumber seq);
+bool WaitRecorded(const WorkerContext& ctx, SequenceNumber seq);
 
 // Longest a reader waits for the writes below its sequence to be recorded before reporting that
 // the engine returned a sequence no acknowledged write reached.

@@ -4,6 +4,9 @@ namespace workloads {
 namespace {
 
 constexpr uint64_t kChooserStream = 1;
+// A share of scans start at the first (or, backward, the last) key, so running off both ends of
+// the key space is checked too.
+constexpr double kFromAnEndProbability = 0.25;
 
 }  // namespace
 
@@ -27,6 +30,7 @@ Op ReadOpGenerator::NextScan(std::optional<uint64_t> newest_key_index) {
   Op op;
   op.kind = Op::Kind::kScan;
   op.start_key = KeyName(chooser_.Next(newest_key_index));
+  if (random_.Bernoulli(kFromAnEndProbability)) op.start_key.clear();
   op.reverse = random_.Bernoulli(scanners_.reverse_ratio);
   op.steps = random_.UniformBetween(1, scanners_.hold_steps_max);
   return op;

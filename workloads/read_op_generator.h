@@ -1,6 +1,7 @@
 // ReadOpGenerator: the stream of read ops one reader, scanner or snapshot-reader thread performs.
 //
-// Keys come from a KeyChooser over the spec's distribution. A scan starts at a chosen key, runs
+// Keys come from a KeyChooser over the spec's distribution. A scan starts at a chosen key (a
+// quarter start at an end: empty start_key means the first key forward, the last backward), runs
 // backward with probability scanners.reverse_ratio, and is planned for a number of steps drawn
 // from [1, scanners.hold_steps_max] (the driver also stops it after scanners.hold_seconds_max).
 // The stream depends only on (spec, seed) and the newest-key hints passed in.
