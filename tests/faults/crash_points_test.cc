@@ -46,7 +46,9 @@ using engine::Status;
 using engine::WriteOptions;
 using faults::FaultController;
 using faults::FaultFS;
+using vstress_test::Key;
 using vstress_test::Model;
+using vstress_test::SmallOptions;
 using vstress_test::WriteHistory;
 
 constexpr char kDbPath[] = "/db";
@@ -60,23 +62,6 @@ constexpr int kSyncPercent = 16;
 constexpr int kDeletePercent = 10;
 constexpr int kCompactEveryRounds = 2;
 constexpr int kReopenEveryRounds = 3;
-
-engine::Options CrashOptions(std::shared_ptr<FaultFS> fs) {
-  engine::Options o;
-  o.file_system = std::move(fs);
-  o.memtable_bytes = 16 << 10;
-  o.table_target_bytes = 8 << 10;
-  o.level_base_bytes = 32 << 10;
-  o.level0_compaction_trigger = 2;
-  o.block_bytes = 1024;
-  return o;
-}
-
-std::string KeyName(int i) {
-  char key[16];
-  std::snprintf(key, sizeof(key), "k%06d", i);
-  return key;
-}
 
 // Everything `db` holds, in `out`; the iterator's status.
 Status ReadAll(DB* db, Model* out) {
@@ -144,7 +129,7 @@ class CrashPointCase {
     if (!fs_->crashed()) fs_->Crash(mode_, seed_);
     db_.reset();  // its Close may fail on the frozen file system; that is expected
     fs_->Restart();
-    auto reopened = DB::Open(CrashOptions(fs_), kDbPath);
+    auto reopened = DB::Open(SmallOptions(fs_), kDbPath);
     ASSERT_TRUE(reopened.ok()) << context_ << ": reopen after the crash failed: "
                                << reopened.status().ToString();
     db_ = std::move(reopened).value();
@@ -159,7 +144,7 @@ class CrashPointCase {
     fs_->Crash(mode_, seed_ + 1);
     db_.reset();
     fs_->Restart();
-    auto again = DB::Open(CrashOptions(fs_), kDbPath);
+    auto again = DB::Open(SmallOptions(fs_), kDbPath);
     ASSERT_TRUE(again.ok()) << context_ << ": second reopen failed: " << again.status().ToString();
     db_ = std::move(again).value();
     EXPECT_EQ(ReadAll(db_.get()), recovered)
@@ -170,7 +155,7 @@ class CrashPointCase {
  private:
   // Opens the DB; false if the open failed, which only the injected crash may cause.
   bool Open() {
-    auto opened = DB::Open(CrashOptions(fs_), kDbPath);
+    auto opened = DB::Open(SmallOptions(fs_), kDbPath);
     if (opened.ok()) {
       db_ = std::move(opened).value();
       return true;
@@ -192,7 +177,7 @@ class CrashPointCase {
   // tail kept its WAL record.
   bool WriteRound() {
     for (int i = 0; i < kWritesPerRound; i++) {
-      const std::string key = KeyName(static_cast<int>(rng_() % kKeySpace));
+      const std::string key = Key(static_cast<int>(rng_() % kKeySpace));
       const bool synced = static_cast<int>(rng_() % 100) < kSyncPercent;
       WriteOptions wo;
       wo.sync = synced ? WriteOptions::Sync::kYes : WriteOptions::Sync::kNo;

@@ -37,7 +37,10 @@ using engine::WriteOptions;
 using faults::Action;
 using faults::FaultFS;
 using CrashMode = FaultFS::CrashMode;
+using vstress_test::Key;
 using vstress_test::Model;
+using vstress_test::ReadAll;
+using vstress_test::SmallOptions;
 using vstress_test::WriteHistory;
 
 constexpr char kDbPath[] = "/db";
@@ -56,33 +59,6 @@ constexpr std::chrono::microseconds kTableAppendDelay{20};
 // Reopens tried after a crash, each of which a decider may crash again.
 constexpr int kReopenAttemptsMax = 3;
 
-engine::Options CrashOptions(std::shared_ptr<FaultFS> fs) {
-  engine::Options o;
-  o.file_system = std::move(fs);
-  o.memtable_bytes = 16 << 10;
-  o.table_target_bytes = 8 << 10;
-  o.level_base_bytes = 32 << 10;
-  o.level0_compaction_trigger = 2;
-  o.block_bytes = 1024;
-  return o;
-}
-
-Model ReadAll(DB* db) {
-  Model out;
-  auto it = db->NewIterator(engine::ReadOptions());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    out.emplace(std::string(it->key()), std::string(it->value()));
-  }
-  EXPECT_TRUE(it->status().ok()) << it->status().ToString();
-  return out;
-}
-
-std::string KeyName(int i) {
-  char key[16];
-  std::snprintf(key, sizeof(key), "k%06d", i);
-  return key;
-}
-
 // One DB on one FaultFS, written by the test thread, crashed and reopened many times.
 class CrashDriver {
  public:
@@ -96,7 +72,7 @@ class CrashDriver {
 
   // Opens the DB; false (with the reason in `status`) if it failed.
   bool Open(Status* status) {
-    auto db = DB::Open(CrashOptions(fs_), kDbPath);
+    auto db = DB::Open(SmallOptions(fs_), kDbPath);
     *status = db.status();
     if (db.ok()) db_ = std::move(db).value();
     return db.ok();
@@ -108,7 +84,7 @@ class CrashDriver {
   int RunOps(int ops) {
     int done = 0;
     for (int i = 0; i < ops && !fs_->crashed(); i++) {
-      const std::string key = KeyName(static_cast<int>(rng_() % kKeySpace));
+      const std::string key = Key(static_cast<int>(rng_() % kKeySpace));
       WriteOptions wo;
       const bool synced = static_cast<int>(rng_() % 100) < sync_percent_;
       wo.sync = synced ? WriteOptions::Sync::kYes : WriteOptions::Sync::kNo;
@@ -229,12 +205,13 @@ void RunCrashRounds(CrashMode mode, uint64_t first_seed, int sync_percent) {
   EXPECT_GT(crashes_during_background, 0);
 }
 
-// Regression scenario for an older WAL left unsynced at a memtable switch: an unsynced write, enough unsynced writes to switch
-// to a new WAL (nothing flushes: background work is manual), one synced write, power loss. Returns
-// the status of reading the first write back after reopening (NotFound: it was lost).
+// Regression scenario for an older WAL left unsynced at a memtable switch: an unsynced write,
+// enough unsynced writes to switch to a new WAL (nothing flushes: background work is manual), one
+// synced write, power loss. Returns the status of reading the first write back after reopening
+// (NotFound: it was lost).
 Status ReadBackFirstWriteAfterWalSwitch() {
   auto fs = std::make_shared<FaultFS>(engine::NewMemFileSystem());
-  engine::Options options = CrashOptions(fs);
+  engine::Options options = SmallOptions(fs);
   options.background = engine::BackgroundMode::kManual;
   auto opened = DB::Open(options, kDbPath);
   if (!opened.ok()) return opened.status();
@@ -253,7 +230,7 @@ Status ReadBackFirstWriteAfterWalSwitch() {
   constexpr int kFillWritesMax = 10000;
   for (int i = 0; s.ok() && wal_count() < 2; i++) {
     if (i == kFillWritesMax) return Status::InvalidArgument("the memtable never switched");
-    s = db->Put(unsynced, KeyName(i), std::string(100, 'x')).status();
+    s = db->Put(unsynced, Key(i), std::string(100, 'x')).status();
   }
   if (s.ok()) s = db->Put(synced, "b", "synced").status();
   if (!s.ok()) return s;
