@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
+#include <map>
+#include <string_view>
 #include <vector>
 
 #include "faults/fault_rule.h"
@@ -16,12 +18,19 @@
 namespace harness {
 namespace {
 
+// The ops bench counts: every completed op, a scan counted by its steps.
+constexpr const char* kOpKinds[] = {"put", "delete", "batch", "get", "scan_steps", "snapshot_get"};
+
+double OpsPerSecond(const RunOutcome& r, std::string_view kind) {
+  const auto it = r.ops.find(std::string(kind));
+  if (it == r.ops.end() || r.duration_seconds <= 0) return 0;
+  return static_cast<double>(it->second) / r.duration_seconds;
+}
+
 double OpsPerSecond(const RunOutcome& r) {
-  uint64_t ops = 0;
-  for (const char* k : {"put", "delete", "batch", "get", "scan_steps", "snapshot_get"}) {
-    if (auto it = r.ops.find(k); it != r.ops.end()) ops += it->second;
-  }
-  return r.duration_seconds > 0 ? static_cast<double>(ops) / r.duration_seconds : 0;
+  double total = 0;
+  for (const char* k : kOpKinds) total += OpsPerSecond(r, k);
+  return total;
 }
 
 double Median(std::vector<double> v) {
@@ -61,6 +70,9 @@ int RunBenchCommand(const BenchCommandOptions& o, std::ostream& out, std::ostrea
                      spec.name, spec.TotalThreads(), o.rounds, seconds);
   std::vector<double> unchecked;
   std::vector<double> checked;
+  // Per op kind, for the breakdown: which role the checker slows.
+  std::map<std::string, std::vector<double>> unchecked_by_kind;
+  std::map<std::string, std::vector<double>> checked_by_kind;
   for (int round = 0; round < o.rounds; round++) {
     for (bool check : {false, true}) {
       RunConfig config;
@@ -77,10 +89,20 @@ int RunBenchCommand(const BenchCommandOptions& o, std::ostream& out, std::ostrea
       }
       const double rate = OpsPerSecond(r);
       (check ? checked : unchecked).push_back(rate);
+      for (const char* k : kOpKinds) {
+        (check ? checked_by_kind : unchecked_by_kind)[k].push_back(OpsPerSecond(r, k));
+      }
       out << fmt::format("  round {} {:<9} {:>12.0f} ops/s\n", round + 1,
                          check ? "checked" : "unchecked", rate);
       std::filesystem::remove_all(config.db_path);
     }
+  }
+  out << fmt::format("  {:<13} {:>12} {:>12} {:>6}\n", "median ops/s", "unchecked", "checked",
+                     "ratio");
+  for (const char* k : kOpKinds) {
+    const double ku = Median(unchecked_by_kind[k]);
+    const double kc = Median(checked_by_kind[k]);
+    out << fmt::format("  {:<13} {:>12.0f} {:>12.0f} {:>6.3f}\n", k, ku, kc, ku > 0 ? kc / ku : 0);
   }
   const double u = Median(unchecked);
   const double c = Median(checked);

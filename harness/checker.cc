@@ -11,6 +11,13 @@ std::string Spell(std::optional<ValueId> v) {
 
 }  // namespace
 
+std::string Checker::SpellObserved(std::string_view value) const {
+  uint32_t writer = 0;
+  uint64_t index = 0;
+  codec_.parse_value(value, &writer, &index);
+  return fmt::format("v{}.{} ({} bytes)", writer, index, value.size());
+}
+
 std::string Checker::Expected(uint64_t key, SequenceNumber seq) const {
   return Spell(oracle_->ValueAt(key, seq));
 }
@@ -66,11 +73,9 @@ std::optional<Violation> Checker::CheckGet(std::string_view kind, uint64_t key, 
     observed = "not-found";
     if (problem.empty() && expected) problem = "key missing: a visible write was not returned";
   } else if (status.ok()) {
-    uint32_t writer = 0;
-    uint64_t index = 0;
-    codec_.parse_value(value, &writer, &index);
-    observed = fmt::format("v{}.{} ({} bytes)", writer, index, value.size());
     if (problem.empty()) problem = CompareValue(expected, value);
+    // Spelled only for a violation: this path runs on every checked read.
+    if (!problem.empty()) observed = SpellObserved(value);
   } else {
     observed = status.ToString();
     problem = "read failed: " + status.ToString();
@@ -111,11 +116,7 @@ std::optional<Violation> Checker::CheckScanStep(SequenceNumber seq, bool reverse
   const auto expected = oracle_->ValueAt(*key, seq);
   const std::string problem = CompareValue(expected, value);
   if (problem.empty()) return std::nullopt;
-  uint32_t writer = 0;
-  uint64_t index = 0;
-  codec_.parse_value(value, &writer, &index);
-  return MakeViolation("scan", *key, seq, Spell(expected),
-                       fmt::format("v{}.{} ({} bytes)", writer, index, value.size()), problem);
+  return MakeViolation("scan", *key, seq, Spell(expected), SpellObserved(value), problem);
 }
 
 }  // namespace harness

@@ -56,6 +56,8 @@ class Checker {
  private:
   // Empty if `value` is exactly the expected one; otherwise why not.
   std::string CompareValue(std::optional<ValueId> expected, std::string_view value) const;
+  // A value read, as a violation shows it ("v7.3 (12 bytes)").
+  std::string SpellObserved(std::string_view value) const;
   Violation MakeViolation(std::string_view kind, uint64_t key, SequenceNumber seq,
                           std::string expected, std::string observed, std::string message) const;
 

@@ -19,9 +19,11 @@ void Oracle::RecordWrite(uint64_t key, SequenceNumber seq, std::optional<ValueId
     KeyVersion v{seq, !value.has_value(), value.value_or(ValueId{})};
     auto pos = std::upper_bound(h.versions.begin(), h.versions.end(), seq,
                                 [](SequenceNumber s, const KeyVersion& kv) { return s < kv.seq; });
+    const bool newest = pos == h.versions.end();
     h.versions.insert(pos, v);
     versions_held_.fetch_add(1, std::memory_order_relaxed);
     PruneLocked(&h, cached_low_water_.load(std::memory_order_relaxed));
+    if (newest) PublishNewestLocked(&h);
   }
   MarkRecorded(seq);
 }
@@ -36,6 +38,34 @@ void Oracle::PruneLocked(KeyHistory* history, SequenceNumber low_water) {
   const auto drop = (first_above - v.begin()) - 1;
   v.erase(v.begin(), v.begin() + drop);
   versions_held_.fetch_sub(static_cast<uint64_t>(drop), std::memory_order_relaxed);
+}
+
+void Oracle::PublishNewestLocked(KeyHistory* history) {
+  const KeyVersion& v = history->versions.back();
+  const uint64_t change = history->change.load(std::memory_order_relaxed);
+  history->change.store(change + 1, std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_release);
+  history->newest_seq.store(v.seq, std::memory_order_relaxed);
+  history->newest_index.store(v.value.index, std::memory_order_relaxed);
+  history->newest_packed.store(
+      uint64_t{v.value.writer} << 32 | uint64_t{v.value.bytes} << 1 | (v.deleted ? 1 : 0),
+      std::memory_order_relaxed);
+  history->change.store(change + 2, std::memory_order_release);
+}
+
+std::optional<KeyVersion> Oracle::NewestIfVisible(const KeyHistory& history, SequenceNumber seq) {
+  const uint64_t before = history.change.load(std::memory_order_acquire);
+  if (before & 1) return std::nullopt;
+  KeyVersion v;
+  v.seq = history.newest_seq.load(std::memory_order_relaxed);
+  v.value.index = history.newest_index.load(std::memory_order_relaxed);
+  const uint64_t packed = history.newest_packed.load(std::memory_order_relaxed);
+  std::atomic_thread_fence(std::memory_order_acquire);
+  if (history.change.load(std::memory_order_relaxed) != before || v.seq > seq) return std::nullopt;
+  v.value.writer = static_cast<uint32_t>(packed >> 32);
+  v.value.bytes = static_cast<uint32_t>(packed >> 1) & 0x7fffffffu;
+  v.deleted = (packed & 1) != 0;
+  return v;
 }
 
 void Oracle::MarkRecorded(SequenceNumber seq) {
@@ -71,6 +101,11 @@ bool Oracle::IsFailedWrite(const ValueId& value) const {
 }
 
 std::optional<ValueId> Oracle::ValueAt(uint64_t key, SequenceNumber seq) const {
+  // Most reads are at or above the key's newest version: no lock.
+  if (const auto newest = NewestIfVisible(keys_.at(key), seq)) {
+    if (newest->deleted) return std::nullopt;
+    return newest->value;
+  }
   std::lock_guard<std::mutex> guard(StripeFor(key));
   const auto& v = keys_.at(key).versions;
   auto first_above = std::upper_bound(v.begin(), v.end(), seq,

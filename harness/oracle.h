@@ -95,16 +95,28 @@ class Oracle {
 
  private:
   struct KeyHistory {
-    std::vector<KeyVersion> versions;  // sorted by seq
+    std::vector<KeyVersion> versions;  // sorted by seq; guarded by the key's stripe
+    // The newest version, readable without the stripe (a seqlock; `change` is odd while it is
+    // rewritten). A read at or above newest_seq is answered from it: every write at or below the
+    // read's sequence is recorded, so nothing newer can still arrive below it.
+    std::atomic<uint64_t> change{0};
+    std::atomic<SequenceNumber> newest_seq{0};
+    std::atomic<uint64_t> newest_index{0};
+    // writer << 32 | bytes << 1 | deleted; starts as "deleted": a key never written is absent.
+    std::atomic<uint64_t> newest_packed{1};
   };
   static constexpr size_t kStripes = 1024;
 
   std::mutex& StripeFor(uint64_t key) const { return stripes_[key % kStripes]; }
   void MarkRecorded(SequenceNumber seq);
   void PruneLocked(KeyHistory* history, SequenceNumber low_water);
+  // Republishes the newest version after `history->versions` changed.
+  static void PublishNewestLocked(KeyHistory* history);
+  // The newest version if it is visible at `seq` (nullopt: ask the locked path).
+  static std::optional<KeyVersion> NewestIfVisible(const KeyHistory& history, SequenceNumber seq);
 
   const uint64_t key_space_;
-  std::vector<KeyHistory> keys_;             // guarded by the key's stripe
+  std::vector<KeyHistory> keys_;             // versions guarded by the key's stripe
   mutable std::unique_ptr<std::mutex[]> stripes_;
   std::atomic<uint64_t> versions_held_{0};
 

@@ -94,10 +94,13 @@ OpNote WriteNote(const WorkerContext& ctx, const workloads::Op& op,
   return note;
 }
 
+// `entries` is the writer's scratch space, reused so recording allocates nothing.
 void RecordWriteResult(const WorkerContext& ctx, ThreadState* self, const workloads::Op& op,
-                       const engine::Result<SequenceNumber>& result) {
-  std::vector<const workloads::Op*> entries;
-  Flatten(op, &entries);
+                       const engine::Result<SequenceNumber>& result,
+                       std::vector<const workloads::Op*>* scratch) {
+  scratch->clear();
+  Flatten(op, scratch);
+  const std::vector<const workloads::Op*>& entries = *scratch;
   OpNote note = WriteNote(ctx, op, entries);
   if (!result.ok()) {
     note.ok = false;
@@ -156,6 +159,7 @@ OpNote ReadNote(OpNote::Kind kind, uint64_t key, SequenceNumber seq, const engin
 void WriterLoop(const WorkerContext& ctx, uint32_t writer_id) {
   ThreadState* self = ctx.run->NewThread(fmt::format("writer-{}", writer_id));
   workloads::WriteOpGenerator generator(*ctx.spec, writer_id, ThreadSeed(ctx, 1, writer_id));
+  std::vector<const workloads::Op*> scratch;
   while (!ctx.run->stopping()) {
     const uint64_t op_index = ctx.run->NextOpIndex();
     if (ctx.spec->ops != 0 && op_index >= ctx.spec->ops) break;
@@ -169,7 +173,7 @@ void WriterLoop(const WorkerContext& ctx, uint32_t writer_id) {
     self->Count(op.kind == workloads::Op::Kind::kPut      ? kPuts
                 : op.kind == workloads::Op::Kind::kDelete ? kDeletes
                                                           : kBatches);
-    if (ctx.checker != nullptr) RecordWriteResult(ctx, self, op, result);
+    if (ctx.checker != nullptr) RecordWriteResult(ctx, self, op, result, &scratch);
     if (!result.ok() && result.status().IsBackgroundError()) {
       // The DB takes no more writes until it is reopened: this writer is done; readers go on.
       break;
@@ -177,52 +181,79 @@ void WriterLoop(const WorkerContext& ctx, uint32_t writer_id) {
   }
 }
 
-// ---- point readers -------------------------------------------------------------------------
+// ---- point and snapshot readers -------------------------------------------------------------
 
 namespace {
 
-// A point read that cannot be checked yet: a write at or below its sequence is still being recorded
-// (its writer may be descheduled). Checked as soon as the recorded prefix passes it.
-struct PendingRead {
-  uint64_t key = 0;
-  SequenceNumber seq = 0;
-  SequenceNumber lower = 0;
-  SequenceNumber upper = 0;
-  engine::Status status;
-  std::string value;
-  OpNote note;
-};
+// Reads that cannot be checked yet: a write at or below their sequence is still being recorded
+// (its writer may be descheduled). A reader never waits for that on the hot path: it queues the
+// read (with a copy of the value) and checks it as soon as the recorded prefix passes it, waiting
+// only when the queue is full or the reader is done.
+class PendingChecks {
+ public:
+  // `kind` names the violations ("point_read", "snapshot_read"); `counter` counts checked reads.
+  PendingChecks(const WorkerContext& ctx, ThreadState* self, const char* kind, OpCounter counter)
+      : ctx_(ctx), self_(self), kind_(kind), counter_(counter) {}
 
-// Longest queue of reads waiting to be checked before the reader waits for the writers.
-constexpr size_t kPendingReadsMax = 4096;
-
-void CheckRead(const WorkerContext& ctx, ThreadState* self, const PendingRead& r,
-               std::string_view value) {
-  if (auto v =
-          ctx.checker->CheckGet("point_read", r.key, r.seq, r.status, value, r.lower, r.upper)) {
-    v->op = r.note.ToString();
-    ctx.run->Report(std::move(*v), self);
-  }
-  self->Count(kReadsChecked);
-}
-
-// Checks every queued read the recorded prefix has passed; with `wait`, all of them.
-void DrainPending(const WorkerContext& ctx, ThreadState* self, std::deque<PendingRead>* pending,
-                  bool wait) {
-  while (!pending->empty()) {
-    const PendingRead& front = pending->front();
-    if (front.seq > ctx.oracle->recorded_through()) {
-      if (!wait && pending->size() < kPendingReadsMax) return;
-      if (!WaitRecorded(ctx, front.seq)) {
-        ReportUnrecorded(ctx, self, front.note.ToString(), front.seq);
-        pending->clear();
-        return;
-      }
+  // A read of `key` at `seq` that returned `status` (and `value` when ok), whose sequence had to
+  // lie in [lower, upper]: checked now when it can be (no copy of the value), queued otherwise.
+  void Add(uint64_t key, SequenceNumber seq, SequenceNumber lower, SequenceNumber upper,
+           const engine::Status& status, std::string_view value, const OpNote& note) {
+    if (reads_.empty() && (seq > upper || seq <= ctx_.oracle->recorded_through())) {
+      // Checkable now (or impossible: beyond every assigned sequence).
+      Check({key, seq, lower, upper, status, {}, note}, value);
+      return;
     }
-    CheckRead(ctx, self, front, front.value);
-    pending->pop_front();
+    reads_.push_back({key, seq, lower, upper, status, std::string(value), note});
   }
-}
+
+  // Checks every queued read the recorded prefix has passed; with `wait`, all of them.
+  void Drain(bool wait) {
+    while (!reads_.empty()) {
+      const Read& front = reads_.front();
+      if (front.seq > ctx_.oracle->recorded_through()) {
+        if (!wait && reads_.size() < kQueuedMax) return;
+        if (!WaitRecorded(ctx_, front.seq)) {
+          ReportUnrecorded(ctx_, self_, front.note.ToString(), front.seq);
+          reads_.clear();
+          return;
+        }
+      }
+      Check(front, front.value);
+      reads_.pop_front();
+    }
+  }
+
+  bool empty() const { return reads_.empty(); }
+  size_t size() const { return reads_.size(); }
+
+ private:
+  struct Read {
+    uint64_t key = 0;
+    SequenceNumber seq = 0;
+    SequenceNumber lower = 0;
+    SequenceNumber upper = 0;
+    engine::Status status;
+    std::string value;
+    OpNote note;
+  };
+  // Longest queue before the reader waits for the writers.
+  static constexpr size_t kQueuedMax = 4096;
+
+  void Check(const Read& r, std::string_view value) {
+    if (auto v = ctx_.checker->CheckGet(kind_, r.key, r.seq, r.status, value, r.lower, r.upper)) {
+      v->op = r.note.ToString();
+      ctx_.run->Report(std::move(*v), self_);
+    }
+    self_->Count(counter_);
+  }
+
+  const WorkerContext& ctx_;
+  ThreadState* const self_;
+  const char* const kind_;
+  const OpCounter counter_;
+  std::deque<Read> reads_;
+};
 
 }  // namespace
 
@@ -230,7 +261,7 @@ void ReaderLoop(const WorkerContext& ctx, uint32_t reader_id) {
   ThreadState* self = ctx.run->NewThread(fmt::format("reader-{}", reader_id));
   ReaderSlot* slot = ctx.oracle->NewReaderSlot();
   workloads::KeyChooser chooser(*ctx.spec, ThreadSeed(ctx, 2, reader_id));
-  std::deque<PendingRead> pending;
+  PendingChecks pending(ctx, self, "point_read", kReadsChecked);
   std::string value;
   while (!ctx.run->stopping()) {
     const uint64_t key = chooser.Next();
@@ -248,39 +279,36 @@ void ReaderLoop(const WorkerContext& ctx, uint32_t reader_id) {
     self->Note(note);
     if (!s.ok() && !s.IsNotFound() && s.injected()) {
       self->Count(kErrorsInjected);
-    } else if (pending.empty() && (seq > upper || seq <= ctx.oracle->recorded_through())) {
-      // Checkable now (or impossible: beyond every assigned sequence): no copy of the value.
-      CheckRead(ctx, self, {key, seq, lower, upper, s, {}, note}, value);
     } else {
-      pending.push_back({key, seq, lower, upper, s, value, note});
-      if (pending.size() == 1) slot->Pin(std::min(lower, seq));
+      const bool was_empty = pending.empty();
+      pending.Add(key, seq, lower, upper, s, value, note);
+      if (was_empty && !pending.empty()) slot->Pin(std::min(lower, seq));
     }
-    DrainPending(ctx, self, &pending, /*wait=*/false);
+    pending.Drain(/*wait=*/false);
     if (pending.empty()) slot->Unpin();
   }
-  DrainPending(ctx, self, &pending, /*wait=*/true);
+  pending.Drain(/*wait=*/true);
   slot->Unpin();
 }
-
-// ---- snapshot readers -----------------------------------------------------------------------
 
 void SnapshotReaderLoop(const WorkerContext& ctx, uint32_t reader_id) {
   ThreadState* self = ctx.run->NewThread(fmt::format("snapshot-reader-{}", reader_id));
   ReaderSlot* slot = ctx.oracle->NewReaderSlot();
   workloads::KeyChooser chooser(*ctx.spec, ThreadSeed(ctx, 3, reader_id));
+  PendingChecks pending(ctx, self, "snapshot_read", kSnapshotReadsChecked);
   const auto& spec = ctx.spec->snapshot_readers;
   std::string value;
   while (!ctx.run->stopping()) {
     slot->Pin(ctx.oracle->acknowledged());
     const engine::Snapshot* snapshot = ctx.db->GetSnapshot();
     const SequenceNumber snap_seq = snapshot->sequence();
+    // Held until every read through this snapshot is checked.
     slot->Pin(snap_seq);
     engine::ReadOptions ro;
     ro.snapshot = snapshot;
     const auto until = std::chrono::steady_clock::now() +
                        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
                            std::chrono::duration<double>(spec.hold_seconds_max));
-    const bool recorded = ctx.checker == nullptr || WaitRecorded(ctx, snap_seq);
     for (uint32_t i = 0; i < spec.reads_per_snapshot && !ctx.run->stopping() &&
                          std::chrono::steady_clock::now() < until;
          i++) {
@@ -296,17 +324,12 @@ void SnapshotReaderLoop(const WorkerContext& ctx, uint32_t reader_id) {
         self->Count(kErrorsInjected);
         continue;
       }
-      if (!recorded) {
-        ReportUnrecorded(ctx, self, note.ToString(), snap_seq);
-        break;
-      }
-      if (auto v = ctx.checker->CheckGet("snapshot_read", key, seq, s, value, snap_seq, snap_seq)) {
-        v->op = note.ToString();
-        ctx.run->Report(std::move(*v), self);
-      }
-      self->Count(kSnapshotReadsChecked);
+      // Every read through the snapshot must be at exactly its sequence.
+      pending.Add(key, seq, snap_seq, snap_seq, s, value, note);
+      pending.Drain(/*wait=*/false);
     }
     ctx.db->ReleaseSnapshot(snapshot);
+    if (ctx.checker != nullptr) pending.Drain(/*wait=*/true);
     slot->Unpin();
   }
 }
