@@ -14,9 +14,12 @@
 
 #include "faults/fault_controller.h"
 #include "faults/fault_fs.h"
+#include "faults/fault_rule.h"
 #include "harness/exit_codes.h"
 #include "harness/mutants.h"
 #include "harness/runner.h"
+#include "reports/junit.h"
+#include "reports/metrics.h"
 #include "reports/run_files.h"
 #include "workloads/presets.h"
 #include "workloads/workload_spec.h"
@@ -151,6 +154,24 @@ reports::RunInfo MakeRunInfo(const workloads::WorkloadSpec& spec, const RunComma
   return info;
 }
 
+// The run's id in metrics (run_info's run_id, the pushgateway's instance): its directory's name.
+std::string RunId(const std::string& run_dir) {
+  fs::path p = fs::path(run_dir).lexically_normal();
+  if (p.filename().empty()) p = p.parent_path();
+  return p.filename().string();
+}
+
+// Every (point, action) the rules can fire.
+std::vector<std::pair<std::string, std::string>> FaultSeries(const std::vector<faults::Rule>& rules) {
+  std::vector<std::pair<std::string, std::string>> series;
+  for (const auto& rule : rules) {
+    for (const auto& point : faults::AllFaultPoints()) {
+      if (rule.Matches(point)) series.emplace_back(point, faults::ActionName(rule.action));
+    }
+  }
+  return series;
+}
+
 void PrintResult(const reports::RunOutcome& r, const reports::RunInfo& info, std::ostream& out) {
   out << fmt::format(
       "result: {} (exit {}) in {:.1f}s\n"
@@ -234,6 +255,29 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
     return kExitFailure;
   }
 
+  // Metrics: bad --metrics-listen / --push-gateway values are usage errors, found before the run.
+  const std::string mutant_label = fmt::format("{}", fmt::join(spec.engine.mutations, ","));
+  reports::RunMetrics metrics({std::to_string(spec.seed), spec.name,
+                               mutant_label.empty() ? "none" : mutant_label, VSTRESS_VERSION,
+                               RunId(run_dir)});
+  metrics.DeclareFaults(FaultSeries(spec.faults));
+  std::unique_ptr<reports::MetricsExporter> exporter;
+  if (!o.metrics_listen.empty() || !o.metrics_textfile.empty() || !o.push_gateway.empty()) {
+    auto started = reports::MetricsExporter::Start(
+        &metrics, {o.metrics_listen, o.metrics_textfile, o.push_gateway});
+    if (!started.ok()) {
+      err << "vstress run: " << started.status().message() << "\n";
+      return kExitUsage;
+    }
+    exporter = std::move(started).value();
+    if (exporter->port() != 0) {
+      const std::string host = o.metrics_listen.substr(0, o.metrics_listen.rfind(':'));
+      out << fmt::format("metrics: http://{}:{}/metrics\n", host.empty() ? "0.0.0.0" : host,
+                         exporter->port())
+          << std::flush;
+    }
+  }
+
   RunConfig config;
   config.spec = spec;
   config.db_path = run_dir + "/db";
@@ -241,6 +285,9 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   config.faults = &controller;
   config.keep_going = o.keep_going;
   config.progress = ProgressSink(o.progress, err, &config.progress_interval_seconds);
+  if (exporter) {
+    config.on_sample = [&exporter](const reports::MetricsSnapshot& m) { exporter->OnSample(m); };
+  }
   const std::string mutants = fmt::format("{}", fmt::join(spec.engine.mutations, ","));
   out << fmt::format("vstress run: preset {} seed {}{} -> {}\n", spec.name, spec.seed,
                      mutants.empty() ? "" : " mutant " + mutants, run_dir)
@@ -253,6 +300,15 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   reports::WriteSummaryJson(run_dir + "/summary.json", info, outcome);
   reports::WriteViolationsJson(run_dir + "/violations.json", outcome);
   reports::WriteTimeseriesCsv(run_dir + "/timeseries.csv", outcome);
+  reports::WriteJunitXml(run_dir + "/junit.xml", info, outcome);
+  metrics.Publish(outcome.final_metrics);
+  if (exporter) {
+    if (engine::Status s = exporter->Finish(outcome.final_metrics); !s.ok()) {
+      // The run's result stands; the lost metrics are reported.
+      err << "vstress run: metrics: " << s.ToString() << "\n";
+    }
+  }
+  reports::WriteFileAtomically(run_dir + "/metrics.prom", metrics.Text());
   PrintResult(outcome, info, out);
   if (o.cleanup_on_pass && outcome.exit_code == kExitPass) fs::remove_all(run_dir + "/db", ec);
   return outcome.exit_code;

@@ -1,6 +1,7 @@
 #include "harness/run_state.h"
 
 #include <algorithm>
+#include <bit>
 
 #include <fmt/format.h>
 
@@ -52,6 +53,7 @@ void RunState::Report(Violation v, ThreadState* thread) {
   violation_count_.fetch_add(1);
   {
     std::lock_guard<std::mutex> guard(mu_);
+    violations_by_kind_[v.kind]++;
     if (violations_.size() < kViolationsMax) violations_.push_back(std::move(v));
   }
   if (!keep_going_) Stop();
@@ -69,10 +71,68 @@ uint64_t RunState::Sum(OpCounter c) const {
   return total;
 }
 
-uint64_t RunState::OpsCompleted() const {
+OpResult ResultOf(const engine::Status& s) {
+  if (s.ok()) return OpResult::kOk;
+  if (s.IsNotFound()) return OpResult::kNotFound;
+  return s.injected() ? OpResult::kInjectedError : OpResult::kError;
+}
+
+size_t LatencyBucket(uint64_t nanos) {
+  // Whole microseconds, rounded up: bucket i holds (2^(i-1), 2^i] µs, bucket 0 up to 1 µs.
+  const uint64_t micros = (nanos + 999) / 1000;
+  const size_t i = micros <= 1 ? 0 : static_cast<size_t>(std::bit_width(micros - 1));
+  return std::min(i, reports::kLatencyBounds);
+}
+
+uint64_t ThreadState::OpsCompleted() const {
   uint64_t total = 0;
-  for (OpCounter c : {kPuts, kDeletes, kBatches, kGets, kScanSteps, kSnapshotGets}) total += Sum(c);
+  for (const auto& by_result : ops) {
+    for (const auto& n : by_result) total += n.load(std::memory_order_relaxed);
+  }
   return total;
+}
+
+uint64_t RunState::SumOps(OpKind op) const {
+  std::lock_guard<std::mutex> guard(mu_);
+  uint64_t total = 0;
+  for (const auto& t : threads_) {
+    for (const auto& n : t->ops[static_cast<size_t>(op)]) total += n.load(std::memory_order_relaxed);
+  }
+  return total;
+}
+
+uint64_t RunState::OpsCompleted() const {
+  std::lock_guard<std::mutex> guard(mu_);
+  uint64_t total = 0;
+  for (const auto& t : threads_) total += t->OpsCompleted();
+  return total;
+}
+
+void RunState::Snapshot(reports::MetricsSnapshot* m) const {
+  std::lock_guard<std::mutex> guard(mu_);
+  m->ops = {};
+  m->latency = {};
+  uint64_t checked[kOpCounterCount] = {};
+  for (const auto& t : threads_) {
+    for (size_t op = 0; op < reports::kOpKindCount; op++) {
+      for (size_t r = 0; r < reports::kOpResultCount; r++) {
+        m->ops[op][r] += t->ops[op][r].load(std::memory_order_relaxed);
+      }
+      for (size_t b = 0; b <= reports::kLatencyBounds; b++) {
+        m->latency[op].buckets[b] += t->latency[op][b].load(std::memory_order_relaxed);
+      }
+      m->latency[op].sum_seconds +=
+          static_cast<double>(t->latency_nanos[op].load(std::memory_order_relaxed)) / 1e9;
+    }
+    for (size_t c = 0; c < kOpCounterCount; c++) {
+      checked[c] += t->counters[c].load(std::memory_order_relaxed);
+    }
+  }
+  m->reads_checked = {{"point_read", checked[kReadsChecked]},
+                      {"scan", checked[kScansChecked]},
+                      {"scan_key", checked[kScanKeysChecked]},
+                      {"snapshot_read", checked[kSnapshotReadsChecked]}};
+  m->violations = violations_by_kind_;
 }
 
 }  // namespace harness

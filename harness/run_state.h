@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -27,15 +28,12 @@ namespace harness {
 using engine::SequenceNumber;
 using reports::Violation;
 
-// Op counters, indexed by OpCounter.
+using reports::OpKind;
+using reports::OpResult;
+
+// Counters besides ops by kind and result (ThreadState::RecordOp), indexed by OpCounter.
 enum OpCounter : size_t {
-  kPuts,
-  kDeletes,
-  kBatches,
-  kGets,
   kScans,
-  kScanSteps,
-  kSnapshotGets,
   kErrorsInjected,
   kErrorsUnexpected,
   kReadsChecked,
@@ -65,11 +63,51 @@ struct OpNote {
   std::string ToString() const;
 };
 
+// How a status counts in vstress_ops_total.
+OpResult ResultOf(const engine::Status& s);
+
+// Times one op (steady clock).
+class OpTimer {
+ public:
+  OpTimer() : start_(std::chrono::steady_clock::now()) {}
+  uint64_t Nanos() const {
+    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                     std::chrono::steady_clock::now() - start_)
+                                     .count());
+  }
+
+ private:
+  std::chrono::steady_clock::time_point start_;
+};
+
+// The latency bucket of an op that took `nanos`: the first bound (1 µs × 2^i) at or above it.
+size_t LatencyBucket(uint64_t nanos);
+
+// Per-thread counters. Only the owning thread writes them, so a write is a relaxed load and store
+// (no read-modify-write, no lock prefix); the sampler reads them with relaxed loads.
 struct alignas(64) ThreadState {
   explicit ThreadState(std::string name) : name(std::move(name)) {}
   const std::string name;
   std::array<std::atomic<uint64_t>, kOpCounterCount> counters{};
-  void Count(OpCounter c, uint64_t n = 1) { counters[c].fetch_add(n, std::memory_order_relaxed); }
+  void Count(OpCounter c, uint64_t n = 1) { Bump(&counters[c], n); }
+
+  // Ops by kind and result, and their latency histograms (reports::LatencyBound buckets).
+  std::array<std::array<std::atomic<uint64_t>, reports::kOpResultCount>, reports::kOpKindCount>
+      ops{};
+  std::array<std::array<std::atomic<uint64_t>, reports::kLatencyBounds + 1>, reports::kOpKindCount>
+      latency{};
+  std::array<std::atomic<uint64_t>, reports::kOpKindCount> latency_nanos{};
+  void RecordOp(OpKind op, OpResult result, uint64_t nanos) {
+    const auto k = static_cast<size_t>(op);
+    Bump(&ops[k][static_cast<size_t>(result)], 1);
+    Bump(&latency[k][LatencyBucket(nanos)], 1);
+    Bump(&latency_nanos[k], nanos);
+  }
+  uint64_t OpsCompleted() const;
+
+  static void Bump(std::atomic<uint64_t>* a, uint64_t n) {
+    a->store(a->load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
+  }
 
   // The last ops this thread ran. Only the owning thread writes and reads them (violations are
   // reported by the thread that saw them), so no lock is needed.
@@ -102,8 +140,12 @@ class RunState {
   uint64_t violation_count() const { return violation_count_.load(); }
 
   uint64_t Sum(OpCounter c) const;
+  // Ops of one kind completed so far (any result).
+  uint64_t SumOps(OpKind op) const;
   // Ops completed so far (all kinds), for the watchdog and the progress line.
   uint64_t OpsCompleted() const;
+  // Fills the harness's counters of `m`: ops, latency, reads checked, violations by kind.
+  void Snapshot(reports::MetricsSnapshot* m) const;
   // A global op index, for fault windows.
   uint64_t NextOpIndex() { return op_index_.fetch_add(1, std::memory_order_relaxed); }
 
@@ -118,6 +160,7 @@ class RunState {
   mutable std::mutex mu_;
   std::vector<std::unique_ptr<ThreadState>> threads_;  // guarded by mu_ (never move)
   std::vector<Violation> violations_;                  // guarded by mu_
+  std::map<std::string, uint64_t> violations_by_kind_; // guarded by mu_ (every one, not only kept)
 };
 
 }  // namespace harness

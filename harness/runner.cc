@@ -66,34 +66,53 @@ void StartWorkers(const WorkerContext& ctx, Workers* w) {
   }
 }
 
-void TakeSample(engine::DB* db, const RunConfig& config, RunState* run, RunOutcome* out) {
+// Reads every counter of the run: the harness's, the engine's and the fault controller's.
+reports::MetricsSnapshot ReadMetrics(engine::DB* db, const RunConfig& config, const RunState& run) {
+  reports::MetricsSnapshot m;
+  m.seconds = run.Seconds();
+  run.Snapshot(&m);
   const engine::StatsSnapshot stats = db->GetStats();
-  EngineSummary& e = out->engine;
-  e.max_live_versions = std::max(e.max_live_versions, stats.live_versions);
-  e.max_deferred_deletions = std::max(e.max_deferred_deletions, stats.deferred_deletions);
-  if (out->samples.size() >= kSamplesMax) return;
-  Sample s;
-  s.seconds = run->Seconds();
-  s.ops = run->OpsCompleted();
-  s.reads_checked = run->Sum(kReadsChecked) + run->Sum(kSnapshotReadsChecked);
-  s.live_versions = stats.live_versions;
-  s.deferred_deletions = stats.deferred_deletions;
-  s.deferred_deletion_bytes = stats.deferred_deletion_bytes;
-  s.oldest_version_age_seconds = stats.oldest_version_age_seconds;
-  s.faults_fired = config.faults != nullptr ? config.faults->fires_total() : 0;
-  s.violations = run->violation_count();
-  s.rss_bytes = CurrentRssBytes();
-  out->samples.push_back(s);
+  m.live_versions = stats.live_versions;
+  m.deferred_deletions = stats.deferred_deletions;
+  m.deferred_deletion_bytes = stats.deferred_deletion_bytes;
+  m.oldest_version_age_seconds = stats.oldest_version_age_seconds;
+  m.files_deleted = stats.files_deleted;
+  m.version_installs = stats.version_installs;
+  m.compactions = stats.compactions;
+  m.flushes = stats.flushes;
+  if (config.faults != nullptr) {
+    for (const auto& [point, counts] : config.faults->Counts()) {
+      for (const auto& [action, fires] : counts.fires_by_action) m.faults[{point, action}] = fires;
+    }
+  }
+  m.rss_bytes = CurrentRssBytes();
+  return m;
 }
 
-std::string ProgressLine(const RunState& run, const RunOutcome& out) {
-  const Sample& s = out.samples.back();
+// Takes a sample: a timeseries row, the engine maxima, and the metrics sink's update.
+void TakeSample(engine::DB* db, const RunConfig& config, const RunState& run, RunOutcome* out) {
+  reports::MetricsSnapshot m = ReadMetrics(db, config, run);
+  EngineSummary& e = out->engine;
+  e.max_live_versions = std::max(e.max_live_versions, m.live_versions);
+  e.max_deferred_deletions = std::max(e.max_deferred_deletions, m.deferred_deletions);
+  if (out->samples.size() < kSamplesMax) {
+    const bool first = out->samples.empty();
+    out->samples.push_back(Sample::Between(first ? nullptr : &out->final_metrics, m));
+  }
+  if (config.on_sample) config.on_sample(m);
+  out->final_metrics = std::move(m);
+}
+
+std::string ProgressLine(const RunOutcome& out) {
+  const reports::MetricsSnapshot& m = out.final_metrics;  // the latest sample
+  const auto scans = m.reads_checked.find("scan");
   return fmt::format(
       "[{:6.1f}s] ops {} | reads checked {} | scans {} | live versions {} (max {}) "
       "| deferred {} (max {}) | faults {} | violations {}",
-      s.seconds, s.ops, s.reads_checked, run.Sum(kScansChecked), s.live_versions,
-      out.engine.max_live_versions, s.deferred_deletions, out.engine.max_deferred_deletions,
-      s.faults_fired, s.violations);
+      m.seconds, m.OpsTotal(), m.ReadsCheckedTotal(),
+      scans == m.reads_checked.end() ? 0 : scans->second, m.live_versions,
+      out.engine.max_live_versions, m.deferred_deletions, out.engine.max_deferred_deletions,
+      m.FaultsTotal(), m.ViolationsTotal());
 }
 
 // Samples, checks the live-table invariant, runs the watchdog and ends the run on time.
@@ -106,7 +125,7 @@ void Monitor(engine::DB* db, const RunConfig& config, RunState* run, const Worke
   uint64_t invariant_checks = 0;
   while (!run->stopping()) {
     std::this_thread::sleep_for(kSampleInterval);
-    TakeSample(db, config, run, out);
+    TakeSample(db, config, *run, out);
     if (config.check) {
       CheckLiveTablesExist(db, run);
       invariant_checks++;
@@ -123,7 +142,7 @@ void Monitor(engine::DB* db, const RunConfig& config, RunState* run, const Worke
       run->Stop();
     }
     if (config.progress && now - last_line_at >= config.progress_interval_seconds) {
-      config.progress(ProgressLine(*run, *out));
+      config.progress(ProgressLine(*out));
       last_line_at = now;
     }
     const bool time_up = spec.ops == 0 && now >= spec.duration_seconds;
@@ -134,13 +153,13 @@ void Monitor(engine::DB* db, const RunConfig& config, RunState* run, const Worke
 }
 
 void CollectCounters(const RunState& run, RunOutcome* out) {
-  out->ops["put"] = run.Sum(kPuts);
-  out->ops["delete"] = run.Sum(kDeletes);
-  out->ops["batch"] = run.Sum(kBatches);
-  out->ops["get"] = run.Sum(kGets);
+  for (size_t i = 0; i < reports::kOpKindCount; i++) {
+    const auto op = static_cast<OpKind>(i);
+    // summary.json's historical name for scan steps.
+    const std::string name = op == OpKind::kScanStep ? "scan_steps" : std::string(reports::kOpKindNames[i]);
+    out->ops[name] = run.SumOps(op);
+  }
   out->ops["scan"] = run.Sum(kScans);
-  out->ops["scan_steps"] = run.Sum(kScanSteps);
-  out->ops["snapshot_get"] = run.Sum(kSnapshotGets);
   out->ops["errors_injected"] = run.Sum(kErrorsInjected);
   out->ops["errors_unexpected"] = run.Sum(kErrorsUnexpected);
   out->checks["reads_checked"] += run.Sum(kReadsChecked);
@@ -201,7 +220,7 @@ RunOutcome RunThreaded(const RunConfig& config) {
   Monitor(db.get(), config, &run, workers, &out);
   for (auto& t : workers.threads) t.join();
   out.duration_seconds = run.Seconds();
-  TakeSample(db.get(), config, &run, &out);
+  TakeSample(db.get(), config, run, &out);
   if (config.check && out.result == "pass" && (run.violation_count() == 0 || config.keep_going)) {
     FinalChecks(&db, options, config, &oracle, checker, &run, &out);
   } else {
@@ -209,6 +228,8 @@ RunOutcome RunThreaded(const RunConfig& config) {
   }
   db.reset();
   CollectCounters(run, &out);
+  // The final checks count reads and may find violations: the last metrics include them.
+  run.Snapshot(&out.final_metrics);
   out.violation_count = run.violation_count();
   out.violations = run.violations();
   if (out.violation_count > 0) {

@@ -34,6 +34,8 @@ struct RunConfig {
   // Receives a progress line every progress_interval_seconds (null: silent).
   std::function<void(const std::string&)> progress;
   double progress_interval_seconds = 10;
+  // Receives every sample's metrics (every 250 ms, on the monitor thread; null: none).
+  std::function<void(const reports::MetricsSnapshot&)> on_sample;
 };
 
 using reports::EngineSummary;

@@ -67,7 +67,10 @@ void ScannerLoop(const WorkerContext& ctx, uint32_t scanner_id) {
     auto it = ctx.db->NewIterator(engine::ReadOptions());
     const SequenceNumber seq = it->sequence();
     slot->Pin(seq);
+    // Positioning counts as the scan's first step; each Next/Prev as one more.
+    OpTimer step_timer;
     std::optional<uint64_t> previous = Position(plan, it.get());
+    self->RecordOp(OpKind::kScanStep, ResultOf(it->status()), step_timer.Nanos());
     OpNote note;
     note.kind = OpNote::Kind::kScan;
     note.key = plan.start.value_or(0);
@@ -107,12 +110,13 @@ void ScannerLoop(const WorkerContext& ctx, uint32_t scanner_id) {
         self->Count(kScanKeysChecked);
         previous = key;
       }
-      self->Count(kScanSteps);
       if (delay_us > 0 && steps % 16 == 0) {
         std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
       }
       if (std::chrono::steady_clock::now() > plan.until) break;
+      step_timer = OpTimer();
       plan.reverse ? it->Prev() : it->Next();
+      self->RecordOp(OpKind::kScanStep, ResultOf(it->status()), step_timer.Nanos());
     }
     if (!it->status().ok()) {
       if (it->status().injected()) {

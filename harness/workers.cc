@@ -169,10 +169,12 @@ void WriterLoop(const WorkerContext& ctx, uint32_t writer_id) {
     AddToBatch(op, &batch);
     engine::WriteOptions wo;
     wo.sync = op.sync ? engine::WriteOptions::Sync::kYes : engine::WriteOptions::Sync::kNo;
+    const OpTimer timer;
     const auto result = ctx.db->Write(wo, &batch);
-    self->Count(op.kind == workloads::Op::Kind::kPut      ? kPuts
-                : op.kind == workloads::Op::Kind::kDelete ? kDeletes
-                                                          : kBatches);
+    self->RecordOp(op.kind == workloads::Op::Kind::kPut      ? OpKind::kPut
+                   : op.kind == workloads::Op::Kind::kDelete ? OpKind::kDelete
+                                                             : OpKind::kBatch,
+                   ResultOf(result.status()), timer.Nanos());
     if (ctx.checker != nullptr) RecordWriteResult(ctx, self, op, result, &scratch);
     if (!result.ok() && result.status().IsBackgroundError()) {
       // The DB takes no more writes until it is reopened: this writer is done; readers go on.
@@ -271,9 +273,10 @@ void ReaderLoop(const WorkerContext& ctx, uint32_t reader_id) {
     // are at or above it); otherwise it holds this read's lower bound.
     if (pending.empty()) slot->Pin(lower);
     SequenceNumber seq = 0;
+    const OpTimer timer;
     const engine::Status s = ctx.db->Get(engine::ReadOptions(), name, &value, &seq);
+    self->RecordOp(OpKind::kGet, ResultOf(s), timer.Nanos());
     const SequenceNumber upper = ctx.db->GetLatestSequenceNumber();
-    self->Count(kGets);
     if (ctx.checker == nullptr) continue;
     const OpNote note = ReadNote(OpNote::Kind::kGet, key, seq, s, value);
     self->Note(note);
@@ -315,8 +318,9 @@ void SnapshotReaderLoop(const WorkerContext& ctx, uint32_t reader_id) {
       const uint64_t key = chooser.Next();
       const std::string name = workloads::KeyName(key);
       SequenceNumber seq = 0;
+      const OpTimer timer;
       const engine::Status s = ctx.db->Get(ro, name, &value, &seq);
-      self->Count(kSnapshotGets);
+      self->RecordOp(OpKind::kSnapshotGet, ResultOf(s), timer.Nanos());
       if (ctx.checker == nullptr) continue;
       const OpNote note = ReadNote(OpNote::Kind::kSnapshotGet, key, seq, s, value);
       self->Note(note);

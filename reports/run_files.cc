@@ -77,19 +77,30 @@ engine::Status WriteViolationsJson(const std::string& path, const RunOutcome& ou
   return WriteFileAtomically(path, doc.dump(2) + "\n");
 }
 
+std::string TimeseriesCsvHeader() {
+  std::string header = "seconds,ops_per_second";
+  for (auto op : kOpKindNames) header += fmt::format(",{}_per_second", op);
+  header +=
+      ",reads_checked,live_versions,deferred_deletions,deferred_deletion_bytes,"
+      "oldest_version_age_seconds,faults_fired,violations,rss_bytes";
+  for (auto op : kOpKindNames) header += fmt::format(",{}_p50_us,{}_p99_us", op, op);
+  return header + "\n";
+}
+
 engine::Status WriteTimeseriesCsv(const std::string& path, const RunOutcome& outcome) {
-  std::string csv =
-      "seconds,ops_per_second,reads_checked,live_versions,deferred_deletions,"
-      "deferred_deletion_bytes,oldest_version_age_seconds,faults_fired,violations,rss_bytes\n";
-  const Sample* previous = nullptr;
+  std::string csv = TimeseriesCsvHeader();
   for (const Sample& s : outcome.samples) {
-    const double dt = previous ? s.seconds - previous->seconds : s.seconds;
-    const uint64_t dops = previous ? s.ops - previous->ops : s.ops;
-    csv += fmt::format("{:.3f},{:.0f},{},{},{},{},{:.3f},{},{},{}\n", s.seconds,
-                       dt > 0 ? static_cast<double>(dops) / dt : 0.0, s.reads_checked,
-                       s.live_versions, s.deferred_deletions, s.deferred_deletion_bytes,
+    double total = 0;
+    for (double rate : s.ops_per_second) total += rate;
+    csv += fmt::format("{:.3f},{:.0f}", s.seconds, total);
+    for (double rate : s.ops_per_second) csv += fmt::format(",{:.0f}", rate);
+    csv += fmt::format(",{},{},{},{},{:.3f},{},{},{}", s.reads_checked, s.live_versions,
+                       s.deferred_deletions, s.deferred_deletion_bytes,
                        s.oldest_version_age_seconds, s.faults_fired, s.violations, s.rss_bytes);
-    previous = &s;
+    for (size_t i = 0; i < kOpKindCount; i++) {
+      csv += fmt::format(",{:.1f},{:.1f}", s.p50_seconds[i] * 1e6, s.p99_seconds[i] * 1e6);
+    }
+    csv += "\n";
   }
   return WriteFileAtomically(path, csv);
 }

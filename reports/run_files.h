@@ -31,9 +31,12 @@ struct RunInfo {
 engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
                                 const RunOutcome& outcome);
 engine::Status WriteViolationsJson(const std::string& path, const RunOutcome& outcome);
-// One row per sample: elapsed seconds, ops/s since the previous sample, reads checked, live
-// Versions, deferred deletions and bytes, oldest Version age, faults fired, violations, RSS.
+// One row per sample: elapsed seconds, ops/s since the previous sample (all, then per op kind),
+// reads checked, live Versions, deferred deletions and bytes, oldest Version age, faults fired,
+// violations, RSS, then p50/p99 latency in µs per op kind over the interval. The columns are
+// TimeseriesCsvHeader()'s.
 engine::Status WriteTimeseriesCsv(const std::string& path, const RunOutcome& outcome);
+std::string TimeseriesCsvHeader();
 // Writes `contents` to `path` on the real file system through engine::WriteFileAtomically (synced
 // temp file, rename, directory sync).
 engine::Status WriteFileAtomically(const std::string& path, const std::string& contents);

@@ -5,19 +5,24 @@
 // Thread contract: immutable (plain values).
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "engine/types.h"
 
 namespace reports {
 
+// Every kind of violation the checker reports.
+inline constexpr std::array<std::string_view, 6> kViolationKinds = {
+    "point_read", "scan", "snapshot_read", "unexpected_error", "invariant", "recovery"};
+
 struct Violation {
-  // point_read, scan, snapshot_read, failed_write_visible, unexpected_error, invariant, recovery,
-  // liveness.
-  std::string kind;
+  std::string kind;  // one of kViolationKinds
   std::string op;        // the op with its recorded result, e.g. "get k00000042 // v0.7 seq=1187"
   std::string expected;
   std::string observed;
@@ -33,18 +38,82 @@ struct Violation {
   std::string message;                     // one line: what went wrong
 };
 
-// One engine/harness sample (a row of timeseries.csv).
+// The op kinds metrics, timeseries.csv and the report break throughput and latency down by.
+enum class OpKind : uint8_t { kPut, kDelete, kBatch, kGet, kScanStep, kSnapshotGet };
+inline constexpr size_t kOpKindCount = 6;
+// Their names: the `op` label of vstress_ops_total and vstress_op_latency_seconds.
+inline constexpr std::array<std::string_view, kOpKindCount> kOpKindNames = {
+    "put", "delete", "batch", "get", "scan_step", "snapshot_get"};
+
+// How an op ended: the `result` label of vstress_ops_total.
+enum class OpResult : uint8_t { kOk, kNotFound, kInjectedError, kError };
+inline constexpr size_t kOpResultCount = 4;
+inline constexpr std::array<std::string_view, kOpResultCount> kOpResultNames = {
+    "ok", "not_found", "injected_error", "error"};
+
+// Op latency buckets: upper bounds 1 µs × 2^i for i in [0, kLatencyBounds), then +Inf.
+inline constexpr size_t kLatencyBounds = 22;  // 1 µs .. ~2.1 s
+inline constexpr double LatencyBound(size_t i) { return 1e-6 * static_cast<double>(1ull << i); }
+
+// A latency histogram: per-bucket (not cumulative) counts, the last one +Inf, and the sum.
+struct LatencyCounts {
+  std::array<uint64_t, kLatencyBounds + 1> buckets{};
+  double sum_seconds = 0;
+
+  uint64_t count() const;
+  // The q-quantile (0 < q < 1) in seconds, interpolated within its bucket; 0 with no ops.
+  double Quantile(double q) const;
+  // What was observed since `earlier` (a snapshot of the same histogram).
+  LatencyCounts Since(const LatencyCounts& earlier) const;
+};
+
+// A run's cumulative counters and current gauges at one instant: what the sampler reads every
+// 250 ms and what the Prometheus metrics, timeseries.csv and the report are made of.
+struct MetricsSnapshot {
+  double seconds = 0;
+  // Engine gauges.
+  uint64_t live_versions = 0;
+  uint64_t deferred_deletions = 0;
+  uint64_t deferred_deletion_bytes = 0;
+  double oldest_version_age_seconds = 0;
+  // Engine counters.
+  uint64_t files_deleted = 0;
+  uint64_t version_installs = 0;
+  uint64_t compactions = 0;
+  uint64_t flushes = 0;
+  // Harness counters.
+  std::array<std::array<uint64_t, kOpResultCount>, kOpKindCount> ops{};  // [op][result]
+  std::array<LatencyCounts, kOpKindCount> latency{};                     // [op]
+  std::map<std::string, uint64_t> reads_checked;  // point_read, scan, scan_key, snapshot_read
+  std::map<std::string, uint64_t> violations;     // by violation kind
+  std::map<std::pair<std::string, std::string>, uint64_t> faults;  // (point, action) -> fires
+  uint64_t rss_bytes = 0;  // resident set size of the process
+
+  uint64_t OpsTotal() const;
+  uint64_t OpsOf(OpKind op) const;
+  uint64_t ReadsCheckedTotal() const;
+  uint64_t FaultsTotal() const;
+  uint64_t ViolationsTotal() const;
+};
+
+// One row of timeseries.csv, derived from two consecutive MetricsSnapshots.
 struct Sample {
   double seconds = 0;
-  uint64_t ops = 0;
-  uint64_t reads_checked = 0;
+  uint64_t ops = 0;  // completed so far, all kinds
+  std::array<double, kOpKindCount> ops_per_second{};  // since the previous sample
+  uint64_t reads_checked = 0;  // so far: point, scan-key and snapshot reads
   uint64_t live_versions = 0;
   uint64_t deferred_deletions = 0;
   uint64_t deferred_deletion_bytes = 0;
   double oldest_version_age_seconds = 0;
   uint64_t faults_fired = 0;
   uint64_t violations = 0;
-  uint64_t rss_bytes = 0;  // resident set size of the process
+  uint64_t rss_bytes = 0;
+  // Latency quantiles of the ops completed since the previous sample, in seconds (0: none).
+  std::array<double, kOpKindCount> p50_seconds{};
+  std::array<double, kOpKindCount> p99_seconds{};
+
+  static Sample Between(const MetricsSnapshot* previous, const MetricsSnapshot& now);
 };
 
 struct EngineSummary {
@@ -70,6 +139,7 @@ struct RunOutcome {
   uint64_t violation_count = 0;
   std::vector<Violation> violations;
   std::vector<Sample> samples;
+  MetricsSnapshot final_metrics;  // the counters at the end of the run (metrics.prom)
   uint64_t peak_rss_bytes = 0;
 };
 

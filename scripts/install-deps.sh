@@ -13,7 +13,7 @@ packages=(
   # comparisons and benchmarks
   libleveldb-dev librocksdb-dev libbenchmark-dev
   # integration tests: metrics, reports
-  prometheus prometheus-pushgateway chromium libxml2-utils
+  prometheus prometheus-pushgateway chromium libxml2-utils curl python3
 )
 
 missing=()

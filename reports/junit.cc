@@ -1,0 +1,174 @@
+#include "reports/junit.h"
+
+#include <fmt/format.h>
+
+#include <set>
+#include <vector>
+
+namespace reports {
+namespace {
+
+std::string EscapeXml(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char c : text) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&apos;"; break;
+      default:
+        // XML 1.0 allows no other control characters, even escaped.
+        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
+          out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+struct Family {
+  const char* name;                    // the testcase name
+  std::set<std::string> kinds;         // the violation kinds it owns
+  std::vector<const char*> counters;   // checks that say it ran (any non-zero)
+};
+
+const std::vector<Family>& Families() {
+  static const std::vector<Family> kFamilies = {
+      {"point reads", {"point_read"}, {"reads_checked"}},
+      {"scans", {"scan"}, {"scans_checked"}},
+      {"snapshot reads", {"snapshot_read"}, {"snapshot_reads_checked"}},
+      {"recovery", {"recovery"}, {"recovery_checks"}},
+      // Everything else the checker can find: the Version/file invariants and unexpected errors.
+      {"invariants", {}, {"invariant_checks"}},
+  };
+  return kFamilies;
+}
+
+bool Owns(const Family& f, const std::string& kind) {
+  if (!f.kinds.empty()) return f.kinds.count(kind) != 0;
+  for (const Family& other : Families()) {
+    if (&other != &f && other.kinds.count(kind) != 0) return false;
+  }
+  return true;
+}
+
+uint64_t Checks(const RunOutcome& outcome, const Family& f) {
+  uint64_t n = 0;
+  for (const char* c : f.counters) {
+    if (auto it = outcome.checks.find(c); it != outcome.checks.end()) n += it->second;
+  }
+  return n;
+}
+
+std::string ViolationText(const Violation& v) {
+  std::string text = fmt::format("{}\nkind: {}\n", v.message, v.kind);
+  if (!v.op.empty()) text += fmt::format("op: {}\n", v.op);
+  if (!v.thread.empty()) text += fmt::format("thread: {} at {:.3f}s\n", v.thread, v.seconds);
+  if (!v.key.empty()) text += fmt::format("key: {}\n", v.key);
+  text += fmt::format("expected: {}\nobserved: {}\nread sequence: {}", v.expected, v.observed,
+                      v.read_sequence);
+  if (v.lower_bound != 0 || v.upper_bound != 0) {
+    text += fmt::format(" (bounds [{}, {}])", v.lower_bound, v.upper_bound);
+  }
+  text += "\n";
+  if (!v.key_history.empty()) text += "oracle history of the key:\n" + v.key_history;
+  if (!v.thread_recent_ops.empty()) {
+    text += "the thread's last ops:\n";
+    for (const auto& op : v.thread_recent_ops) text += "  " + op + "\n";
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string JunitXml(const RunInfo& info, const RunOutcome& outcome) {
+  const std::string classname = fmt::format("vstress.{}", info.preset.empty() ? "run" : info.preset);
+  const double time = outcome.duration_seconds;
+  std::string cases;
+  int tests = 0;
+  int failures = 0;
+  int errors = 0;
+  int skipped = 0;
+  for (const Family& f : Families()) {
+    tests++;
+    std::string body;
+    int found = 0;
+    for (const Violation& v : outcome.violations) {
+      if (!Owns(f, v.kind)) continue;
+      found++;
+      body += fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
+                          EscapeXml(v.message), EscapeXml(v.kind), EscapeXml(ViolationText(v)));
+    }
+    if (found > 0) {
+      failures++;
+    } else if (Checks(outcome, f) == 0) {
+      skipped++;
+      body = fmt::format("      <skipped message=\"nothing of this kind was checked in this run\"/>\n");
+    }
+    cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"{}", classname,
+                         f.name, time, body.empty() ? "/>\n" : ">\n" + body + "    </testcase>\n");
+  }
+  // More violations than violations.json keeps: say so rather than under-report.
+  if (outcome.violation_count > outcome.violations.size()) {
+    cases += fmt::format(
+        "    <testcase classname=\"{}\" name=\"violations beyond the first {}\" time=\"0\">\n"
+        "      <failure message=\"{} more violations were counted but not kept\"/>\n"
+        "    </testcase>\n",
+        classname, outcome.violations.size(), outcome.violation_count - outcome.violations.size());
+    tests++;
+    failures++;
+  }
+  tests++;
+  if (outcome.result == "error" || outcome.result == "liveness") {
+    errors++;
+    cases += fmt::format(
+        "    <testcase classname=\"{}\" name=\"run completes\" time=\"{:.3f}\">\n"
+        "      <error message=\"{}\" type=\"{}\"/>\n    </testcase>\n",
+        classname, time, EscapeXml(outcome.error), EscapeXml(outcome.result));
+  } else {
+    cases += fmt::format("    <testcase classname=\"{}\" name=\"run completes\" time=\"{:.3f}\"/>\n",
+                         classname, time);
+  }
+  if (!info.mutant.empty()) {
+    tests++;
+    const bool caught = outcome.violation_count > 0;
+    if (!caught) failures++;
+    cases += fmt::format(
+        "    <testcase classname=\"{}\" name=\"mutant {} is caught\" time=\"{:.3f}\"{}", classname,
+        EscapeXml(info.mutant), time,
+        caught ? "/>\n"
+               : ">\n      <failure message=\"the checker found no violation with this mutant "
+                 "switched on\"/>\n    </testcase>\n");
+  }
+  const std::string name = fmt::format("vstress run {}{} seed {}", info.preset,
+                                       info.mutant.empty() ? "" : " mutant " + info.mutant, info.seed);
+  std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
+  xml += fmt::format(
+      "<testsuites name=\"vstress\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
+      "time=\"{:.3f}\">\n",
+      tests, failures, errors, skipped, time);
+  xml += fmt::format(
+      "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
+      "time=\"{:.3f}\">\n",
+      EscapeXml(name), tests, failures, errors, skipped, time);
+  xml += "    <properties>\n";
+  const std::vector<std::pair<std::string, std::string>> properties = {
+      {"seed", std::to_string(info.seed)}, {"preset", info.preset},   {"mutant", info.mutant},
+      {"result", outcome.result},          {"repro", info.repro},     {"run_dir", info.run_dir}};
+  for (const auto& [key, value] : properties) {
+    xml += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", key, EscapeXml(value));
+  }
+  xml += "    </properties>\n" + cases + "  </testsuite>\n</testsuites>\n";
+  return xml;
+}
+
+engine::Status WriteJunitXml(const std::string& path, const RunInfo& info,
+                             const RunOutcome& outcome) {
+  return WriteFileAtomically(path, JunitXml(info, outcome));
+}
+
+}  // namespace reports
