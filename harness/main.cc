@@ -11,6 +11,7 @@
 #include "harness/exit_codes.h"
 #include "harness/inspect_command.h"
 #include "harness/list_commands.h"
+#include "harness/report_command.h"
 #include "harness/run_command.h"
 
 namespace {
@@ -38,6 +39,12 @@ void AddRunOptions(CLI::App* run, harness::RunCommandOptions* o) {
   run->add_option("--fiu-control", o->fiu_control,
                   "open libfiu's remote-control fifo PREFIX-<pid> for fiu-ctrl");
   run->add_flag("--cleanup-on-pass", o->cleanup_on_pass, "delete db/ when the run passes");
+  run->add_option("--metrics-listen", o->metrics_listen,
+                  "serve Prometheus /metrics on HOST:PORT during the run (:0 picks a free port)");
+  run->add_option("--metrics-textfile", o->metrics_textfile,
+                  "rewrite this Prometheus textfile atomically every sample (node_exporter)");
+  run->add_option("--push-gateway", o->push_gateway,
+                  "push metrics to this Prometheus pushgateway URL every 10s and at the end");
 }
 
 }  // namespace
@@ -58,6 +65,10 @@ int main(int argc, char** argv) {
                  "needed file exists and every checksum holds");
   inspect->add_option("DIR", inspect_dir, "DB directory")->required();
   inspect->add_flag("--edits", inspect_edits, "also print every MANIFEST edit");
+
+  std::string report_dir;
+  auto* report = app.add_subcommand("report", "rebuild RUN_DIR/report.html from the run's files");
+  report->add_option("RUN_DIR", report_dir, "run directory")->required();
 
   harness::BenchCommandOptions bench_options;
   auto* bench = app.add_subcommand("bench", "the same workload with the checker off and on, side "
@@ -81,6 +92,7 @@ int main(int argc, char** argv) {
   if (*run) return harness::RunRunCommand(run_options, std::cout, std::cerr);
   if (*bench) return harness::RunBenchCommand(bench_options, std::cout, std::cerr);
   if (*inspect) return harness::RunInspect(inspect_dir, inspect_edits, std::cout, std::cerr);
+  if (*report) return harness::RunReportCommand(report_dir, std::cout, std::cerr);
   if (*list_faults) return harness::RunListFaults(std::cout);
   if (*list_presets) return harness::RunListPresets(std::cout);
   if (*list_mutants) return harness::RunListMutants(std::cout);

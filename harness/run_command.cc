@@ -18,6 +18,7 @@
 #include "harness/exit_codes.h"
 #include "harness/mutants.h"
 #include "harness/runner.h"
+#include "reports/html_report.h"
 #include "reports/junit.h"
 #include "reports/metrics.h"
 #include "reports/run_files.h"
@@ -309,6 +310,10 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
     }
   }
   reports::WriteFileAtomically(run_dir + "/metrics.prom", metrics.Text());
+  // Built from the files just written: the same path as `vstress report RUN_DIR`.
+  if (engine::Status s = reports::WriteHtmlReport(run_dir); !s.ok()) {
+    err << "vstress run: report.html: " << s.ToString() << "\n";
+  }
   PrintResult(outcome, info, out);
   if (o.cleanup_on_pass && outcome.exit_code == kExitPass) fs::remove_all(run_dir + "/db", ec);
   return outcome.exit_code;

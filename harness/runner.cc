@@ -95,7 +95,10 @@ void TakeSample(engine::DB* db, const RunConfig& config, const RunState& run, Ru
   EngineSummary& e = out->engine;
   e.max_live_versions = std::max(e.max_live_versions, m.live_versions);
   e.max_deferred_deletions = std::max(e.max_deferred_deletions, m.deferred_deletions);
-  if (out->samples.size() < kSamplesMax) {
+  // A sample right after the previous one (the last, taken when the workers have joined) would be
+  // a sliver of an interval with meaningless rates: its counts reach metrics, not the timeseries.
+  const bool sliver = !out->samples.empty() && m.seconds - out->final_metrics.seconds < 0.1;
+  if (out->samples.size() < kSamplesMax && !sliver) {
     const bool first = out->samples.empty();
     out->samples.push_back(Sample::Between(first ? nullptr : &out->final_metrics, m));
   }

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
 # The default soak: `vstress run --preset default` (10 minutes of writers, point readers, long-lived
 # iterators and snapshot readers under constant compaction and low-rate faults, every read checked).
-# Extra arguments go to `vstress run` (e.g. SOAK_ARGS="--duration 2m --seed 7" make soak).
+# Metrics are served on 127.0.0.1:9464 (the port reports/prometheus/prometheus.yml scrapes) while it
+# runs, or on a free port if that one is taken. Extra arguments go to `vstress run`
+# (e.g. SOAK_ARGS="--duration 2m --seed 7" make soak).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 binary=build/release/harness/vstress
 [[ -x "$binary" ]] || { echo "soak: $binary is missing; run 'make build' first" >&2; exit 4; }
 out="runs/$(date -u +%Y%m%dT%H%M%SZ)-soak"
-"$binary" run --preset default --out "$out" "$@" && rc=0 || rc=$?
-echo "soak: exit $rc; run directory $out (summary.json, violations.json, faults.log, repro.sh)"
+listen=127.0.0.1:9464
+if (exec 3<>/dev/tcp/127.0.0.1/9464) 2>/dev/null; then
+  echo "soak: 127.0.0.1:9464 is in use; serving metrics on a free port instead"
+  listen=127.0.0.1:0
+fi
+"$binary" run --preset default --out "$out" --metrics-listen "$listen" "$@" && rc=0 || rc=$?
+echo "soak: exit $rc; run directory $out"
+echo "soak: report $out/report.html (also summary.json, junit.xml, metrics.prom, timeseries.csv," \
+  "violations.json, faults.log, repro.sh)"
 exit "$rc"

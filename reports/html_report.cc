@@ -1,0 +1,960 @@
+// One file for the loader, the charts and the page, though it is over 800 lines: they are one
+// format (what the page shows is exactly what is read here) and nothing else uses the parts.
+#include "reports/html_report.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cerrno>
+#include <charconv>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "reports/run_files.h"
+
+namespace reports {
+namespace {
+
+using nlohmann::json;
+namespace fs = std::filesystem;
+
+// ---------------------------------------------------------------------------------------------
+// Loading.
+
+std::string PathIn(const std::string& dir, const char* name) {
+  return (fs::path(dir) / name).string();
+}
+
+// Reads `path` whole. A missing file is NotFound; anything else that stops the read (a directory,
+// no permission) is InvalidArgument, since either way the run directory is not what it should be.
+engine::Status ReadWholeFile(const std::string& path, std::string* contents) {
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return engine::Status::NotFound(path + ": no such file");
+  if (!fs::is_regular_file(path, ec)) {
+    return engine::Status::InvalidArgument(path + ": not a regular file");
+  }
+  const uintmax_t size = fs::file_size(path, ec);
+  std::ifstream in(path, std::ios::binary);
+  if (!ec) {
+    contents->resize(size);
+    in.read(contents->data(), static_cast<std::streamsize>(size));
+  }
+  if (ec || !in) {
+    return engine::Status::InvalidArgument(
+        path + ": cannot read: " + (ec ? ec.message() : std::strerror(errno)));
+  }
+  return engine::Status::Ok();
+}
+
+// Like ReadWholeFile, but a missing file leaves `contents` empty and `present` false.
+engine::Status ReadOptionalFile(const std::string& path, std::string* contents, bool* present) {
+  engine::Status s = ReadWholeFile(path, contents);
+  *present = s.ok();
+  return s.IsNotFound() ? engine::Status::Ok() : s;
+}
+
+engine::Status ParseJson(const std::string& path, const std::string& text, json* out) {
+  try {
+    *out = json::parse(text);
+  } catch (const json::exception& e) {
+    // e.what() reads "[json.exception.parse_error.101] parse error at line L, column C: ...".
+    std::string_view what = e.what();
+    const size_t tag_end = what.find("] ");
+    if (tag_end != std::string_view::npos) what.remove_prefix(tag_end + 2);
+    return engine::Status::InvalidArgument(fmt::format("{}: {}", path, what));
+  }
+  if (!out->is_object()) return engine::Status::InvalidArgument(path + ": not a JSON object");
+  return engine::Status::Ok();
+}
+
+bool Convert(const json& v, std::string* out) {
+  if (!v.is_string()) return false;
+  *out = v.get<std::string>();
+  return true;
+}
+bool Convert(const json& v, uint64_t* out) {
+  if (!v.is_number_unsigned()) return false;
+  *out = v.get<uint64_t>();
+  return true;
+}
+bool Convert(const json& v, int* out) {
+  if (!v.is_number_integer()) return false;
+  const int64_t wide = v.get<int64_t>();
+  if (wide < INT32_MIN || wide > INT32_MAX) return false;
+  *out = static_cast<int>(wide);
+  return true;
+}
+bool Convert(const json& v, double* out) {
+  if (!v.is_number()) return false;
+  *out = v.get<double>();
+  return true;
+}
+const char* TypeName(const std::string*) { return "a string"; }
+const char* TypeName(const uint64_t*) { return "a non-negative integer"; }
+const char* TypeName(const int*) { return "an integer"; }
+const char* TypeName(const double*) { return "a number"; }
+
+// Reads typed fields out of parsed JSON. A missing or null field keeps its default (older files
+// lack newer fields); a field of the wrong type is remembered, so the whole file becomes one
+// Status naming the file and the field instead of an exception or a crash.
+class JsonReader {
+ public:
+  explicit JsonReader(std::string path) : path_(std::move(path)) {}
+  const engine::Status& status() const { return status_; }
+
+  template <typename T>
+  void Read(const json& object, const std::string& where, const char* key, T* out) {
+    const json* v = Find(object, key);
+    if (v != nullptr && !Convert(*v, out)) Fail(Field(where, key), TypeName(out));
+  }
+
+  // An object of counters, e.g. "ops": {"put": 12, ...}.
+  void ReadCounters(const json& object, const std::string& where, const char* key,
+                    std::map<std::string, uint64_t>* out) {
+    const json* v = Find(object, key);
+    if (v == nullptr) return;
+    if (!v->is_object()) return Fail(Field(where, key), "an object");
+    for (const auto& [name, count] : v->items()) {
+      uint64_t* value = &(*out)[name];
+      if (!Convert(count, value)) Fail(Field(where, key) + "." + name, TypeName(value));
+    }
+  }
+
+  void ReadStrings(const json& object, const std::string& where, const char* key,
+                   std::vector<std::string>* out) {
+    const json* v = Find(object, key);
+    if (v == nullptr) return;
+    if (!v->is_array()) return Fail(Field(where, key), "an array of strings");
+    for (const json& item : *v) {
+      if (!Convert(item, &out->emplace_back())) {
+        return Fail(Field(where, key), "an array of strings");
+      }
+    }
+  }
+
+  // The member `key` of `object`, or nullptr when it is absent or null.
+  static const json* Find(const json& object, const char* key) {
+    auto it = object.find(key);
+    return it == object.end() || it->is_null() ? nullptr : &*it;
+  }
+
+  void Fail(const std::string& field, const char* want) {
+    if (status_.ok()) {
+      status_ = engine::Status::InvalidArgument(
+          fmt::format("{}: field '{}' must be {}", path_, field, want));
+    }
+  }
+
+ private:
+  static std::string Field(const std::string& where, const char* key) {
+    return where.empty() ? std::string(key) : where + "." + key;
+  }
+
+  std::string path_;
+  engine::Status status_;
+};
+
+engine::Status LoadSummary(const std::string& path, const std::string& text, ReportSummary* out) {
+  json doc;
+  engine::Status s = ParseJson(path, text, &doc);
+  if (!s.ok()) return s;
+  JsonReader r(path);
+  r.Read(doc, "", "result", &out->result);
+  r.Read(doc, "", "exit_code", &out->exit_code);
+  r.Read(doc, "", "seed", &out->seed);
+  r.Read(doc, "", "preset", &out->preset);
+  r.Read(doc, "", "mutant", &out->mutant);
+  r.Read(doc, "", "duration_s", &out->duration_seconds);
+  r.Read(doc, "", "repro", &out->repro);
+  r.Read(doc, "", "error", &out->error);
+  r.Read(doc, "", "violations", &out->violations);
+  r.Read(doc, "", "peak_rss_bytes", &out->peak_rss_bytes);
+  r.ReadCounters(doc, "", "ops", &out->ops);
+  r.ReadCounters(doc, "", "checks", &out->checks);
+  r.ReadCounters(doc, "", "engine", &out->engine);
+  if (const json* faults = JsonReader::Find(doc, "faults")) {
+    if (!faults->is_object()) {
+      r.Fail("faults", "an object");
+      return r.status();
+    }
+    r.Read(*faults, "faults", "injected_total", &out->faults_injected_total);
+    if (const json* by_action = JsonReader::Find(*faults, "by_point_action")) {
+      if (!by_action->is_object()) {
+        r.Fail("faults.by_point_action", "an object");
+        return r.status();
+      }
+      for (const auto& [point, actions] : by_action->items()) {
+        r.ReadCounters(*by_action, "faults.by_point_action", point.c_str(),
+                       &out->faults_by_point_action[point]);
+      }
+    } else {
+      std::map<std::string, uint64_t> by_point;
+      r.ReadCounters(*faults, "faults", "by_point", &by_point);
+      for (const auto& [point, fires] : by_point) out->faults_by_point_action[point]["any"] = fires;
+    }
+  }
+  if (out->result.empty()) r.Fail("result", "a non-empty string");
+  return r.status();
+}
+
+engine::Status LoadViolations(const std::string& path, const std::string& text, RunReport* out) {
+  json doc;
+  engine::Status s = ParseJson(path, text, &doc);
+  if (!s.ok()) return s;
+  JsonReader r(path);
+  r.Read(doc, "", "violations_total", &out->violations_total);
+  const json* list = JsonReader::Find(doc, "violations");
+  if (list == nullptr) return r.status();
+  if (!list->is_array()) {
+    r.Fail("violations", "an array");
+    return r.status();
+  }
+  for (size_t i = 0; i < list->size(); i++) {
+    const json& item = (*list)[i];
+    const std::string where = fmt::format("violations[{}]", i);
+    if (!item.is_object()) {
+      r.Fail(where, "an object");
+      break;
+    }
+    Violation& v = out->violations.emplace_back();
+    r.Read(item, where, "kind", &v.kind);
+    r.Read(item, where, "message", &v.message);
+    r.Read(item, where, "op", &v.op);
+    r.Read(item, where, "key", &v.key);
+    r.Read(item, where, "expected", &v.expected);
+    r.Read(item, where, "observed", &v.observed);
+    r.Read(item, where, "read_sequence", &v.read_sequence);
+    r.Read(item, where, "lower_bound", &v.lower_bound);
+    r.Read(item, where, "upper_bound", &v.upper_bound);
+    r.Read(item, where, "key_history", &v.key_history);
+    r.Read(item, where, "thread", &v.thread);
+    r.ReadStrings(item, where, "thread_recent_ops", &v.thread_recent_ops);
+    r.Read(item, where, "seconds", &v.seconds);
+  }
+  // An older violations.json may lack the total; the list is then all there is.
+  out->violations_total = std::max<uint64_t>(out->violations_total, out->violations.size());
+  return r.status();
+}
+
+// Splits `text` into lines (without "\n" or a trailing "\r"), calling `line(number, view)` for
+// each non-empty one until it returns a non-ok Status.
+template <typename LineFn>
+engine::Status ForEachLine(std::string_view text, LineFn line) {
+  size_t number = 0;
+  while (!text.empty()) {
+    number++;
+    const size_t end = text.find('\n');
+    std::string_view current = text.substr(0, end);
+    text.remove_prefix(end == std::string_view::npos ? text.size() : end + 1);
+    if (!current.empty() && current.back() == '\r') current.remove_suffix(1);
+    if (current.empty()) continue;
+    engine::Status s = line(number, current);
+    if (!s.ok()) return s;
+  }
+  return engine::Status::Ok();
+}
+
+std::vector<std::string_view> Split(std::string_view text, char separator) {
+  std::vector<std::string_view> fields;
+  while (true) {
+    const size_t end = text.find(separator);
+    fields.push_back(text.substr(0, end));
+    if (end == std::string_view::npos) return fields;
+    text.remove_prefix(end + 1);
+  }
+}
+
+// A finite decimal number filling all of `text`.
+bool ParseNumber(std::string_view text, double* out) {
+  const char* end = text.data() + text.size();
+  auto [ptr, ec] = std::from_chars(text.data(), end, *out);
+  return ec == std::errc() && ptr == end && std::isfinite(*out);
+}
+
+engine::Status LoadTimeseries(const std::string& path, const std::string& text,
+                              ReportTimeseries* out) {
+  // A day-long soak has 345,600 rows: sizing the columns up front keeps memory at the data's size.
+  const size_t rows_max = static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+  std::vector<std::vector<double>*> targets;  // in header order
+  return ForEachLine(text, [&](size_t number, std::string_view line) {
+    const std::vector<std::string_view> fields = Split(line, ',');
+    if (out->names.empty()) {
+      for (std::string_view name : fields) {
+        if (name.empty() || out->columns.count(std::string(name)) != 0) {
+          return engine::Status::InvalidArgument(
+              fmt::format("{}: line {}: empty or repeated column name '{}'", path, number, name));
+        }
+        out->names.emplace_back(name);
+        targets.push_back(&out->columns[std::string(name)]);
+        targets.back()->reserve(rows_max);
+      }
+      if (out->columns.count("seconds") == 0) {
+        return engine::Status::InvalidArgument(path + ": line 1: no 'seconds' column");
+      }
+      return engine::Status::Ok();
+    }
+    if (fields.size() != out->names.size()) {
+      return engine::Status::InvalidArgument(
+          fmt::format("{}: line {}: {} fields, the header has {}", path, number, fields.size(),
+                      out->names.size()));
+    }
+    for (size_t i = 0; i < fields.size(); i++) {
+      double value = 0;
+      if (!ParseNumber(fields[i], &value)) {
+        return engine::Status::InvalidArgument(
+            fmt::format("{}: line {}: column '{}': '{}' is not a number", path, number,
+                        out->names[i], fields[i]));
+      }
+      targets[i]->push_back(value);
+    }
+    return engine::Status::Ok();
+  });
+}
+
+// faults.log lines read "<seconds> op=<n> point=<name> hit=<n> action=<name>"; only the time is
+// drawn (the per-point table comes from summary.json), but a line without a point is malformed.
+engine::Status LoadFaultLog(const std::string& path, const std::string& text,
+                            std::vector<double>* fire_seconds) {
+  return ForEachLine(text, [&](size_t number, std::string_view line) {
+    const std::vector<std::string_view> fields = Split(line, ' ');
+    double seconds = 0;
+    if (!ParseNumber(fields[0], &seconds) || seconds < 0) {
+      return engine::Status::InvalidArgument(
+          fmt::format("{}: line {}: '{}' is not a time in seconds", path, number, fields[0]));
+    }
+    const bool has_point = std::any_of(fields.begin() + 1, fields.end(), [](std::string_view f) {
+      return f.starts_with("point=") && f.size() > 6;
+    });
+    if (!has_point) {
+      return engine::Status::InvalidArgument(
+          fmt::format("{}: line {}: no point=NAME", path, number));
+    }
+    fire_seconds->push_back(seconds);
+    return engine::Status::Ok();
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Formatting.
+
+std::string Escape(std::string_view text) {
+  // NUL has no place in HTML at all, so it shows as U+FFFD rather than vanishing.
+  static constexpr std::pair<char, std::string_view> kEntities[] = {
+      {'&', "&amp;"},  {'<', "&lt;"},   {'>', "&gt;"},
+      {'"', "&quot;"}, {'\'', "&#39;"}, {'\0', "&#xFFFD;"}};
+  std::string out;
+  out.reserve(text.size() + text.size() / 8);
+  for (char c : text) {
+    const auto* entity = std::find_if(std::begin(kEntities), std::end(kEntities),
+                                      [c](const auto& e) { return e.first == c; });
+    if (entity == std::end(kEntities)) {
+      out += c;
+    } else {
+      out += entity->second;
+    }
+  }
+  return out;
+}
+
+std::string FormatCount(uint64_t n) {
+  const std::string digits = std::to_string(n);
+  std::string grouped;
+  for (size_t i = 0; i < digits.size(); i++) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
+    grouped += digits[i];
+  }
+  return grouped;
+}
+
+// About three significant digits, in exponent form only below 0.0001: "0.0115", "7.5", "442",
+// "2680".
+std::string FormatShort(double v) {
+  const double magnitude = std::abs(v);
+  if (magnitude != 0 && magnitude < 1) return fmt::format("{:.3g}", v);
+  const int decimals = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
+  std::string text = fmt::format("{:.{}f}", v, decimals);
+  if (decimals > 0) {
+    text.erase(text.find_last_not_of('0') + 1);
+    if (text.back() == '.') text.pop_back();
+  }
+  return text;
+}
+
+std::string FormatBytes(double bytes) {
+  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
+  size_t unit = 0;
+  while (std::abs(bytes) >= 1024 && unit + 1 < std::size(kUnits)) {
+    bytes /= 1024;
+    unit++;
+  }
+  return (unit == 0 ? fmt::format("{:.0f}", bytes) : FormatShort(bytes)) + " " + kUnits[unit];
+}
+
+// Axis labels: k/M/G for big numbers.
+std::string FormatCompact(double v) {
+  const double magnitude = std::abs(v);
+  if (magnitude >= 1e9) return FormatShort(v / 1e9) + "G";
+  if (magnitude >= 1e6) return FormatShort(v / 1e6) + "M";
+  if (magnitude >= 1e4) return FormatShort(v / 1e3) + "k";
+  return FormatShort(v);
+}
+
+std::string FormatDuration(double seconds) {
+  if (seconds < 120) return fmt::format("{:.1f} s", seconds);
+  if (seconds < 7200) return fmt::format("{:.1f} min", seconds / 60);
+  return fmt::format("{:.1f} h", seconds / 3600);
+}
+
+// A label for a time on an axis running to `x_max` seconds, in the unit FormatDuration would pick
+// for `x_max`, so one axis never mixes units.
+std::string FormatAxisTime(double seconds, double x_max) {
+  if (x_max < 120) return FormatShort(seconds) + " s";
+  if (x_max < 7200) return FormatShort(seconds / 60) + " min";
+  return FormatShort(seconds / 3600) + " h";
+}
+
+uint64_t CountOr0(const std::map<std::string, uint64_t>& counters, const std::string& name) {
+  auto it = counters.find(name);
+  return it == counters.end() ? 0 : it->second;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Charts.
+
+struct SeriesSpec {
+  std::string column;
+  std::string label;
+  std::string color;
+  bool dashed = false;
+};
+
+struct ChartSpec {
+  std::string id;
+  std::string title;
+  bool log_scale = false;
+  bool bytes = false;  // label the y axis in KiB/MiB rather than k/M
+  std::vector<SeriesSpec> series;
+};
+
+// One colour per op kind, in kOpKindNames order (the Okabe-Ito palette, which stays apart under
+// the common colour blindnesses).
+constexpr std::array<const char*, kOpKindCount> kOpKindColors = {"#0072b2", "#d55e00", "#cc79a7",
+                                                                 "#009e73", "#e69f00", "#56b4e9"};
+constexpr const char* kTotalColor = "#1f2328";
+
+// A chart of one series on a linear axis.
+ChartSpec OneSeries(const char* id, const char* title, const char* column, const char* label,
+                    const char* color, bool bytes) {
+  return {id, title, false, bytes, {{column, label, color, false}}};
+}
+
+std::vector<ChartSpec> ChartSpecs() {
+  ChartSpec throughput = OneSeries("throughput", "Throughput (ops/s)", "ops_per_second", "all ops",
+                                   kTotalColor, false);
+  ChartSpec latency{"latency", "Latency (µs, log scale): p99 solid, p50 dashed", true, false, {}};
+  for (size_t i = 0; i < kOpKindCount; i++) {
+    const std::string op(kOpKindNames[i]);
+    throughput.series.push_back({op + "_per_second", op, kOpKindColors[i], false});
+    latency.series.push_back({op + "_p99_us", op + " p99", kOpKindColors[i], false});
+    latency.series.push_back({op + "_p50_us", op + " p50", kOpKindColors[i], true});
+  }
+  return {
+      throughput,
+      latency,
+      OneSeries("live_versions", "Live Versions", "live_versions", "live Versions", "#0072b2",
+                false),
+      OneSeries("deferred_deletions", "Deferred deletions (files)", "deferred_deletions",
+                "deferred files", "#d55e00", false),
+      OneSeries("deferred_deletion_bytes", "Deferred deletion bytes", "deferred_deletion_bytes",
+                "deferred bytes", "#cc79a7", true),
+      OneSeries("oldest_version_age", "Oldest live Version age (s)", "oldest_version_age_seconds",
+                "age", "#009e73", false),
+      OneSeries("rss", "Resident memory", "rss_bytes", "RSS", "#56b4e9", true),
+  };
+}
+
+// Chart geometry, in viewBox units. The plot is kPlotWidth columns wide; fault fires are ticks in
+// a strip under the x axis, at most one per column.
+constexpr double kChartWidth = 640;
+constexpr double kChartHeight = 250;
+constexpr double kPlotLeft = 72;
+constexpr double kPlotWidth = 558;
+constexpr double kPlotTop = 12;
+constexpr double kPlotBottom = 194;
+constexpr double kRugTop = kPlotBottom + 3;
+constexpr double kRugHeight = 9;
+constexpr double kXLabelBaseline = kPlotBottom + 30;
+// Violations are drawn as full-height lines; past this many they would hide the data.
+constexpr size_t kViolationMarkersMax = 100;
+
+struct Point {
+  double x;
+  double y;
+};
+
+// Reduces `points` to at most `max_points` by keeping, for each of max_points/2 equal runs of
+// samples, its lowest and highest point in time order: a spike of one sample survives any
+// reduction, which an average or a stride would hide.
+std::vector<Point> Downsample(const std::vector<Point>& points, size_t max_points) {
+  if (points.size() <= max_points) return points;
+  const size_t buckets = max_points / 2;
+  std::vector<Point> out;
+  out.reserve(max_points);
+  for (size_t b = 0; b < buckets; b++) {
+    const size_t begin = points.size() * b / buckets;
+    const size_t end = points.size() * (b + 1) / buckets;
+    size_t low = begin, high = begin;
+    for (size_t i = begin + 1; i < end; i++) {
+      if (points[i].y < points[low].y) low = i;
+      if (points[i].y > points[high].y) high = i;
+    }
+    out.push_back(points[std::min(low, high)]);
+    if (low != high) out.push_back(points[std::max(low, high)]);
+  }
+  return out;
+}
+
+// The y range of a chart: [0, max] (or [min, max] below zero) on a linear axis, whole decades on a
+// log axis.
+struct YScale {
+  double low = 0;
+  double high = 1;
+  bool log = false;
+
+  double Position(double v) const {
+    const double fraction =
+        log ? (std::log10(v) - std::log10(low)) / (std::log10(high) - std::log10(low))
+            : (v - low) / (high - low);
+    return kPlotBottom - fraction * (kPlotBottom - kPlotTop);
+  }
+};
+
+YScale MakeYScale(const std::vector<std::vector<Point>>& series, bool log) {
+  double low = INFINITY, high = -INFINITY;
+  for (const auto& points : series) {
+    for (const Point& p : points) {
+      low = std::min(low, p.y);
+      high = std::max(high, p.y);
+    }
+  }
+  if (log) {
+    low = std::pow(10, std::floor(std::log10(low)));
+    high = std::pow(10, std::ceil(std::log10(high)));
+    return {low, high > low ? high : low * 10, true};
+  }
+  low = std::min(low, 0.0);
+  return {low, high > low ? high : low + 1, false};
+}
+
+// The values a y axis labels and draws a grid line at.
+std::vector<double> YTicks(const YScale& scale) {
+  if (!scale.log) return {scale.low, (scale.low + scale.high) / 2, scale.high};
+  std::vector<double> ticks;
+  const int decades = static_cast<int>(std::lround(std::log10(scale.high / scale.low)));
+  const int step = decades <= 6 ? 1 : decades;
+  for (int d = 0; d <= decades; d += step) ticks.push_back(scale.low * std::pow(10, d));
+  return ticks;
+}
+
+double XPosition(double seconds, double x_max) { return kPlotLeft + seconds / x_max * kPlotWidth; }
+
+// The fault-fire strip shared by every chart: one tick per plot column holding at least one fire.
+struct FaultRug {
+  std::string path;  // SVG path data
+  size_t fires = 0;
+  size_t ticks = 0;
+};
+
+FaultRug MakeFaultRug(const std::vector<double>& fire_seconds, double x_max) {
+  FaultRug rug;
+  rug.fires = fire_seconds.size();
+  std::vector<bool> used(static_cast<size_t>(kPlotWidth), false);
+  for (double t : fire_seconds) {
+    const double column = std::floor(t / x_max * kPlotWidth);
+    used[std::clamp<size_t>(static_cast<size_t>(column), 0, used.size() - 1)] = true;
+  }
+  for (size_t column = 0; column < used.size(); column++) {
+    if (!used[column]) continue;
+    rug.path += fmt::format("M{:.1f} {:.0f}v{:.0f}", kPlotLeft + column + 0.5, kRugTop, kRugHeight);
+    rug.ticks++;
+  }
+  return rug;
+}
+
+// What every chart of one page shares: the time axis, the fault strip and the violation lines.
+struct ChartContext {
+  const ReportTimeseries* timeseries;
+  double x_max;
+  FaultRug rug;
+  std::string violation_path;  // SVG path data; empty without violations
+  size_t violation_markers = 0;
+};
+
+std::string RenderAxes(const YScale& scale, bool bytes, double x_max) {
+  std::string svg = "<g class=\"axes\">";
+  for (double tick : YTicks(scale)) {
+    const double y = scale.Position(tick);
+    svg += fmt::format(
+        "<line class=\"grid\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\"/>"
+        "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>",
+        kPlotLeft, y, kPlotLeft + kPlotWidth, y, kPlotLeft - 4, y + 4,
+        Escape(bytes ? FormatBytes(tick) : FormatCompact(tick)));
+  }
+  const std::array<std::pair<double, const char*>, 3> x_ticks = {
+      {{0, "start"}, {x_max / 2, "middle"}, {x_max, "end"}}};
+  for (const auto& [seconds, anchor] : x_ticks) {
+    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"{}\">{}</text>",
+                       XPosition(seconds, x_max), kXLabelBaseline, anchor,
+                       Escape(FormatAxisTime(seconds, x_max)));
+  }
+  svg += fmt::format(
+      "<line class=\"axis\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" "
+      "y2=\"{1:.1f}\"/>",
+      kPlotLeft, kPlotBottom, kPlotLeft + kPlotWidth);
+  return svg + "</g>";
+}
+
+std::string RenderPolyline(const SeriesSpec& spec, const std::vector<Point>& points,
+                           const YScale& scale, double x_max) {
+  std::string coordinates;
+  coordinates.reserve(points.size() * 12);
+  for (const Point& p : points) {
+    if (!coordinates.empty()) coordinates += ' ';
+    coordinates += fmt::format("{:.1f},{:.1f}", XPosition(p.x, x_max), scale.Position(p.y));
+  }
+  return fmt::format(
+      "<polyline class=\"series\" data-column=\"{}\" data-points=\"{}\" stroke=\"{}\"{} "
+      "points=\"{}\"><title>{}</title></polyline>",
+      Escape(spec.column), points.size(), spec.color,
+      spec.dashed ? " stroke-dasharray=\"5 3\"" : "", coordinates, Escape(spec.label));
+}
+
+std::string RenderLegendItem(const std::string& label, const std::string& color, bool dashed) {
+  return fmt::format("<li><span class=\"swatch{}\" style=\"border-color:{}\"></span>{}</li>",
+                     dashed ? " dashed" : "", color, Escape(label));
+}
+
+std::string RenderChart(const ChartSpec& spec, const ChartContext& context) {
+  const std::vector<double>* seconds = context.timeseries->Column("seconds");
+  std::vector<const SeriesSpec*> drawn;
+  std::vector<std::vector<Point>> drawn_points;
+  for (const SeriesSpec& series : spec.series) {
+    const std::vector<double>* values = context.timeseries->Column(series.column);
+    if (seconds == nullptr || values == nullptr) continue;
+    std::vector<Point> points;
+    for (size_t i = 0; i < values->size(); i++) {
+      // A log axis has no place for 0, which here means "no op of this kind in the interval".
+      if (spec.log_scale && (*values)[i] <= 0) continue;
+      points.push_back({(*seconds)[i], (*values)[i]});
+    }
+    if (points.empty()) continue;
+    drawn.push_back(&series);
+    drawn_points.push_back(Downsample(points, kReportSeriesPointsMax));
+  }
+  std::string html =
+      fmt::format("<figure class=\"chart-box\" id=\"chart-{}\"><figcaption>{}</figcaption>",
+                  spec.id, Escape(spec.title));
+  if (drawn.empty()) {
+    return html + "<p class=\"no-data\">No data for this chart in timeseries.csv.</p></figure>";
+  }
+  std::string columns;
+  for (const SeriesSpec* series : drawn) columns += (columns.empty() ? "" : ",") + series->column;
+  const YScale scale = MakeYScale(drawn_points, spec.log_scale);
+  html += fmt::format(
+      "<svg class=\"chart\" data-series=\"{}\" viewBox=\"0 0 {:.0f} {:.0f}\" role=\"img\" "
+      "aria-label=\"{} over time\">",
+      Escape(columns), kChartWidth, kChartHeight, Escape(spec.title));
+  html += RenderAxes(scale, spec.bytes, context.x_max);
+  for (size_t i = 0; i < drawn.size(); i++) {
+    html += RenderPolyline(*drawn[i], drawn_points[i], scale, context.x_max);
+  }
+  html +=
+      fmt::format("<path class=\"fault-markers\" data-fires=\"{}\" data-markers=\"{}\" d=\"{}\"/>",
+                  context.rug.fires, context.rug.ticks, context.rug.path);
+  if (!context.violation_path.empty()) {
+    html += fmt::format("<path class=\"violation-markers\" data-markers=\"{}\" d=\"{}\"/>",
+                        context.violation_markers, context.violation_path);
+  }
+  html += "</svg><ul class=\"legend\">";
+  for (const SeriesSpec* series : drawn) {
+    html += RenderLegendItem(series->label, series->color, series->dashed);
+  }
+  html += context.rug.fires == 0
+              ? "<li>no fault fired</li>"
+              : fmt::format(
+                    "<li><span class=\"tick\"></span>fault fires: {} ({} ticks, one per "
+                    "column with any)</li>",
+                    FormatCount(context.rug.fires), FormatCount(context.rug.ticks));
+  if (context.violation_markers > 0) {
+    html += fmt::format("<li><span class=\"tick violation-tick\"></span>violations: {}</li>",
+                        context.violation_markers);
+  }
+  return html + "</ul></figure>";
+}
+
+ChartContext MakeChartContext(const RunReport& report) {
+  ChartContext context{&report.timeseries, report.summary.duration_seconds, {}, {}, 0};
+  if (const std::vector<double>* seconds = report.timeseries.Column("seconds")) {
+    for (double t : *seconds) context.x_max = std::max(context.x_max, t);
+  }
+  for (double t : report.fault_fire_seconds) context.x_max = std::max(context.x_max, t);
+  for (const Violation& v : report.violations) context.x_max = std::max(context.x_max, v.seconds);
+  if (context.x_max <= 0) context.x_max = 1;
+  context.rug = MakeFaultRug(report.fault_fire_seconds, context.x_max);
+  for (const Violation& v : report.violations) {
+    if (context.violation_markers == kViolationMarkersMax) break;
+    context.violation_path +=
+        fmt::format("M{:.1f} {:.0f}V{:.0f}", XPosition(std::max(v.seconds, 0.0), context.x_max),
+                    kPlotTop, kPlotBottom);
+    context.violation_markers++;
+  }
+  return context;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The page.
+
+// Narrow screens get one column: the grids below size their columns with min(100%, N px), and
+// every block that can be wider than a phone (tables, <pre>) scrolls or wraps inside itself.
+constexpr const char* kStyle = R"css(
+:root{--pass:#1a7f37;--fail:#cf222e;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--panel:#f6f8fa}
+*{box-sizing:border-box}
+body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:#fff}
+main{max-width:1500px;margin:0 auto;padding:16px}
+h1{font-size:1.4em;margin:0 0 8px}h2{font-size:1.15em;margin:28px 0 10px}h3{font-size:1em;margin:0 0 6px}
+.run-header{border-left:8px solid var(--fail);background:var(--panel);border-radius:6px;padding:12px 16px}
+.run-header.result-pass{border-left-color:var(--pass)}
+.badge{display:inline-block;color:#fff;background:var(--fail);border-radius:4px;padding:0 10px;letter-spacing:.05em}
+.result-pass .badge{background:var(--pass)}
+.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,150px),1fr));gap:8px 16px;margin:12px 0}
+.facts div{min-width:0}.facts dt{font-size:12px;color:var(--muted)}.facts dd{margin:0;font-weight:600;overflow-wrap:anywhere}
+pre{background:var(--panel);border:1px solid var(--line);border-radius:4px;padding:8px;margin:4px 0;font-size:13px;white-space:pre-wrap;overflow-wrap:anywhere;max-height:32em;overflow:auto}
+.error{color:var(--fail);font-weight:600;overflow-wrap:anywhere}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,540px),1fr));gap:16px}
+.chart-box{margin:0;border:1px solid var(--line);border-radius:6px;padding:8px;min-width:0}
+.chart-box figcaption{font-weight:600;margin-bottom:4px}
+svg.chart{display:block;width:100%;height:auto}
+svg.chart text{font:12px sans-serif;fill:var(--muted)}
+svg.chart .grid{stroke:#e6e9ec;stroke-width:1}svg.chart .axis{stroke:var(--muted);stroke-width:1}
+svg.chart .series{fill:none;stroke-width:1.5;stroke-linejoin:round}
+svg.chart .fault-markers{stroke:#bc4c00;stroke-width:1}
+svg.chart .violation-markers{stroke:var(--fail);stroke-width:1.5;stroke-dasharray:4 3}
+.legend{list-style:none;margin:6px 0 0;padding:0;display:flex;flex-wrap:wrap;gap:2px 14px;font-size:13px}
+.swatch{display:inline-block;width:20px;border-top:3px solid;vertical-align:middle;margin-right:5px}
+.swatch.dashed{border-top-style:dashed}
+.tick{display:inline-block;width:2px;height:11px;vertical-align:middle;margin-right:5px;background:#bc4c00}
+.tick.violation-tick{background:var(--fail)}
+.tables{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,320px),1fr));gap:16px;align-items:start}
+.table-wrap{overflow-x:auto}
+table{border-collapse:collapse;font-size:14px}th,td{padding:3px 10px;border-bottom:1px solid var(--line);text-align:left}
+td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+.violation{border:1px solid var(--fail);border-radius:6px;padding:10px 14px;margin:12px 0;min-width:0}
+.kv{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:2px 12px;margin:6px 0}
+.kv dt{color:var(--muted)}.kv dd{margin:0;font-family:ui-monospace,monospace;overflow-wrap:anywhere}
+@media (max-width:640px){main{padding:8px}svg.chart text{font-size:15px}.kv{grid-template-columns:minmax(0,1fr)}.kv dd{margin-bottom:6px}}
+)css";
+
+std::string RenderFact(const std::string& name, const std::string& value) {
+  return fmt::format("<div><dt>{}</dt><dd>{}</dd></div>", Escape(name), Escape(value));
+}
+
+std::string RenderRunHeader(const RunReport& report) {
+  const ReportSummary& s = report.summary;
+  uint64_t ops = 0;
+  for (const char* kind : {"put", "delete", "batch", "get", "scan", "snapshot_get"}) {
+    ops += CountOr0(s.ops, kind);
+  }
+  std::string html = fmt::format(
+      "<header class=\"run-header result-{}\" id=\"run-header\" data-result=\"{}\">"
+      "<h1>vstress run <span class=\"badge\" id=\"result\">{}</span></h1><dl class=\"facts\">",
+      s.result == "pass" ? "pass" : "fail", Escape(s.result), Escape(s.result));
+  html += RenderFact("seed", std::to_string(s.seed));
+  html += RenderFact("preset", s.preset.empty() ? "(config file)" : s.preset);
+  if (!s.mutant.empty()) html += RenderFact("mutant", s.mutant);
+  html += RenderFact("duration", FormatDuration(s.duration_seconds));
+  html += RenderFact("exit code", std::to_string(s.exit_code));
+  html += RenderFact("ops", FormatCount(ops));
+  html += RenderFact("reads checked", FormatCount(CountOr0(s.checks, "reads_checked")));
+  html += RenderFact("snapshot reads checked",
+                     FormatCount(CountOr0(s.checks, "snapshot_reads_checked")));
+  html += RenderFact("scan keys checked", FormatCount(CountOr0(s.checks, "scan_keys_checked")));
+  html += RenderFact("violations", FormatCount(s.violations));
+  html += RenderFact("faults injected", FormatCount(s.faults_injected_total));
+  html += RenderFact("max live Versions", FormatCount(CountOr0(s.engine, "max_live_versions")));
+  html += RenderFact("peak RSS", FormatBytes(static_cast<double>(s.peak_rss_bytes)));
+  html += "</dl>";
+  if (!s.error.empty()) html += "<p class=\"error\">" + Escape(s.error) + "</p>";
+  html += "<h3>Reproduce</h3><pre class=\"repro\" id=\"repro\">" + Escape(s.repro) + "</pre>";
+  return html + "</header>";
+}
+
+std::string RenderCharts(const RunReport& report) {
+  std::string html = "<section id=\"charts\"><h2>Over time</h2>";
+  if (report.timeseries.names.empty()) {
+    return html + "<p class=\"no-data\">This run directory has no timeseries.csv.</p></section>";
+  }
+  const ChartContext context = MakeChartContext(report);
+  html += "<div class=\"charts\">";
+  for (const ChartSpec& spec : ChartSpecs()) html += RenderChart(spec, context);
+  return html + "</div></section>";
+}
+
+std::string RenderCounterTable(const std::string& title,
+                               const std::map<std::string, uint64_t>& counters) {
+  std::string html =
+      fmt::format("<div class=\"table-wrap\"><table><caption>{}</caption><tbody>", Escape(title));
+  for (const auto& [name, value] : counters) {
+    html += fmt::format("<tr><th>{}</th><td class=\"num\">{}</td></tr>", Escape(name),
+                        FormatCount(value));
+  }
+  return html + "</tbody></table></div>";
+}
+
+std::string RenderTotals(const RunReport& report) {
+  const ReportSummary& s = report.summary;
+  return "<section id=\"totals\"><h2>Totals</h2><div class=\"tables\">" +
+         RenderCounterTable("ops", s.ops) + RenderCounterTable("checks", s.checks) +
+         RenderCounterTable("engine", s.engine) + "</div></section>";
+}
+
+std::string RenderFaultTable(const RunReport& report) {
+  const ReportSummary& s = report.summary;
+  std::string html = "<section id=\"faults\"><h2>Fault fires</h2>";
+  if (s.faults_by_point_action.empty()) {
+    return html + "<p>No fault rules.</p></section>";
+  }
+  html +=
+      "<div class=\"table-wrap\"><table id=\"fault-table\"><thead><tr><th>point</th>"
+      "<th>action</th><th class=\"num\">fires</th></tr></thead><tbody>";
+  uint64_t total = 0;
+  for (const auto& [point, actions] : s.faults_by_point_action) {
+    // A point whose rules never fired still gets a row: that a rule never fired is worth seeing.
+    if (actions.empty()) {
+      html += fmt::format("<tr><td>{}</td><td>-</td><td class=\"num\">0</td></tr>", Escape(point));
+    }
+    for (const auto& [action, fires] : actions) {
+      html += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>", Escape(point),
+                          Escape(action), FormatCount(fires));
+      total += fires;
+    }
+  }
+  html += fmt::format(
+      "</tbody><tfoot><tr><th colspan=\"2\">total</th><td class=\"num\">{}</td>"
+      "</tr></tfoot></table></div>",
+      FormatCount(total));
+  return html + "</section>";
+}
+
+std::string RenderViolation(size_t index, const Violation& v) {
+  std::string html = fmt::format(
+      "<article class=\"violation\" id=\"violation-{}\"><h3>#{} {}: {}</h3><dl class=\"kv\">",
+      index + 1, index + 1, Escape(v.kind), Escape(v.message));
+  const std::pair<const char*, std::string> fields[] = {
+      {"op", v.op},
+      {"key", v.key},
+      {"expected", v.expected},
+      {"observed", v.observed},
+      {"read sequence", std::to_string(v.read_sequence)},
+      {"allowed sequences", fmt::format("[{}, {}]", v.lower_bound, v.upper_bound)},
+      {"thread", v.thread},
+      {"time", fmt::format("{:.3f} s", v.seconds)},
+  };
+  for (const auto& [name, value] : fields) {
+    html += fmt::format("<dt>{}</dt><dd>{}</dd>", name, Escape(value));
+  }
+  html += "</dl>";
+  if (!v.key_history.empty()) {
+    html += "<h4>The oracle's versions of the key</h4><pre class=\"key-history\">" +
+            Escape(v.key_history) + "</pre>";
+  }
+  if (!v.thread_recent_ops.empty()) {
+    std::string ops;
+    for (const std::string& op : v.thread_recent_ops) ops += Escape(op) + "\n";
+    html +=
+        "<h4>The thread's last ops, oldest first</h4><pre class=\"recent-ops\">" + ops + "</pre>";
+  }
+  return html + "</article>";
+}
+
+std::string RenderViolations(const RunReport& report) {
+  std::string html = "<section id=\"violations\"><h2>Violations</h2>";
+  if (report.violations_total == 0) return html + "<p>None.</p></section>";
+  if (report.violations.size() < report.violations_total) {
+    html += fmt::format("<p>Showing the first {} of {} violations.</p>", report.violations.size(),
+                        report.violations_total);
+  }
+  for (size_t i = 0; i < report.violations.size(); i++) {
+    html += RenderViolation(i, report.violations[i]);
+  }
+  return html + "</section>";
+}
+
+std::string RenderConfig(const RunReport& report) {
+  std::string html = "<section id=\"config\"><h2>Effective config</h2>";
+  if (report.config_toml.empty()) return html + "<p>No config.toml.</p></section>";
+  return html + "<pre class=\"config\">" + Escape(report.config_toml) + "</pre></section>";
+}
+
+}  // namespace
+
+const std::vector<double>* ReportTimeseries::Column(const std::string& name) const {
+  auto it = columns.find(name);
+  return it == columns.end() ? nullptr : &it->second;
+}
+
+engine::Status LoadRunDirectory(const std::string& dir, RunReport* out) {
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return engine::Status::NotFound(dir + ": no such directory");
+  *out = RunReport();
+  out->run_dir = dir;
+  std::string text;
+  engine::Status s = ReadWholeFile(PathIn(dir, "summary.json"), &text);
+  if (s.ok()) s = LoadSummary(PathIn(dir, "summary.json"), text, &out->summary);
+  bool present = false;
+  if (s.ok()) s = ReadOptionalFile(PathIn(dir, "timeseries.csv"), &text, &present);
+  if (s.ok() && present) s = LoadTimeseries(PathIn(dir, "timeseries.csv"), text, &out->timeseries);
+  if (s.ok()) s = ReadOptionalFile(PathIn(dir, "faults.log"), &text, &present);
+  if (s.ok() && present)
+    s = LoadFaultLog(PathIn(dir, "faults.log"), text, &out->fault_fire_seconds);
+  if (s.ok()) s = ReadOptionalFile(PathIn(dir, "violations.json"), &text, &present);
+  if (s.ok() && present) s = LoadViolations(PathIn(dir, "violations.json"), text, out);
+  if (s.ok()) s = ReadOptionalFile(PathIn(dir, "config.toml"), &out->config_toml, &present);
+  return s;
+}
+
+std::string RenderHtmlReport(const RunReport& report) {
+  const ReportSummary& s = report.summary;
+  std::string title = fmt::format("vstress {}: {} seed {}", s.result,
+                                  s.preset.empty() ? "config" : s.preset, s.seed);
+  if (!s.mutant.empty()) title += " mutant " + s.mutant;
+  std::string html = fmt::format(
+      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+      "<title>{}</title><style>{}</style></head><body><main>",
+      Escape(title), kStyle);
+  html += RenderRunHeader(report);
+  html += RenderCharts(report);
+  html += RenderViolations(report);
+  html += RenderFaultTable(report);
+  html += RenderTotals(report);
+  html += RenderConfig(report);
+  html += fmt::format("<footer><p>Written by <code>vstress report {}</code>.</p></footer>",
+                      Escape(report.run_dir));
+  return html + "</main></body></html>\n";
+}
+
+engine::Status WriteHtmlReport(const std::string& run_dir) {
+  RunReport report;
+  engine::Status s = LoadRunDirectory(run_dir, &report);
+  if (!s.ok()) return s;
+  return WriteFileAtomically(PathIn(run_dir, "report.html"), RenderHtmlReport(report));
+}
+
+}  // namespace reports
