@@ -19,10 +19,11 @@ test: build
 	ctest --preset release -j $(JOBS) --no-tests=error
 	$(MAKE) test-tsan
 
-# ThreadSanitizer build of the concurrency tests only (label 'concurrency').
+# ThreadSanitizer build of the concurrency tests only (label 'concurrency': the engine's and the
+# oracle's).
 test-tsan: deps
 	cmake --preset tsan
-	cmake --build --preset tsan -j $(JOBS) --target engine_concurrency_tests
+	cmake --build --preset tsan -j $(JOBS) --target engine_concurrency_tests harness_unit_tests
 	ctest --preset tsan -L concurrency -j $(JOBS) --no-tests=error
 
 # ASan+UBSan build of the whole suite.

@@ -14,7 +14,11 @@ std::string Spell(std::optional<ValueId> v) {
 std::string Checker::SpellObserved(std::string_view value) const {
   uint32_t writer = 0;
   uint64_t index = 0;
-  codec_.parse_value(value, &writer, &index);
+  if (!codec_.parse_value(value, &writer, &index)) {
+    // Not a write's value: show its leading bytes, never a write id it does not carry.
+    return fmt::format("unparseable value '{}' ({} bytes)",
+                       value.substr(0, std::min<size_t>(value.size(), 32)), value.size());
+  }
   return fmt::format("v{}.{} ({} bytes)", writer, index, value.size());
 }
 
@@ -22,28 +26,29 @@ std::string Checker::Expected(uint64_t key, SequenceNumber seq) const {
   return Spell(oracle_->ValueAt(key, seq));
 }
 
-std::string Checker::CompareValue(std::optional<ValueId> expected, std::string_view value) const {
+Checker::ValueProblem Checker::CompareValue(std::optional<ValueId> expected,
+                                            std::string_view value) const {
   uint32_t writer;
   uint64_t index;
   if (!codec_.parse_value(value, &writer, &index)) {
-    return fmt::format("value '{}' is not one any writer wrote (torn, corrupt or foreign)",
-                       value.substr(0, std::min<size_t>(value.size(), 32)));
+    return {fmt::format("value '{}' is not one any writer wrote (torn, corrupt or foreign)",
+                        value.substr(0, std::min<size_t>(value.size(), 32)))};
   }
   const ValueId got{writer, index, static_cast<uint32_t>(value.size())};
   if (!expected) {
-    return oracle_->IsFailedWrite(got) ? "a write that failed became visible"
-                                       : "found a value where the key must be absent";
+    if (oracle_->IsFailedWrite(got)) return {"a write that failed became visible", true};
+    return {"found a value where the key must be absent"};
   }
   if (got.writer != expected->writer || got.index != expected->index) {
-    return oracle_->IsFailedWrite(got) ? "a write that failed became visible"
-                                       : "stale or future value";
+    if (oracle_->IsFailedWrite(got)) return {"a write that failed became visible", true};
+    return {"stale or future value"};
   }
   // parse_value accepted the bytes as exactly that write's value at this length, so only the
   // length can still be wrong (a value cut short at a filler boundary).
   if (got.bytes != expected->bytes) {
-    return "value bytes differ from what was written (torn or corrupt value)";
+    return {"value bytes differ from what was written (torn or corrupt value)"};
   }
-  return "";
+  return {};
 }
 
 Violation Checker::MakeViolation(std::string_view kind, uint64_t key, SequenceNumber seq,
@@ -69,19 +74,26 @@ std::optional<Violation> Checker::CheckGet(std::string_view kind, uint64_t key, 
   if (seq < lower || seq > upper) {
     problem = fmt::format("read at seq {} outside its real-time bounds [{}, {}]", seq, lower, upper);
   }
+  std::string_view violation_kind = kind;
   if (status.IsNotFound()) {
     observed = "not-found";
     if (problem.empty() && expected) problem = "key missing: a visible write was not returned";
   } else if (status.ok()) {
-    if (problem.empty()) problem = CompareValue(expected, value);
+    if (problem.empty()) {
+      ValueProblem p = CompareValue(expected, value);
+      problem = std::move(p.message);
+      if (p.failed_write) violation_kind = kFailedWriteVisible;
+    }
     // Spelled only for a violation: this path runs on every checked read.
     if (!problem.empty()) observed = SpellObserved(value);
   } else {
+    // Callers drop injected failures first; any other error is the engine failing on its own.
     observed = status.ToString();
     problem = "read failed: " + status.ToString();
+    violation_kind = kUnexpectedError;
   }
   if (problem.empty()) return std::nullopt;
-  Violation v = MakeViolation(kind, key, seq, Spell(expected), observed, problem);
+  Violation v = MakeViolation(violation_kind, key, seq, Spell(expected), observed, problem);
   v.lower_bound = lower;
   v.upper_bound = upper;
   return v;
@@ -91,6 +103,11 @@ std::optional<Violation> Checker::CheckScanStep(SequenceNumber seq, bool reverse
                                                 std::optional<uint64_t> previous,
                                                 std::optional<uint64_t> key,
                                                 std::string_view value) const {
+  if (key && *key >= oracle_->key_space()) {
+    return MakeViolation("scan", *key, seq,
+                         "a key below " + codec_.key_name(oracle_->key_space()),
+                         codec_.key_name(*key), "scan returned a key outside the key space");
+  }
   // The keys the iterator stepped over, in key-index order: (previous, key) exclusive.
   uint64_t lo;
   uint64_t hi;  // exclusive
@@ -114,9 +131,10 @@ std::optional<Violation> Checker::CheckScanStep(SequenceNumber seq, bool reverse
                          codec_.key_name(*key), "scan returned keys out of order");
   }
   const auto expected = oracle_->ValueAt(*key, seq);
-  const std::string problem = CompareValue(expected, value);
-  if (problem.empty()) return std::nullopt;
-  return MakeViolation("scan", *key, seq, Spell(expected), SpellObserved(value), problem);
+  ValueProblem problem = CompareValue(expected, value);
+  if (problem.message.empty()) return std::nullopt;
+  return MakeViolation(problem.failed_write ? kFailedWriteVisible : "scan", *key, seq,
+                       Spell(expected), SpellObserved(value), std::move(problem.message));
 }
 
 }  // namespace harness

@@ -31,6 +31,10 @@ struct KeyValueCodec {
   bool (*parse_value)(std::string_view value, uint32_t* writer, uint64_t* index);
 };
 
+// Violation kinds the checker reports besides the caller's read kind.
+inline constexpr const char* kFailedWriteVisible = "failed_write_visible";
+inline constexpr const char* kUnexpectedError = "unexpected_error";
+
 class Checker {
  public:
   Checker(const Oracle* oracle, KeyValueCodec codec) : oracle_(oracle), codec_(codec) {}
@@ -54,8 +58,12 @@ class Checker {
   const KeyValueCodec& codec() const { return codec_; }
 
  private:
-  // Empty if `value` is exactly the expected one; otherwise why not.
-  std::string CompareValue(std::optional<ValueId> expected, std::string_view value) const;
+  // Why `value` is not exactly the expected one (message empty: it is).
+  struct ValueProblem {
+    std::string message;
+    bool failed_write = false;  // it is the value of a write that failed
+  };
+  ValueProblem CompareValue(std::optional<ValueId> expected, std::string_view value) const;
   // A value read, as a violation shows it ("v7.3 (12 bytes)").
   std::string SpellObserved(std::string_view value) const;
   Violation MakeViolation(std::string_view kind, uint64_t key, SequenceNumber seq,

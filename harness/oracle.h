@@ -65,8 +65,9 @@ class Oracle {
   Oracle& operator=(const Oracle&) = delete;
 
   // ---- writers ----
-  // Records one acknowledged entry (value nullopt: a delete).
-  void RecordWrite(uint64_t key, SequenceNumber seq, std::optional<ValueId> value);
+  // Records one acknowledged entry (value nullopt: a delete). False if `seq` was recorded before
+  // (or is 0): the engine gave two writes one sequence, and the run must report it.
+  bool RecordWrite(uint64_t key, SequenceNumber seq, std::optional<ValueId> value);
   // After every entry of a write is recorded: the write is acknowledged up to `last`.
   void Acknowledge(SequenceNumber last);
   // A write that returned an error: its value must never become visible.
@@ -108,7 +109,8 @@ class Oracle {
   static constexpr size_t kStripes = 1024;
 
   std::mutex& StripeFor(uint64_t key) const { return stripes_[key % kStripes]; }
-  void MarkRecorded(SequenceNumber seq);
+  // False if `seq` is already recorded.
+  bool MarkRecorded(SequenceNumber seq);
   void PruneLocked(KeyHistory* history, SequenceNumber low_water);
   // Republishes the newest version after `history->versions` changed.
   static void PublishNewestLocked(KeyHistory* history);

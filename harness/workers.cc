@@ -134,7 +134,15 @@ void RecordWriteResult(const WorkerContext& ctx, ThreadState* self, const worklo
       workloads::PeekValueId(e->value, &writer, &index);
       value = ValueId{writer, index, static_cast<uint32_t>(e->value.size())};
     }
-    ctx.oracle->RecordWrite(KeyIndex(ctx, e->key), seq++, value);
+    if (!ctx.oracle->RecordWrite(KeyIndex(ctx, e->key), seq, value)) {
+      Violation v;
+      v.kind = "invariant";
+      v.op = note.ToString();
+      v.read_sequence = seq;
+      v.message = fmt::format("the engine assigned sequence {} to two writes", seq);
+      ctx.run->Report(std::move(v), self);
+    }
+    seq++;
   }
   ctx.oracle->Acknowledge(last);
 }

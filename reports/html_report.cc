@@ -1,5 +1,3 @@
-// One file for the loader, the charts and the page, though it is over 800 lines: they are one
-// format (what the page shows is exactly what is read here) and nothing else uses the parts.
 #include "reports/html_report.h"
 
 #include <fmt/format.h>
@@ -18,6 +16,7 @@
 #include <vector>
 
 #include "reports/run_files.h"
+#include "reports/svg_chart.h"
 
 namespace reports {
 namespace {
@@ -340,84 +339,13 @@ engine::Status LoadFaultLog(const std::string& path, const std::string& text,
     return engine::Status::Ok();
   });
 }
-
 // ---------------------------------------------------------------------------------------------
-// Formatting.
-
-std::string Escape(std::string_view text) {
-  // NUL has no place in HTML at all, so it shows as U+FFFD rather than vanishing.
-  static constexpr std::pair<char, std::string_view> kEntities[] = {
-      {'&', "&amp;"},  {'<', "&lt;"},   {'>', "&gt;"},
-      {'"', "&quot;"}, {'\'', "&#39;"}, {'\0', "&#xFFFD;"}};
-  std::string out;
-  out.reserve(text.size() + text.size() / 8);
-  for (char c : text) {
-    const auto* entity = std::find_if(std::begin(kEntities), std::end(kEntities),
-                                      [c](const auto& e) { return e.first == c; });
-    if (entity == std::end(kEntities)) {
-      out += c;
-    } else {
-      out += entity->second;
-    }
-  }
-  return out;
-}
-
-std::string FormatCount(uint64_t n) {
-  const std::string digits = std::to_string(n);
-  std::string grouped;
-  for (size_t i = 0; i < digits.size(); i++) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) grouped += ',';
-    grouped += digits[i];
-  }
-  return grouped;
-}
-
-// About three significant digits, in exponent form only below 0.0001: "0.0115", "7.5", "442",
-// "2680".
-std::string FormatShort(double v) {
-  const double magnitude = std::abs(v);
-  if (magnitude != 0 && magnitude < 1) return fmt::format("{:.3g}", v);
-  const int decimals = magnitude >= 100 ? 0 : magnitude >= 10 ? 1 : 2;
-  std::string text = fmt::format("{:.{}f}", v, decimals);
-  if (decimals > 0) {
-    text.erase(text.find_last_not_of('0') + 1);
-    if (text.back() == '.') text.pop_back();
-  }
-  return text;
-}
-
-std::string FormatBytes(double bytes) {
-  static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB"};
-  size_t unit = 0;
-  while (std::abs(bytes) >= 1024 && unit + 1 < std::size(kUnits)) {
-    bytes /= 1024;
-    unit++;
-  }
-  return (unit == 0 ? fmt::format("{:.0f}", bytes) : FormatShort(bytes)) + " " + kUnits[unit];
-}
-
-// Axis labels: k/M/G for big numbers.
-std::string FormatCompact(double v) {
-  const double magnitude = std::abs(v);
-  if (magnitude >= 1e9) return FormatShort(v / 1e9) + "G";
-  if (magnitude >= 1e6) return FormatShort(v / 1e6) + "M";
-  if (magnitude >= 1e4) return FormatShort(v / 1e3) + "k";
-  return FormatShort(v);
-}
+// Formatting the page's own facts (the charts' numbers are spelled by svg_chart.h).
 
 std::string FormatDuration(double seconds) {
   if (seconds < 120) return fmt::format("{:.1f} s", seconds);
   if (seconds < 7200) return fmt::format("{:.1f} min", seconds / 60);
   return fmt::format("{:.1f} h", seconds / 3600);
-}
-
-// A label for a time on an axis running to `x_max` seconds, in the unit FormatDuration would pick
-// for `x_max`, so one axis never mixes units.
-std::string FormatAxisTime(double seconds, double x_max) {
-  if (x_max < 120) return FormatShort(seconds) + " s";
-  if (x_max < 7200) return FormatShort(seconds / 60) + " min";
-  return FormatShort(seconds / 3600) + " h";
 }
 
 uint64_t CountOr0(const std::map<std::string, uint64_t>& counters, const std::string& name) {
@@ -426,7 +354,7 @@ uint64_t CountOr0(const std::map<std::string, uint64_t>& counters, const std::st
 }
 
 // ---------------------------------------------------------------------------------------------
-// Charts.
+// Which timeseries.csv columns each chart shows; svg_chart.h draws them.
 
 struct SeriesSpec {
   std::string column;
@@ -480,242 +408,40 @@ std::vector<ChartSpec> ChartSpecs() {
   };
 }
 
-// Chart geometry, in viewBox units. The plot is kPlotWidth columns wide; fault fires are ticks in
-// a strip under the x axis, at most one per column.
-constexpr double kChartWidth = 640;
-constexpr double kChartHeight = 250;
-constexpr double kPlotLeft = 72;
-constexpr double kPlotWidth = 558;
-constexpr double kPlotTop = 12;
-constexpr double kPlotBottom = 194;
-constexpr double kRugTop = kPlotBottom + 3;
-constexpr double kRugHeight = 9;
-constexpr double kXLabelBaseline = kPlotBottom + 30;
-// Violations are drawn as full-height lines; past this many they would hide the data.
-constexpr size_t kViolationMarkersMax = 100;
-
-struct Point {
-  double x;
-  double y;
-};
-
-// Reduces `points` to at most `max_points` by keeping, for each of max_points/2 equal runs of
-// samples, its lowest and highest point in time order: a spike of one sample survives any
-// reduction, which an average or a stride would hide.
-std::vector<Point> Downsample(const std::vector<Point>& points, size_t max_points) {
-  if (points.size() <= max_points) return points;
-  const size_t buckets = max_points / 2;
-  std::vector<Point> out;
-  out.reserve(max_points);
-  for (size_t b = 0; b < buckets; b++) {
-    const size_t begin = points.size() * b / buckets;
-    const size_t end = points.size() * (b + 1) / buckets;
-    size_t low = begin, high = begin;
-    for (size_t i = begin + 1; i < end; i++) {
-      if (points[i].y < points[low].y) low = i;
-      if (points[i].y > points[high].y) high = i;
-    }
-    out.push_back(points[std::min(low, high)]);
-    if (low != high) out.push_back(points[std::max(low, high)]);
-  }
-  return out;
-}
-
-// The y range of a chart: [0, max] (or [min, max] below zero) on a linear axis, whole decades on a
-// log axis.
-struct YScale {
-  double low = 0;
-  double high = 1;
-  bool log = false;
-
-  double Position(double v) const {
-    const double fraction =
-        log ? (std::log10(v) - std::log10(low)) / (std::log10(high) - std::log10(low))
-            : (v - low) / (high - low);
-    return kPlotBottom - fraction * (kPlotBottom - kPlotTop);
-  }
-};
-
-YScale MakeYScale(const std::vector<std::vector<Point>>& series, bool log) {
-  double low = INFINITY, high = -INFINITY;
-  for (const auto& points : series) {
-    for (const Point& p : points) {
-      low = std::min(low, p.y);
-      high = std::max(high, p.y);
-    }
-  }
-  if (log) {
-    low = std::pow(10, std::floor(std::log10(low)));
-    high = std::pow(10, std::ceil(std::log10(high)));
-    return {low, high > low ? high : low * 10, true};
-  }
-  low = std::min(low, 0.0);
-  return {low, high > low ? high : low + 1, false};
-}
-
-// The values a y axis labels and draws a grid line at.
-std::vector<double> YTicks(const YScale& scale) {
-  if (!scale.log) return {scale.low, (scale.low + scale.high) / 2, scale.high};
-  std::vector<double> ticks;
-  const int decades = static_cast<int>(std::lround(std::log10(scale.high / scale.low)));
-  const int step = decades <= 6 ? 1 : decades;
-  for (int d = 0; d <= decades; d += step) ticks.push_back(scale.low * std::pow(10, d));
-  return ticks;
-}
-
-double XPosition(double seconds, double x_max) { return kPlotLeft + seconds / x_max * kPlotWidth; }
-
-// The fault-fire strip shared by every chart: one tick per plot column holding at least one fire.
-struct FaultRug {
-  std::string path;  // SVG path data
-  size_t fires = 0;
-  size_t ticks = 0;
-};
-
-FaultRug MakeFaultRug(const std::vector<double>& fire_seconds, double x_max) {
-  FaultRug rug;
-  rug.fires = fire_seconds.size();
-  std::vector<bool> used(static_cast<size_t>(kPlotWidth), false);
-  for (double t : fire_seconds) {
-    const double column = std::floor(t / x_max * kPlotWidth);
-    used[std::clamp<size_t>(static_cast<size_t>(column), 0, used.size() - 1)] = true;
-  }
-  for (size_t column = 0; column < used.size(); column++) {
-    if (!used[column]) continue;
-    rug.path += fmt::format("M{:.1f} {:.0f}v{:.0f}", kPlotLeft + column + 0.5, kRugTop, kRugHeight);
-    rug.ticks++;
-  }
-  return rug;
-}
-
-// What every chart of one page shares: the time axis, the fault strip and the violation lines.
-struct ChartContext {
-  const ReportTimeseries* timeseries;
-  double x_max;
-  FaultRug rug;
-  std::string violation_path;  // SVG path data; empty without violations
-  size_t violation_markers = 0;
-};
-
-std::string RenderAxes(const YScale& scale, bool bytes, double x_max) {
-  std::string svg = "<g class=\"axes\">";
-  for (double tick : YTicks(scale)) {
-    const double y = scale.Position(tick);
-    svg += fmt::format(
-        "<line class=\"grid\" x1=\"{:.1f}\" y1=\"{:.1f}\" x2=\"{:.1f}\" y2=\"{:.1f}\"/>"
-        "<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"end\">{}</text>",
-        kPlotLeft, y, kPlotLeft + kPlotWidth, y, kPlotLeft - 4, y + 4,
-        Escape(bytes ? FormatBytes(tick) : FormatCompact(tick)));
-  }
-  const std::array<std::pair<double, const char*>, 3> x_ticks = {
-      {{0, "start"}, {x_max / 2, "middle"}, {x_max, "end"}}};
-  for (const auto& [seconds, anchor] : x_ticks) {
-    svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"{}\">{}</text>",
-                       XPosition(seconds, x_max), kXLabelBaseline, anchor,
-                       Escape(FormatAxisTime(seconds, x_max)));
-  }
-  svg += fmt::format(
-      "<line class=\"axis\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" "
-      "y2=\"{1:.1f}\"/>",
-      kPlotLeft, kPlotBottom, kPlotLeft + kPlotWidth);
-  return svg + "</g>";
-}
-
-std::string RenderPolyline(const SeriesSpec& spec, const std::vector<Point>& points,
-                           const YScale& scale, double x_max) {
-  std::string coordinates;
-  coordinates.reserve(points.size() * 12);
-  for (const Point& p : points) {
-    if (!coordinates.empty()) coordinates += ' ';
-    coordinates += fmt::format("{:.1f},{:.1f}", XPosition(p.x, x_max), scale.Position(p.y));
-  }
-  return fmt::format(
-      "<polyline class=\"series\" data-column=\"{}\" data-points=\"{}\" stroke=\"{}\"{} "
-      "points=\"{}\"><title>{}</title></polyline>",
-      Escape(spec.column), points.size(), spec.color,
-      spec.dashed ? " stroke-dasharray=\"5 3\"" : "", coordinates, Escape(spec.label));
-}
-
-std::string RenderLegendItem(const std::string& label, const std::string& color, bool dashed) {
-  return fmt::format("<li><span class=\"swatch{}\" style=\"border-color:{}\"></span>{}</li>",
-                     dashed ? " dashed" : "", color, Escape(label));
-}
-
-std::string RenderChart(const ChartSpec& spec, const ChartContext& context) {
-  const std::vector<double>* seconds = context.timeseries->Column("seconds");
-  std::vector<const SeriesSpec*> drawn;
-  std::vector<std::vector<Point>> drawn_points;
-  for (const SeriesSpec& series : spec.series) {
-    const std::vector<double>* values = context.timeseries->Column(series.column);
-    if (seconds == nullptr || values == nullptr) continue;
-    std::vector<Point> points;
-    for (size_t i = 0; i < values->size(); i++) {
-      // A log axis has no place for 0, which here means "no op of this kind in the interval".
-      if (spec.log_scale && (*values)[i] <= 0) continue;
-      points.push_back({(*seconds)[i], (*values)[i]});
-    }
-    if (points.empty()) continue;
-    drawn.push_back(&series);
-    drawn_points.push_back(Downsample(points, kReportSeriesPointsMax));
-  }
-  std::string html =
-      fmt::format("<figure class=\"chart-box\" id=\"chart-{}\"><figcaption>{}</figcaption>",
-                  spec.id, Escape(spec.title));
-  if (drawn.empty()) {
-    return html + "<p class=\"no-data\">No data for this chart in timeseries.csv.</p></figure>";
-  }
-  std::string columns;
-  for (const SeriesSpec* series : drawn) columns += (columns.empty() ? "" : ",") + series->column;
-  const YScale scale = MakeYScale(drawn_points, spec.log_scale);
-  html += fmt::format(
-      "<svg class=\"chart\" data-series=\"{}\" viewBox=\"0 0 {:.0f} {:.0f}\" role=\"img\" "
-      "aria-label=\"{} over time\">",
-      Escape(columns), kChartWidth, kChartHeight, Escape(spec.title));
-  html += RenderAxes(scale, spec.bytes, context.x_max);
-  for (size_t i = 0; i < drawn.size(); i++) {
-    html += RenderPolyline(*drawn[i], drawn_points[i], scale, context.x_max);
-  }
-  html +=
-      fmt::format("<path class=\"fault-markers\" data-fires=\"{}\" data-markers=\"{}\" d=\"{}\"/>",
-                  context.rug.fires, context.rug.ticks, context.rug.path);
-  if (!context.violation_path.empty()) {
-    html += fmt::format("<path class=\"violation-markers\" data-markers=\"{}\" d=\"{}\"/>",
-                        context.violation_markers, context.violation_path);
-  }
-  html += "</svg><ul class=\"legend\">";
-  for (const SeriesSpec* series : drawn) {
-    html += RenderLegendItem(series->label, series->color, series->dashed);
-  }
-  html += context.rug.fires == 0
-              ? "<li>no fault fired</li>"
-              : fmt::format(
-                    "<li><span class=\"tick\"></span>fault fires: {} ({} ticks, one per "
-                    "column with any)</li>",
-                    FormatCount(context.rug.fires), FormatCount(context.rug.ticks));
-  if (context.violation_markers > 0) {
-    html += fmt::format("<li><span class=\"tick violation-tick\"></span>violations: {}</li>",
-                        context.violation_markers);
-  }
-  return html + "</ul></figure>";
-}
-
-ChartContext MakeChartContext(const RunReport& report) {
-  ChartContext context{&report.timeseries, report.summary.duration_seconds, {}, {}, 0};
+// The end of the time axis every chart of the page shares: far enough for the run's duration,
+// every sample, fault fire and violation, so no marker falls off the right edge.
+double TimeEndSeconds(const RunReport& report, const std::vector<double>& violation_seconds) {
+  double end = report.summary.duration_seconds;
   if (const std::vector<double>* seconds = report.timeseries.Column("seconds")) {
-    for (double t : *seconds) context.x_max = std::max(context.x_max, t);
+    for (double t : *seconds) end = std::max(end, t);
   }
-  for (double t : report.fault_fire_seconds) context.x_max = std::max(context.x_max, t);
-  for (const Violation& v : report.violations) context.x_max = std::max(context.x_max, v.seconds);
-  if (context.x_max <= 0) context.x_max = 1;
-  context.rug = MakeFaultRug(report.fault_fire_seconds, context.x_max);
-  for (const Violation& v : report.violations) {
-    if (context.violation_markers == kViolationMarkersMax) break;
-    context.violation_path +=
-        fmt::format("M{:.1f} {:.0f}V{:.0f}", XPosition(std::max(v.seconds, 0.0), context.x_max),
-                    kPlotTop, kPlotBottom);
-    context.violation_markers++;
+  for (double t : report.fault_fire_seconds) end = std::max(end, t);
+  for (double t : violation_seconds) end = std::max(end, t);
+  return end > 0 ? end : 1;
+}
+
+// `spec`'s chart over `report`; a column the file lacks (an older run directory) leaves its series
+// out. The Chart points into `report` and `violation_seconds`, which must outlive it.
+Chart MakeChart(const ChartSpec& spec, const RunReport& report,
+                const std::vector<double>& violation_seconds, double time_end_seconds) {
+  Chart chart;
+  chart.id = spec.id;
+  chart.title = spec.title;
+  chart.unit = spec.bytes ? ChartUnit::kBytes : ChartUnit::kCount;
+  chart.log_scale = spec.log_scale;
+  chart.time_end_seconds = time_end_seconds;
+  chart.series_points_max = kReportSeriesPointsMax;
+  chart.fault_fire_seconds = report.fault_fire_seconds;
+  chart.violation_seconds = violation_seconds;
+  chart.no_data_text = "No data for this chart in timeseries.csv.";
+  const std::vector<double>* seconds = report.timeseries.Column("seconds");
+  for (const SeriesSpec& series : spec.series) {
+    const std::vector<double>* values = report.timeseries.Column(series.column);
+    if (seconds == nullptr || values == nullptr) continue;
+    chart.series.push_back(
+        {series.column, series.label, series.color, series.dashed, *seconds, *values});
   }
-  return context;
+  return chart;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -762,7 +488,7 @@ td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 )css";
 
 std::string RenderFact(const std::string& name, const std::string& value) {
-  return fmt::format("<div><dt>{}</dt><dd>{}</dd></div>", Escape(name), Escape(value));
+  return fmt::format("<div><dt>{}</dt><dd>{}</dd></div>", EscapeHtml(name), EscapeHtml(value));
 }
 
 std::string RenderRunHeader(const RunReport& report) {
@@ -774,7 +500,7 @@ std::string RenderRunHeader(const RunReport& report) {
   std::string html = fmt::format(
       "<header class=\"run-header result-{}\" id=\"run-header\" data-result=\"{}\">"
       "<h1>vstress run <span class=\"badge\" id=\"result\">{}</span></h1><dl class=\"facts\">",
-      s.result == "pass" ? "pass" : "fail", Escape(s.result), Escape(s.result));
+      s.result == "pass" ? "pass" : "fail", EscapeHtml(s.result), EscapeHtml(s.result));
   html += RenderFact("seed", std::to_string(s.seed));
   html += RenderFact("preset", s.preset.empty() ? "(config file)" : s.preset);
   if (!s.mutant.empty()) html += RenderFact("mutant", s.mutant);
@@ -790,8 +516,8 @@ std::string RenderRunHeader(const RunReport& report) {
   html += RenderFact("max live Versions", FormatCount(CountOr0(s.engine, "max_live_versions")));
   html += RenderFact("peak RSS", FormatBytes(static_cast<double>(s.peak_rss_bytes)));
   html += "</dl>";
-  if (!s.error.empty()) html += "<p class=\"error\">" + Escape(s.error) + "</p>";
-  html += "<h3>Reproduce</h3><pre class=\"repro\" id=\"repro\">" + Escape(s.repro) + "</pre>";
+  if (!s.error.empty()) html += "<p class=\"error\">" + EscapeHtml(s.error) + "</p>";
+  html += "<h3>Reproduce</h3><pre class=\"repro\" id=\"repro\">" + EscapeHtml(s.repro) + "</pre>";
   return html + "</header>";
 }
 
@@ -800,18 +526,22 @@ std::string RenderCharts(const RunReport& report) {
   if (report.timeseries.names.empty()) {
     return html + "<p class=\"no-data\">This run directory has no timeseries.csv.</p></section>";
   }
-  const ChartContext context = MakeChartContext(report);
+  std::vector<double> violation_seconds;
+  for (const Violation& v : report.violations) violation_seconds.push_back(v.seconds);
+  const double time_end_seconds = TimeEndSeconds(report, violation_seconds);
   html += "<div class=\"charts\">";
-  for (const ChartSpec& spec : ChartSpecs()) html += RenderChart(spec, context);
+  for (const ChartSpec& spec : ChartSpecs()) {
+    html += RenderSvgChart(MakeChart(spec, report, violation_seconds, time_end_seconds));
+  }
   return html + "</div></section>";
 }
 
 std::string RenderCounterTable(const std::string& title,
                                const std::map<std::string, uint64_t>& counters) {
-  std::string html =
-      fmt::format("<div class=\"table-wrap\"><table><caption>{}</caption><tbody>", Escape(title));
+  std::string html = fmt::format("<div class=\"table-wrap\"><table><caption>{}</caption><tbody>",
+                                 EscapeHtml(title));
   for (const auto& [name, value] : counters) {
-    html += fmt::format("<tr><th>{}</th><td class=\"num\">{}</td></tr>", Escape(name),
+    html += fmt::format("<tr><th>{}</th><td class=\"num\">{}</td></tr>", EscapeHtml(name),
                         FormatCount(value));
   }
   return html + "</tbody></table></div>";
@@ -837,11 +567,12 @@ std::string RenderFaultTable(const RunReport& report) {
   for (const auto& [point, actions] : s.faults_by_point_action) {
     // A point whose rules never fired still gets a row: that a rule never fired is worth seeing.
     if (actions.empty()) {
-      html += fmt::format("<tr><td>{}</td><td>-</td><td class=\"num\">0</td></tr>", Escape(point));
+      html +=
+          fmt::format("<tr><td>{}</td><td>-</td><td class=\"num\">0</td></tr>", EscapeHtml(point));
     }
     for (const auto& [action, fires] : actions) {
-      html += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>", Escape(point),
-                          Escape(action), FormatCount(fires));
+      html += fmt::format("<tr><td>{}</td><td>{}</td><td class=\"num\">{}</td></tr>",
+                          EscapeHtml(point), EscapeHtml(action), FormatCount(fires));
       total += fires;
     }
   }
@@ -855,7 +586,7 @@ std::string RenderFaultTable(const RunReport& report) {
 std::string RenderViolation(size_t index, const Violation& v) {
   std::string html = fmt::format(
       "<article class=\"violation\" id=\"violation-{}\"><h3>#{} {}: {}</h3><dl class=\"kv\">",
-      index + 1, index + 1, Escape(v.kind), Escape(v.message));
+      index + 1, index + 1, EscapeHtml(v.kind), EscapeHtml(v.message));
   const std::pair<const char*, std::string> fields[] = {
       {"op", v.op},
       {"key", v.key},
@@ -867,16 +598,16 @@ std::string RenderViolation(size_t index, const Violation& v) {
       {"time", fmt::format("{:.3f} s", v.seconds)},
   };
   for (const auto& [name, value] : fields) {
-    html += fmt::format("<dt>{}</dt><dd>{}</dd>", name, Escape(value));
+    html += fmt::format("<dt>{}</dt><dd>{}</dd>", name, EscapeHtml(value));
   }
   html += "</dl>";
   if (!v.key_history.empty()) {
     html += "<h4>The oracle's versions of the key</h4><pre class=\"key-history\">" +
-            Escape(v.key_history) + "</pre>";
+            EscapeHtml(v.key_history) + "</pre>";
   }
   if (!v.thread_recent_ops.empty()) {
     std::string ops;
-    for (const std::string& op : v.thread_recent_ops) ops += Escape(op) + "\n";
+    for (const std::string& op : v.thread_recent_ops) ops += EscapeHtml(op) + "\n";
     html +=
         "<h4>The thread's last ops, oldest first</h4><pre class=\"recent-ops\">" + ops + "</pre>";
   }
@@ -899,7 +630,7 @@ std::string RenderViolations(const RunReport& report) {
 std::string RenderConfig(const RunReport& report) {
   std::string html = "<section id=\"config\"><h2>Effective config</h2>";
   if (report.config_toml.empty()) return html + "<p>No config.toml.</p></section>";
-  return html + "<pre class=\"config\">" + Escape(report.config_toml) + "</pre></section>";
+  return html + "<pre class=\"config\">" + EscapeHtml(report.config_toml) + "</pre></section>";
 }
 
 }  // namespace
@@ -938,7 +669,7 @@ std::string RenderHtmlReport(const RunReport& report) {
       "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
       "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
       "<title>{}</title><style>{}</style></head><body><main>",
-      Escape(title), kStyle);
+      EscapeHtml(title), kStyle);
   html += RenderRunHeader(report);
   html += RenderCharts(report);
   html += RenderViolations(report);
@@ -946,7 +677,7 @@ std::string RenderHtmlReport(const RunReport& report) {
   html += RenderTotals(report);
   html += RenderConfig(report);
   html += fmt::format("<footer><p>Written by <code>vstress report {}</code>.</p></footer>",
-                      Escape(report.run_dir));
+                      EscapeHtml(report.run_dir));
   return html + "</main></body></html>\n";
 }
 

@@ -2,11 +2,12 @@
 // directory (summary.json, timeseries.csv, faults.log, violations.json, config.toml).
 //
 // The page fetches nothing: no scripts, fonts, images or style sheets from anywhere, and no
-// JavaScript at all. Charts are inline SVG that this file writes: each is an
+// JavaScript at all. Charts are inline SVG drawn by reports/svg_chart.h: each is an
 // <svg class="chart" data-series="a,b"> whose series are <polyline class="series"
 // data-points="N">, so a browser with JS off renders them and a test can check them through the
-// DOM. A series holds at most kReportSeriesPointsMax points however long the run was; fault fires
-// are marked as ticks on every chart's time axis, at most one per column of the plot.
+// DOM. This file picks which timeseries.csv columns each chart shows and gives every chart the same
+// time axis. A series holds at most kReportSeriesPointsMax points however long the run was; fault
+// fires are marked as ticks on every chart's time axis, at most one per column of the plot.
 //
 // Only summary.json is required; a missing optional file leaves its part of the page out, and a
 // timeseries.csv column that is missing (an older run directory) leaves its series out. A file that

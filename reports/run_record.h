@@ -18,8 +18,9 @@
 namespace reports {
 
 // Every kind of violation the checker reports.
-inline constexpr std::array<std::string_view, 6> kViolationKinds = {
-    "point_read", "scan", "snapshot_read", "unexpected_error", "invariant", "recovery"};
+inline constexpr std::array<std::string_view, 7> kViolationKinds = {
+    "point_read", "scan",      "snapshot_read",       "failed_write_visible",
+    "unexpected_error", "invariant", "recovery"};
 
 struct Violation {
   std::string kind;  // one of kViolationKinds
