@@ -2,12 +2,11 @@
 
 #include <fiu-control.h>
 #include <fiu.h>
+#include <fmt/format.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <thread>
-
-#include <fmt/format.h>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -19,7 +18,7 @@ struct FaultController::PointState {
   std::string name;
   std::vector<size_t> rules;  // indexes into options_.rules, in order
   std::atomic<uint64_t> hits{0};
-  std::array<std::atomic<uint64_t>, 5> fires{};  // by Action
+  std::array<std::atomic<uint64_t>, 5> fires{};     // by Action
   std::unique_ptr<std::atomic<bool>[]> once_fired;  // per entry of `rules`
 };
 
@@ -138,13 +137,16 @@ bool FaultController::InWindow(const Rule& rule) const {
 bool FaultController::Fires(const PointState& state, size_t rule_index, uint64_t hit) {
   const Trigger& t = options_.rules[state.rules[rule_index]].trigger;
   switch (t.kind) {
-    case Trigger::Kind::kNth: return hit == t.n;
-    case Trigger::Kind::kEvery: return hit % t.n == 0;
-    case Trigger::Kind::kOnce: return !state.once_fired[rule_index].exchange(true);
+    case Trigger::Kind::kNth:
+      return hit == t.n;
+    case Trigger::Kind::kEvery:
+      return hit % t.n == 0;
+    case Trigger::Kind::kOnce:
+      return !state.once_fired[rule_index].exchange(true);
     case Trigger::Kind::kProbability: {
       const uint64_t key[3] = {options_.seed, state.rules[rule_index], hit};
-      const uint64_t h = XXH3_64bits_withSeed(key, sizeof(key),
-                                              XXH3_64bits(state.name.data(), state.name.size()));
+      const uint64_t h =
+          XXH3_64bits_withSeed(key, sizeof(key), XXH3_64bits(state.name.data(), state.name.size()));
       const double u = static_cast<double>(h >> 11) * 0x1.0p-53;
       return u < t.probability;
     }
@@ -163,8 +165,8 @@ void FaultController::Record(const PointState& state, uint64_t hit, Action actio
   r.action = action;
   std::lock_guard<std::mutex> guard(log_mu_);
   if (log_.is_open()) {
-    log_ << fmt::format("{:.6f} op={} point={} hit={} action={}\n", r.seconds, r.op_index,
-                        r.point, r.hit, ActionName(r.action));
+    log_ << fmt::format("{:.6f} op={} point={} hit={} action={}\n", r.seconds, r.op_index, r.point,
+                        r.hit, ActionName(r.action));
     log_.flush();
   }
   if (fires_.size() < kFireRecordsMax) fires_.push_back(std::move(r));

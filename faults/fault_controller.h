@@ -107,8 +107,8 @@ class FaultController {
   std::atomic<bool> stopped_{false};  // set by Uninstall: OnHit fires nothing any more
 
   mutable std::mutex log_mu_;
-  std::ofstream log_;                 // guarded by log_mu_
-  std::vector<FireRecord> fires_;     // guarded by log_mu_
+  std::ofstream log_;              // guarded by log_mu_
+  std::vector<FireRecord> fires_;  // guarded by log_mu_
 };
 
 }  // namespace faults

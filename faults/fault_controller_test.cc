@@ -32,8 +32,8 @@ std::vector<uint64_t> FiredHits(FaultController* c, const char* point, int n) {
 
 // nth fires exactly at that hit, every at each multiple, once exactly once.
 TEST(FaultControllerTest, TriggersFireAtTheRightHits) {
-  FaultController c(WithRules(1, {"fs/wal/append:error:nth=3", "fs/wal/sync:error:every=4",
-                                  "fs/table/sync:error:once"}));
+  FaultController c(WithRules(
+      1, {"fs/wal/append:error:nth=3", "fs/wal/sync:error:every=4", "fs/table/sync:error:once"}));
   EXPECT_EQ(std::vector<uint64_t>({3}), FiredHits(&c, "fs/wal/append", 10));
   EXPECT_EQ(std::vector<uint64_t>({4, 8}), FiredHits(&c, "fs/wal/sync", 10));
   EXPECT_EQ(std::vector<uint64_t>({1}), FiredHits(&c, "fs/table/sync", 10));

@@ -28,10 +28,10 @@ TEST(FaultRuleTest, ParsesDocumentedForms) {
   ASSERT_TRUE(w.ok()) << w.status().ToString();
   EXPECT_EQ(1000u, *w->window.after_ops);
   EXPECT_DOUBLE_EQ(10.0, *w->window.before_seconds);
-  for (const char* text : {"engine/manifest/sync:error:p=0.2", "engine/compaction/*:delay=5ms:every=3",
-                           "fs/wal/append:torn:nth=100@after_ops=1000,before=10s",
-                           "engine/file/delete:nospace:once",
-                           "fs/table/sync:error:every=5@path=*000012.sst"}) {
+  for (const char* text :
+       {"engine/manifest/sync:error:p=0.2", "engine/compaction/*:delay=5ms:every=3",
+        "fs/wal/append:torn:nth=100@after_ops=1000,before=10s", "engine/file/delete:nospace:once",
+        "fs/table/sync:error:every=5@path=*000012.sst"}) {
     auto parsed = ParseRule(text);
     ASSERT_TRUE(parsed.ok()) << text;
     EXPECT_EQ(text, parsed->ToString());
@@ -51,24 +51,24 @@ TEST(FaultRuleTest, RejectsBadRulesWithClearMessages) {
     const char* text;
     const char* says;
   };
-  for (const Case& c : {Case{"engine/nope:error", "matches no fault point"},
-                        Case{"engine/wal/sync:explode", "unknown action"},
-                        Case{"engine/wal/sync:error:sometimes", "unknown trigger"},
-                        Case{"engine/wal/sync:error:p=1.5", "probability"},
-                        Case{"engine/wal/sync:error:p=abc", "probability"},
-                        Case{":error", "empty point pattern"},
-                        Case{"*:error", "empty point pattern"},
-                        Case{"engine/*/sync:error", "'*' may only end a pattern"},
-                        Case{"engine/manifest/sync:torn", "torn needs a point that appends"},
-                        Case{"engine/wal/sync:delay", "delay needs a duration"},
-                        Case{"engine/wal/sync:delay=5parsecs", "bad delay"},
-                        Case{"engine/wal/sync:delay=60s", "at most 10s"},
-                        Case{"engine/wal/sync:error:nth=0", "whole number >= 1"},
-                        Case{"engine/wal/sync:error@after_ops=10,before_ops=5", "below before_ops"},
-                        Case{"engine/wal/sync:error@sometime", "unknown window"},
-                        Case{"engine/wal/sync", "expected POINT:ACTION"},
-                        Case{"engine/wal/sync:error@path=*.log", "fs/ points only"},
-                        Case{"fs/wal/sync:error@path=", "path needs a glob"}}) {
+  for (const Case& c :
+       {Case{"engine/nope:error", "matches no fault point"},
+        Case{"engine/wal/sync:explode", "unknown action"},
+        Case{"engine/wal/sync:error:sometimes", "unknown trigger"},
+        Case{"engine/wal/sync:error:p=1.5", "probability"},
+        Case{"engine/wal/sync:error:p=abc", "probability"}, Case{":error", "empty point pattern"},
+        Case{"*:error", "empty point pattern"},
+        Case{"engine/*/sync:error", "'*' may only end a pattern"},
+        Case{"engine/manifest/sync:torn", "torn needs a point that appends"},
+        Case{"engine/wal/sync:delay", "delay needs a duration"},
+        Case{"engine/wal/sync:delay=5parsecs", "bad delay"},
+        Case{"engine/wal/sync:delay=60s", "at most 10s"},
+        Case{"engine/wal/sync:error:nth=0", "whole number >= 1"},
+        Case{"engine/wal/sync:error@after_ops=10,before_ops=5", "below before_ops"},
+        Case{"engine/wal/sync:error@sometime", "unknown window"},
+        Case{"engine/wal/sync", "expected POINT:ACTION"},
+        Case{"engine/wal/sync:error@path=*.log", "fs/ points only"},
+        Case{"fs/wal/sync:error@path=", "path needs a glob"}}) {
     auto r = ParseRule(c.text);
     ASSERT_FALSE(r.ok()) << c.text;
     EXPECT_TRUE(r.status().IsInvalidArgument()) << c.text;

@@ -72,7 +72,8 @@ std::optional<Violation> Checker::CheckGet(std::string_view kind, uint64_t key, 
   std::string problem;
   std::string observed;
   if (seq < lower || seq > upper) {
-    problem = fmt::format("read at seq {} outside its real-time bounds [{}, {}]", seq, lower, upper);
+    problem =
+        fmt::format("read at seq {} outside its real-time bounds [{}, {}]", seq, lower, upper);
   }
   std::string_view violation_kind = kind;
   if (status.IsNotFound()) {
@@ -104,8 +105,7 @@ std::optional<Violation> Checker::CheckScanStep(SequenceNumber seq, bool reverse
                                                 std::optional<uint64_t> key,
                                                 std::string_view value) const {
   if (key && *key >= oracle_->key_space()) {
-    return MakeViolation("scan", *key, seq,
-                         "a key below " + codec_.key_name(oracle_->key_space()),
+    return MakeViolation("scan", *key, seq, "a key below " + codec_.key_name(oracle_->key_space()),
                          codec_.key_name(*key), "scan returned a key outside the key space");
   }
   // The keys the iterator stepped over, in key-index order: (previous, key) exclusive.
@@ -127,8 +127,9 @@ std::optional<Violation> Checker::CheckScanStep(SequenceNumber seq, bool reverse
   }
   if (!key) return std::nullopt;
   if (previous && ((!reverse && *key <= *previous) || (reverse && *key >= *previous))) {
-    return MakeViolation("scan", *key, seq, "keys in order", codec_.key_name(*previous) + " then " +
-                         codec_.key_name(*key), "scan returned keys out of order");
+    return MakeViolation("scan", *key, seq, "keys in order",
+                         codec_.key_name(*previous) + " then " + codec_.key_name(*key),
+                         "scan returned keys out of order");
   }
   const auto expected = oracle_->ValueAt(*key, seq);
   ValueProblem problem = CompareValue(expected, value);

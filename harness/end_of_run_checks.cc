@@ -1,10 +1,10 @@
 #include "harness/end_of_run_checks.h"
 
-#include <algorithm>
-#include <iterator>
-
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+
+#include <algorithm>
+#include <iterator>
 
 #include "engine/testing.h"
 
@@ -48,17 +48,17 @@ void CheckQuiescence(engine::DB* db, engine::FileSystem* fs, const std::string& 
   std::sort(present.begin(), present.end());
   if (expected != present) {
     std::vector<std::string> differ;
-    std::set_symmetric_difference(present.begin(), present.end(), expected.begin(),
-                                  expected.end(), std::back_inserter(differ));
-    run->Report(InvariantViolation(fmt::format(
-                    "{}: the directory differs from the files the DB needs: {}", when,
-                    fmt::join(differ, ", "))),
-                nullptr);
+    std::set_symmetric_difference(present.begin(), present.end(), expected.begin(), expected.end(),
+                                  std::back_inserter(differ));
+    run->Report(
+        InvariantViolation(fmt::format("{}: the directory differs from the files the DB needs: {}",
+                                       when, fmt::join(differ, ", "))),
+        nullptr);
   }
 }
 
-void CheckWholeDb(engine::DB* db, const Checker& checker, SequenceNumber seq,
-                  std::string_view kind, RunState* run, RunOutcome* out) {
+void CheckWholeDb(engine::DB* db, const Checker& checker, SequenceNumber seq, std::string_view kind,
+                  RunState* run, RunOutcome* out) {
   auto it = db->NewIterator(engine::ReadOptions());
   std::optional<uint64_t> previous;
   std::optional<Violation> v;
@@ -91,7 +91,8 @@ void CheckRecovery(std::unique_ptr<engine::DB>* db, const engine::Options& optio
   auto reopened = engine::DB::Open(options, config.db_path);
   out->checks["recovery_checks"]++;
   if (!reopened.ok()) {
-    Violation v = InvariantViolation("reopen after the run failed: " + reopened.status().ToString());
+    Violation v =
+        InvariantViolation("reopen after the run failed: " + reopened.status().ToString());
     v.kind = "recovery";
     run->Report(std::move(v), nullptr);
     return;

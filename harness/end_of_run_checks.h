@@ -24,8 +24,8 @@ void CheckQuiescence(engine::DB* db, engine::FileSystem* fs, const std::string& 
                      std::string_view when, RunState* run, RunOutcome* out);
 
 // The whole DB, read by one iterator, must equal the oracle at `seq`.
-void CheckWholeDb(engine::DB* db, const Checker& checker, SequenceNumber seq,
-                  std::string_view kind, RunState* run, RunOutcome* out);
+void CheckWholeDb(engine::DB* db, const Checker& checker, SequenceNumber seq, std::string_view kind,
+                  RunState* run, RunOutcome* out);
 
 // Closes `db` (faults off), reopens it with `options`, and checks it holds exactly the oracle's
 // state at `seq` and is quiescent.

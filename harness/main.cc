@@ -4,7 +4,6 @@
 // Exit codes (shared/DESIGN.md): 0 pass, 1 correctness violation or corrupt DB, 2 bad usage or
 // config, 3 liveness, 4 unexpected failure.
 #include <CLI/CLI.hpp>
-
 #include <iostream>
 
 #include "harness/bench_command.h"
@@ -61,8 +60,9 @@ int main(int argc, char** argv) {
   std::string inspect_dir;
   bool inspect_edits = false;
   auto* inspect = app.add_subcommand(
-      "inspect", "print a DB's CURRENT, MANIFEST edits, tables per level and WALs; verify every "
-                 "needed file exists and every checksum holds");
+      "inspect",
+      "print a DB's CURRENT, MANIFEST edits, tables per level and WALs; verify every "
+      "needed file exists and every checksum holds");
   inspect->add_option("DIR", inspect_dir, "DB directory")->required();
   inspect->add_flag("--edits", inspect_edits, "also print every MANIFEST edit");
 
@@ -71,8 +71,9 @@ int main(int argc, char** argv) {
   report->add_option("RUN_DIR", report_dir, "run directory")->required();
 
   harness::BenchCommandOptions bench_options;
-  auto* bench = app.add_subcommand("bench", "the same workload with the checker off and on, side "
-                                            "by side: throughput of each and their ratio");
+  auto* bench = app.add_subcommand("bench",
+                                   "the same workload with the checker off and on, side "
+                                   "by side: throughput of each and their ratio");
   bench->add_option("--preset", bench_options.preset, "workload preset (default smoke)");
   bench->add_option("--duration", bench_options.duration, "per half, per round (default 10s)");
   bench->add_option("--rounds", bench_options.rounds, "rounds (default 3)");

@@ -5,15 +5,24 @@ namespace {
 
 std::string_view PresetFor(engine::Mutation m) {
   switch (m) {
-    case engine::Mutation::kDeleteObsoleteImmediately: return "readers-vs-compaction";
-    case engine::Mutation::kIteratorNoPin: return "readers-vs-compaction";
-    case engine::Mutation::kGetReadsLiveMemtable: return "smoke";
-    case engine::Mutation::kCompactionIgnoresSnapshots: return "snapshots";
-    case engine::Mutation::kUnrefTwice: return "readers-vs-compaction";
-    case engine::Mutation::kSkipProtectedOutputs: return "deletion-faults";
-    case engine::Mutation::kDropTombstoneEarly: return "snapshots";
-    case engine::Mutation::kGcAfterManifestFailure: return "manifest-faults";
-    case engine::Mutation::kCount: break;
+    case engine::Mutation::kDeleteObsoleteImmediately:
+      return "readers-vs-compaction";
+    case engine::Mutation::kIteratorNoPin:
+      return "readers-vs-compaction";
+    case engine::Mutation::kGetReadsLiveMemtable:
+      return "smoke";
+    case engine::Mutation::kCompactionIgnoresSnapshots:
+      return "snapshots";
+    case engine::Mutation::kUnrefTwice:
+      return "readers-vs-compaction";
+    case engine::Mutation::kSkipProtectedOutputs:
+      return "deletion-faults";
+    case engine::Mutation::kDropTombstoneEarly:
+      return "snapshots";
+    case engine::Mutation::kGcAfterManifestFailure:
+      return "manifest-faults";
+    case engine::Mutation::kCount:
+      break;
   }
   return "smoke";
 }

@@ -1,8 +1,8 @@
 #include "harness/oracle.h"
 
-#include <algorithm>
-
 #include <fmt/format.h>
+
+#include <algorithm>
 
 #include "workloads/workload_spec.h"
 
@@ -12,7 +12,6 @@ Oracle::Oracle(uint64_t key_space)
     : key_space_(key_space), keys_(key_space), stripes_(new std::mutex[kStripes]) {}
 
 bool Oracle::RecordWrite(uint64_t key, SequenceNumber seq, std::optional<ValueId> value) {
-
   if (writes_since_refresh_.fetch_add(1, std::memory_order_relaxed) % kLowWaterRefreshWrites == 0) {
     cached_low_water_.store(LowWater(), std::memory_order_relaxed);
   }
@@ -38,8 +37,9 @@ bool Oracle::RecordWrite(uint64_t key, SequenceNumber seq, std::optional<ValueId
 // low-water mark.
 void Oracle::PruneLocked(KeyHistory* history, SequenceNumber low_water) {
   auto& v = history->versions;
-  auto first_above = std::upper_bound(v.begin(), v.end(), low_water,
-                                      [](SequenceNumber s, const KeyVersion& kv) { return s < kv.seq; });
+  auto first_above =
+      std::upper_bound(v.begin(), v.end(), low_water,
+                       [](SequenceNumber s, const KeyVersion& kv) { return s < kv.seq; });
   if (first_above - v.begin() <= 1) return;
   const auto drop = (first_above - v.begin()) - 1;
   v.erase(v.begin(), v.begin() + drop);
@@ -116,8 +116,8 @@ std::optional<ValueId> Oracle::ValueAt(uint64_t key, SequenceNumber seq) const {
   }
   std::lock_guard<std::mutex> guard(StripeFor(key));
   const auto& v = keys_.at(key).versions;
-  auto first_above = std::upper_bound(v.begin(), v.end(), seq,
-                                      [](SequenceNumber s, const KeyVersion& kv) { return s < kv.seq; });
+  auto first_above = std::upper_bound(
+      v.begin(), v.end(), seq, [](SequenceNumber s, const KeyVersion& kv) { return s < kv.seq; });
   if (first_above == v.begin()) return std::nullopt;
   const KeyVersion& visible = *(first_above - 1);
   if (visible.deleted) return std::nullopt;

@@ -75,7 +75,9 @@ class Oracle {
 
   // ---- readers ----
   // Every write with seq <= recorded_through() is recorded.
-  SequenceNumber recorded_through() const { return recorded_through_.load(std::memory_order_acquire); }
+  SequenceNumber recorded_through() const {
+    return recorded_through_.load(std::memory_order_acquire);
+  }
   // The highest sequence a completed write returned (a read that starts later must see it).
   SequenceNumber acknowledged() const { return acknowledged_.load(std::memory_order_acquire); }
   // The version of `key` visible at `seq` (nullopt: absent or deleted).
@@ -118,7 +120,7 @@ class Oracle {
   static std::optional<KeyVersion> NewestIfVisible(const KeyHistory& history, SequenceNumber seq);
 
   const uint64_t key_space_;
-  std::vector<KeyHistory> keys_;             // versions guarded by the key's stripe
+  std::vector<KeyHistory> keys_;  // versions guarded by the key's stripe
   mutable std::unique_ptr<std::mutex[]> stripes_;
   std::atomic<uint64_t> versions_held_{0};
 
@@ -128,7 +130,7 @@ class Oracle {
   std::atomic<SequenceNumber> acknowledged_{0};
 
   mutable std::mutex failed_mu_;
-  std::set<ValueId> failed_;                 // guarded by failed_mu_
+  std::set<ValueId> failed_;  // guarded by failed_mu_
 
   mutable std::mutex slots_mu_;
   std::vector<std::unique_ptr<ReaderSlot>> slots_;  // guarded by slots_mu_ (slots never move)

@@ -163,7 +163,8 @@ std::string RunId(const std::string& run_dir) {
 }
 
 // Every (point, action) the rules can fire.
-std::vector<std::pair<std::string, std::string>> FaultSeries(const std::vector<faults::Rule>& rules) {
+std::vector<std::pair<std::string, std::string>> FaultSeries(
+    const std::vector<faults::Rule>& rules) {
   std::vector<std::pair<std::string, std::string>> series;
   for (const auto& rule : rules) {
     for (const auto& point : faults::AllFaultPoints()) {

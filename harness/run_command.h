@@ -35,10 +35,10 @@ struct RunCommandOptions {
   std::string progress = "auto";  // auto | on | off
   std::string fiu_control;        // libfiu remote-control fifo prefix
   bool cleanup_on_pass = false;
-  std::string metrics_listen;     // HOST:PORT for /metrics (empty: none)
-  std::string metrics_textfile;   // textfile rewritten every sample (empty: none)
-  std::string push_gateway;       // pushgateway URL (empty: none)
-  std::string argv0;              // for repro.sh
+  std::string metrics_listen;    // HOST:PORT for /metrics (empty: none)
+  std::string metrics_textfile;  // textfile rewritten every sample (empty: none)
+  std::string push_gateway;      // pushgateway URL (empty: none)
+  std::string argv0;             // for repro.sh
 };
 
 int RunRunCommand(const RunCommandOptions& options, std::ostream& out, std::ostream& err);

@@ -1,9 +1,9 @@
 #include "harness/run_state.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 #include <bit>
-
-#include <fmt/format.h>
 
 #include "workloads/key_chooser.h"
 
@@ -40,7 +40,8 @@ std::string OpNote::ToString() const {
 std::vector<std::string> ThreadState::RecentOps() const {
   std::vector<std::string> out;
   const uint64_t first = recent_count > kRecentOpsMax ? recent_count - kRecentOpsMax : 0;
-  for (uint64_t i = first; i < recent_count; i++) out.push_back(recent[i % kRecentOpsMax].ToString());
+  for (uint64_t i = first; i < recent_count; i++)
+    out.push_back(recent[i % kRecentOpsMax].ToString());
   return out;
 }
 
@@ -96,7 +97,8 @@ uint64_t RunState::SumOps(OpKind op) const {
   std::lock_guard<std::mutex> guard(mu_);
   uint64_t total = 0;
   for (const auto& t : threads_) {
-    for (const auto& n : t->ops[static_cast<size_t>(op)]) total += n.load(std::memory_order_relaxed);
+    for (const auto& n : t->ops[static_cast<size_t>(op)])
+      total += n.load(std::memory_order_relaxed);
   }
   return total;
 }

@@ -50,11 +50,11 @@ struct OpNote {
   Kind kind = Kind::kGet;
   uint64_t key = 0;
   SequenceNumber seq = 0;
-  uint32_t entries = 1;          // kBatch
-  bool reverse = false;          // kScan
-  bool ok = true;                // the op succeeded (for reads: found or not-found)
-  bool found = false;            // reads: a value came back
-  bool injected = false;         // a failure came from a fault point
+  uint32_t entries = 1;   // kBatch
+  bool reverse = false;   // kScan
+  bool ok = true;         // the op succeeded (for reads: found or not-found)
+  bool found = false;     // reads: a value came back
+  bool injected = false;  // a failure came from a fault point
   engine::Status::Code code = engine::Status::Code::kOk;
   uint8_t value_prefix_bytes = 0;
   std::array<char, 23> value_prefix{};  // the value's leading bytes (its id)
@@ -158,9 +158,9 @@ class RunState {
   std::atomic<uint64_t> violation_count_{0};
   std::atomic<uint64_t> op_index_{0};
   mutable std::mutex mu_;
-  std::vector<std::unique_ptr<ThreadState>> threads_;  // guarded by mu_ (never move)
-  std::vector<Violation> violations_;                  // guarded by mu_
-  std::map<std::string, uint64_t> violations_by_kind_; // guarded by mu_ (every one, not only kept)
+  std::vector<std::unique_ptr<ThreadState>> threads_;   // guarded by mu_ (never move)
+  std::vector<Violation> violations_;                   // guarded by mu_
+  std::map<std::string, uint64_t> violations_by_kind_;  // guarded by mu_ (every one, not only kept)
 };
 
 }  // namespace harness

@@ -159,7 +159,8 @@ void CollectCounters(const RunState& run, RunOutcome* out) {
   for (size_t i = 0; i < reports::kOpKindCount; i++) {
     const auto op = static_cast<OpKind>(i);
     // summary.json's historical name for scan steps.
-    const std::string name = op == OpKind::kScanStep ? "scan_steps" : std::string(reports::kOpKindNames[i]);
+    const std::string name =
+        op == OpKind::kScanStep ? "scan_steps" : std::string(reports::kOpKindNames[i]);
     out->ops[name] = run.SumOps(op);
   }
   out->ops["scan"] = run.Sum(kScans);

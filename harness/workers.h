@@ -24,7 +24,7 @@ struct WorkerContext {
   engine::DB* db = nullptr;
   const workloads::WorkloadSpec* spec = nullptr;
   Oracle* oracle = nullptr;
-  const Checker* checker = nullptr;          // null: unchecked run
+  const Checker* checker = nullptr;  // null: unchecked run
   RunState* run = nullptr;
   faults::FaultController* faults = nullptr;  // may be null
 };

@@ -5,8 +5,8 @@
 #include <filesystem>
 #include <fstream>
 #include <optional>
-#include <string_view>
 #include <string>
+#include <string_view>
 
 namespace reports {
 namespace {

@@ -13,11 +13,21 @@ std::string EscapeXml(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
       default:
         // XML 1.0 allows no other control characters, even escaped.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
@@ -31,9 +41,9 @@ std::string EscapeXml(std::string_view text) {
 }
 
 struct Family {
-  const char* name;                    // the testcase name
-  std::set<std::string> kinds;         // the violation kinds it owns
-  std::vector<const char*> counters;   // checks that say it ran (any non-zero)
+  const char* name;                   // the testcase name
+  std::set<std::string> kinds;        // the violation kinds it owns
+  std::vector<const char*> counters;  // checks that say it ran (any non-zero)
 };
 
 const std::vector<Family>& Families() {
@@ -86,7 +96,8 @@ std::string ViolationText(const Violation& v) {
 }  // namespace
 
 std::string JunitXml(const RunInfo& info, const RunOutcome& outcome) {
-  const std::string classname = fmt::format("vstress.{}", info.preset.empty() ? "run" : info.preset);
+  const std::string classname =
+      fmt::format("vstress.{}", info.preset.empty() ? "run" : info.preset);
   const double time = outcome.duration_seconds;
   std::string cases;
   int tests = 0;
@@ -107,7 +118,8 @@ std::string JunitXml(const RunInfo& info, const RunOutcome& outcome) {
       failures++;
     } else if (Checks(outcome, f) == 0) {
       skipped++;
-      body = fmt::format("      <skipped message=\"nothing of this kind was checked in this run\"/>\n");
+      body = fmt::format(
+          "      <skipped message=\"nothing of this kind was checked in this run\"/>\n");
     }
     cases += fmt::format("    <testcase classname=\"{}\" name=\"{}\" time=\"{:.3f}\"{}", classname,
                          f.name, time, body.empty() ? "/>\n" : ">\n" + body + "    </testcase>\n");
@@ -130,8 +142,9 @@ std::string JunitXml(const RunInfo& info, const RunOutcome& outcome) {
         "      <error message=\"{}\" type=\"{}\"/>\n    </testcase>\n",
         classname, time, EscapeXml(outcome.error), EscapeXml(outcome.result));
   } else {
-    cases += fmt::format("    <testcase classname=\"{}\" name=\"run completes\" time=\"{:.3f}\"/>\n",
-                         classname, time);
+    cases +=
+        fmt::format("    <testcase classname=\"{}\" name=\"run completes\" time=\"{:.3f}\"/>\n",
+                    classname, time);
   }
   if (!info.mutant.empty()) {
     tests++;
@@ -144,8 +157,9 @@ std::string JunitXml(const RunInfo& info, const RunOutcome& outcome) {
                : ">\n      <failure message=\"the checker found no violation with this mutant "
                  "switched on\"/>\n    </testcase>\n");
   }
-  const std::string name = fmt::format("vstress run {}{} seed {}", info.preset,
-                                       info.mutant.empty() ? "" : " mutant " + info.mutant, info.seed);
+  const std::string name =
+      fmt::format("vstress run {}{} seed {}", info.preset,
+                  info.mutant.empty() ? "" : " mutant " + info.mutant, info.seed);
   std::string xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n";
   xml += fmt::format(
       "<testsuites name=\"vstress\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
@@ -157,8 +171,8 @@ std::string JunitXml(const RunInfo& info, const RunOutcome& outcome) {
       EscapeXml(name), tests, failures, errors, skipped, time);
   xml += "    <properties>\n";
   const std::vector<std::pair<std::string, std::string>> properties = {
-      {"seed", std::to_string(info.seed)}, {"preset", info.preset},   {"mutant", info.mutant},
-      {"result", outcome.result},          {"repro", info.repro},     {"run_dir", info.run_dir}};
+      {"seed", std::to_string(info.seed)}, {"preset", info.preset}, {"mutant", info.mutant},
+      {"result", outcome.result},          {"repro", info.repro},   {"run_dir", info.run_dir}};
   for (const auto& [key, value] : properties) {
     xml += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", key, EscapeXml(value));
   }

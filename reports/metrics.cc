@@ -53,8 +53,8 @@ RunMetrics::RunMetrics(const RunLabels& labels)
                               "Obsolete table files kept because a live Version still lists them.");
   deferred_deletion_bytes_ =
       gauge("vstress_engine_deferred_deletion_bytes", "Bytes of the deferred table files.");
-  oldest_version_age_ = gauge("vstress_engine_oldest_version_age_seconds",
-                              "Age of the oldest live Version.");
+  oldest_version_age_ =
+      gauge("vstress_engine_oldest_version_age_seconds", "Age of the oldest live Version.");
   elapsed_ = gauge("vstress_run_elapsed_seconds", "Time since the run started.");
   rss_ = gauge("vstress_process_resident_memory_bytes", "Resident set size of vstress.");
   files_deleted_ = counter("vstress_engine_files_deleted_total", "Obsolete files deleted.");
@@ -78,10 +78,8 @@ RunMetrics::RunMetrics(const RunLabels& labels)
                      .Name("vstress_violations_total")
                      .Help("Correctness violations found, by kind.")
                      .Register(r);
-  auto& latency = BuildHistogram()
-                      .Name("vstress_op_latency_seconds")
-                      .Help("Op latency, by op.")
-                      .Register(r);
+  auto& latency =
+      BuildHistogram().Name("vstress_op_latency_seconds").Help("Op latency, by op.").Register(r);
   for (size_t i = 0; i < kOpKindCount; i++) {
     latency_[i] = &latency.Add({{"op", std::string(kOpKindNames[i])}}, LatencyBoundaries());
   }
@@ -138,9 +136,9 @@ void RunMetrics::Publish(const MetricsSnapshot& m) {
   AdvanceTo(compactions_, static_cast<double>(m.compactions));
   AdvanceTo(flushes_, static_cast<double>(m.flushes));
   for (const auto& [point_action, fires] : m.faults) {
-    AdvanceTo(&LabelledCounter(faults_, {{"point", point_action.first},
-                                         {"action", point_action.second}}),
-              static_cast<double>(fires));
+    AdvanceTo(
+        &LabelledCounter(faults_, {{"point", point_action.first}, {"action", point_action.second}}),
+        static_cast<double>(fires));
   }
   for (size_t op = 0; op < kOpKindCount; op++) {
     for (size_t result = 0; result < kOpResultCount; result++) {
@@ -172,7 +170,8 @@ std::string RunMetrics::Text() const {
 // ---- export ------------------------------------------------------------------------------
 
 bool ParsePushGatewayUrl(const std::string& url, std::string* host, std::string* port) {
-  static const std::regex kUrl(R"(^(https?://[A-Za-z0-9.\-]+|https?://\[[0-9A-Fa-f:]+\]):([0-9]{1,5})/?$)");
+  static const std::regex kUrl(
+      R"(^(https?://[A-Za-z0-9.\-]+|https?://\[[0-9A-Fa-f:]+\]):([0-9]{1,5})/?$)");
   std::smatch match;
   if (!std::regex_match(url, match, kUrl)) return false;
   const int n = std::stoi(match[2].str());

@@ -94,9 +94,9 @@ class RunMetrics {
 };
 
 struct MetricsExportOptions {
-  std::string listen;           // HOST:PORT (":N" = every interface; port 0 = a free one)
-  std::string textfile;         // rewritten atomically every sample
-  std::string push_gateway;     // http://HOST:PORT of a pushgateway
+  std::string listen;        // HOST:PORT (":N" = every interface; port 0 = a free one)
+  std::string textfile;      // rewritten atomically every sample
+  std::string push_gateway;  // http://HOST:PORT of a pushgateway
   double push_interval_seconds = 10;
 };
 
@@ -104,8 +104,8 @@ class MetricsExporter {
  public:
   // Starts serving and pushing per `options`; an address that cannot be bound or a URL that
   // cannot be parsed is an InvalidArgument naming it.
-  static engine::Result<std::unique_ptr<MetricsExporter>> Start(RunMetrics* metrics,
-                                                                const MetricsExportOptions& options);
+  static engine::Result<std::unique_ptr<MetricsExporter>> Start(
+      RunMetrics* metrics, const MetricsExportOptions& options);
   ~MetricsExporter();
   MetricsExporter(const MetricsExporter&) = delete;
   MetricsExporter& operator=(const MetricsExporter&) = delete;
@@ -134,9 +134,9 @@ class MetricsExporter {
 
   std::mutex push_mu_;
   std::condition_variable push_cv_;
-  bool push_due_ = false;   // guarded by push_mu_
-  bool stopping_ = false;   // guarded by push_mu_
-  std::mutex gateway_mu_;   // one push at a time
+  bool push_due_ = false;  // guarded by push_mu_
+  bool stopping_ = false;  // guarded by push_mu_
+  std::mutex gateway_mu_;  // one push at a time
   std::atomic<uint64_t> pushes_ok_{0};
   std::thread pusher_;
 };

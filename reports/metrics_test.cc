@@ -46,15 +46,17 @@ TEST(RunMetricsTest, PublishesGaugesCountersAndHistogramsWithTheirNames) {
   EXPECT_EQ(SampleValue(text, "vstress_ops_total{op=\"get\",result=\"ok\"}"), 100);
   EXPECT_EQ(SampleValue(text, "vstress_ops_total{op=\"get\",result=\"not_found\"}"), 5);
   EXPECT_EQ(SampleValue(text, "vstress_reads_checked_total{kind=\"point_read\"}"), 105);
-  EXPECT_EQ(SampleValue(text,
-                        "vstress_faults_injected_total{action=\"error\",point=\"engine/file/delete\"}"),
-            4);
+  EXPECT_EQ(
+      SampleValue(text,
+                  "vstress_faults_injected_total{action=\"error\",point=\"engine/file/delete\"}"),
+      4);
   EXPECT_EQ(SampleValue(text, "vstress_op_latency_seconds_count{op=\"get\"}"), 105);
   // Cumulative buckets: 90 at le=1e-06, all 105 from le=8e-06 on.
   EXPECT_EQ(SampleValue(text, "vstress_op_latency_seconds_bucket{op=\"get\",le=\"1e-06\"}"), 90);
   EXPECT_EQ(SampleValue(text, "vstress_op_latency_seconds_bucket{op=\"get\",le=\"8e-06\"}"), 105);
-  EXPECT_EQ(SampleValue(text, "vstress_run_info{mutant=\"none\",preset=\"smoke\",run_id=\"run-a\","
-                              "seed=\"7\",version=\"0.1.0\"}"),
+  EXPECT_EQ(SampleValue(text,
+                        "vstress_run_info{mutant=\"none\",preset=\"smoke\",run_id=\"run-a\","
+                        "seed=\"7\",version=\"0.1.0\"}"),
             1);
 }
 
@@ -79,8 +81,8 @@ TEST(RunMetricsTest, SeriesThatHaveNotHappenedYetAreExportedAsZero) {
     EXPECT_EQ(SampleValue(text, "vstress_violations_total{kind=\"" + std::string(kind) + "\"}"), 0)
         << kind;
   }
-  EXPECT_EQ(SampleValue(text,
-                        "vstress_faults_injected_total{action=\"error\",point=\"engine/wal/sync\"}"),
+  EXPECT_EQ(SampleValue(
+                text, "vstress_faults_injected_total{action=\"error\",point=\"engine/wal/sync\"}"),
             0);
   EXPECT_EQ(SampleValue(text, "vstress_ops_total{op=\"scan_step\",result=\"injected_error\"}"), 0);
 }
@@ -156,8 +158,11 @@ TEST(SampleTest, RatesAndQuantilesCoverOnlyTheInterval) {
 RunOutcome PassingOutcome() {
   RunOutcome o;
   o.duration_seconds = 20;
-  o.checks = {{"reads_checked", 10}, {"scans_checked", 3}, {"snapshot_reads_checked", 4},
-              {"invariant_checks", 80}, {"recovery_checks", 1}};
+  o.checks = {{"reads_checked", 10},
+              {"scans_checked", 3},
+              {"snapshot_reads_checked", 4},
+              {"invariant_checks", 80},
+              {"recovery_checks", 1}};
   return o;
 }
 
@@ -172,8 +177,8 @@ TEST(JunitTest, APassingRunHasOneTestcasePerCheckFamilyAndNoFailures) {
   info.seed = 1;
   info.preset = "smoke";
   const std::string xml = JunitXml(info, PassingOutcome());
-  for (const char* name : {"point reads", "scans", "snapshot reads", "invariants", "recovery",
-                           "run completes"}) {
+  for (const char* name :
+       {"point reads", "scans", "snapshot reads", "invariants", "recovery", "run completes"}) {
     EXPECT_EQ(Count(xml, std::string("name=\"") + name + "\""), 1) << name;
   }
   EXPECT_EQ(Count(xml, "<failure"), 0);

@@ -20,8 +20,8 @@ namespace reports {
 struct RunInfo {
   uint64_t seed = 0;
   std::string preset;
-  std::string mutant;      // empty: the correct engine
-  std::string repro;       // a command that replays the run
+  std::string mutant;  // empty: the correct engine
+  std::string repro;   // a command that replays the run
   std::string run_dir;
   uint64_t faults_injected_total = 0;
   std::map<std::string, uint64_t> faults_by_point;  // point -> fires

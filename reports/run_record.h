@@ -19,12 +19,12 @@ namespace reports {
 
 // Every kind of violation the checker reports.
 inline constexpr std::array<std::string_view, 7> kViolationKinds = {
-    "point_read", "scan",      "snapshot_read",       "failed_write_visible",
+    "point_read",       "scan",      "snapshot_read", "failed_write_visible",
     "unexpected_error", "invariant", "recovery"};
 
 struct Violation {
   std::string kind;  // one of kViolationKinds
-  std::string op;        // the op with its recorded result, e.g. "get k00000042 // v0.7 seq=1187"
+  std::string op;    // the op with its recorded result, e.g. "get k00000042 // v0.7 seq=1187"
   std::string expected;
   std::string observed;
   engine::SequenceNumber read_sequence = 0;
@@ -32,11 +32,11 @@ struct Violation {
   engine::SequenceNumber lower_bound = 0;
   engine::SequenceNumber upper_bound = 0;
   std::string key;
-  std::string key_history;                 // the oracle's versions of the key
+  std::string key_history;                     // the oracle's versions of the key
   std::vector<std::string> thread_recent_ops;  // oldest first
-  std::string thread;                      // e.g. "reader-3"
-  double seconds = 0;                      // since the run started
-  std::string message;                     // one line: what went wrong
+  std::string thread;                          // e.g. "reader-3"
+  double seconds = 0;                          // since the run started
+  std::string message;                         // one line: what went wrong
 };
 
 // The op kinds metrics, timeseries.csv and the report break throughput and latency down by.
@@ -100,9 +100,9 @@ struct MetricsSnapshot {
 // One row of timeseries.csv, derived from two consecutive MetricsSnapshots.
 struct Sample {
   double seconds = 0;
-  uint64_t ops = 0;  // completed so far, all kinds
+  uint64_t ops = 0;                                   // completed so far, all kinds
   std::array<double, kOpKindCount> ops_per_second{};  // since the previous sample
-  uint64_t reads_checked = 0;  // so far: point, scan-key and snapshot reads
+  uint64_t reads_checked = 0;                         // so far: point, scan-key and snapshot reads
   uint64_t live_versions = 0;
   uint64_t deferred_deletions = 0;
   uint64_t deferred_deletion_bytes = 0;
@@ -132,7 +132,7 @@ struct EngineSummary {
 struct RunOutcome {
   std::string result = "pass";  // pass | violation | error | liveness
   int exit_code = 0;
-  std::string error;            // for result == error or liveness
+  std::string error;  // for result == error or liveness
   double duration_seconds = 0;
   std::map<std::string, uint64_t> ops;     // put, delete, batch, get, scan, snapshot_get, ...
   std::map<std::string, uint64_t> checks;  // reads_checked, scans_checked, ...

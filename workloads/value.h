@@ -1,9 +1,9 @@
 // Values: every value vstress writes is unique to one write, so any value a read returns maps
 // back to exactly the write that produced it (the oracle relies on this).
 //
-// Layout: "v<writer>.<index>" (the value id), then, if the value is longer, '#' and filler letters (a-p)
-// derived from the id and the size, up to the requested size. A value shorter than its id is just
-// the id. Because the filler is a function of the id and the size, ParseValueId also detects a
+// Layout: "v<writer>.<index>" (the value id), then, if the value is longer, '#' and filler letters
+// (a-p) derived from the id and the size, up to the requested size. A value shorter than its id is
+// just the id. Because the filler is a function of the id and the size, ParseValueId also detects a
 // value whose bytes were damaged or cut short (a torn write), not only a wrong id.
 //
 //   MakeValue(7, 3, 4)  == "v7.3"

@@ -111,7 +111,8 @@ class DBImpl final : public DB {
   // Writes `mem` to a new table; `meta` gets its number, size and key range. Lock not held.
   Status WriteLevel0Table(MemTable* mem, TableFile* meta, bool with_fault_point);
   // REQUIRES: mu_ held. Deletes files abandoned by a failed flush/compaction.
-  void AbandonOutputsLocked(std::unique_lock<std::mutex>* lock, const std::vector<uint64_t>& numbers);
+  void AbandonOutputsLocked(std::unique_lock<std::mutex>* lock,
+                            const std::vector<uint64_t>& numbers);
   void RecordBackgroundFailureLocked(const Status& s);
   // REQUIRES: mu_ held. Waits (or, in manual mode, works) until imm_ is flushed or an error is set.
   Status WaitForImmutableFlushLocked(std::unique_lock<std::mutex>* lock);
@@ -142,25 +143,25 @@ class DBImpl final : public DB {
   std::string wal_path_;
 
   mutable std::mutex mu_;
-  std::condition_variable bg_cv_;  // background work finished, or new work was queued
-  MemTable* mem_ = nullptr;         // guarded by mu_ (read by the writer holding write_mu_)
-  MemTable* imm_ = nullptr;         // guarded by mu_
-  std::atomic<bool> has_imm_{false};  // imm_ != nullptr, readable without mu_ (by compactions)
-  uint64_t wal_number_ = 0;         // guarded by mu_: the WAL backing mem_
-  std::deque<uint64_t> live_wals_;  // guarded by mu_: WALs not yet made obsolete by a flush
+  std::condition_variable bg_cv_;        // background work finished, or new work was queued
+  MemTable* mem_ = nullptr;              // guarded by mu_ (read by the writer holding write_mu_)
+  MemTable* imm_ = nullptr;              // guarded by mu_
+  std::atomic<bool> has_imm_{false};     // imm_ != nullptr, readable without mu_ (by compactions)
+  uint64_t wal_number_ = 0;              // guarded by mu_: the WAL backing mem_
+  std::deque<uint64_t> live_wals_;       // guarded by mu_: WALs not yet made obsolete by a flush
   std::vector<uint64_t> obsolete_wals_;  // guarded by mu_: obsolete WALs whose delete failed
-  std::set<uint64_t> pending_outputs_;  // guarded by mu_: tables being written
-  std::multiset<SequenceNumber> snapshots_;  // guarded by mu_
+  std::set<uint64_t> pending_outputs_;   // guarded by mu_: tables being written
+  std::multiset<SequenceNumber> snapshots_;        // guarded by mu_
   ManualCompaction* manual_compaction_ = nullptr;  // guarded by mu_
-  Status bg_error_;                 // guarded by mu_
-  int bg_failures_in_a_row_ = 0;    // guarded by mu_
-  bool bg_running_ = false;         // guarded by mu_
-  bool shutting_down_ = false;      // guarded by mu_
-  bool closed_ = false;             // guarded by mu_
+  Status bg_error_;                                // guarded by mu_
+  int bg_failures_in_a_row_ = 0;                   // guarded by mu_
+  bool bg_running_ = false;                        // guarded by mu_
+  bool shutting_down_ = false;                     // guarded by mu_
+  bool closed_ = false;                            // guarded by mu_
   std::thread bg_thread_;
 
   mutable std::mutex read_view_mu_;
-  ReadView* read_view_ = nullptr;   // guarded by read_view_mu_
+  ReadView* read_view_ = nullptr;  // guarded by read_view_mu_
 };
 
 }  // namespace engine

@@ -135,8 +135,8 @@ class PosixRandomAccessFile final : public RandomAccessFile {
     scratch->resize(n);
     size_t filled = 0;
     while (filled < n) {
-      const ssize_t got = ::pread(fd_, scratch->data() + filled, n - filled,
-                                  static_cast<off_t>(offset + filled));
+      const ssize_t got =
+          ::pread(fd_, scratch->data() + filled, n - filled, static_cast<off_t>(offset + filled));
       if (got < 0) {
         if (errno == EINTR) continue;
         *result = {};
@@ -277,8 +277,7 @@ class PosixFileSystem final : public FileSystem {
     return std::unique_ptr<SequentialFile>(std::make_unique<PosixSequentialFile>(fd, path));
   }
 
-  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(
-      const std::string& path) override {
+  Result<std::unique_ptr<RandomAccessFile>> NewRandomAccessFile(const std::string& path) override {
     const int fd = OpenRetrying(path, O_RDONLY);
     if (fd < 0) return Status::FromErrno(errno, path);
     if (std::unique_ptr<RandomAccessFile> mapped = TryMapFile(fd)) {

@@ -1,6 +1,9 @@
 // Tests for both FileSystem implementations: every TEST_P runs on the POSIX one (in a fresh mkdtemp
 // directory) and on the in-memory one, so the two stay interchangeable.
+#include "engine/file_system.h"
+
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/file.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,10 +14,6 @@
 #include <cstring>
 #include <filesystem>
 #include <thread>
-
-#include <gtest/gtest.h>
-
-#include "engine/file_system.h"
 
 namespace engine {
 namespace {
@@ -217,10 +216,10 @@ TEST_P(FileSystemTest, DeleteAndMissingFiles) {
   ASSERT_TRUE(fs_->DeleteFile(Path("gone")).ok());
   EXPECT_FALSE(fs_->FileExists(Path("gone")));
   const std::string missing = Path("gone");
-  for (const Status& s : {fs_->DeleteFile(missing), fs_->NewSequentialFile(missing).status(),
-                          fs_->NewRandomAccessFile(missing).status(),
-                          fs_->GetFileSize(missing).status(), fs_->Truncate(missing, 0),
-                          fs_->RenameFile(missing, Path("other"))}) {
+  for (const Status& s :
+       {fs_->DeleteFile(missing), fs_->NewSequentialFile(missing).status(),
+        fs_->NewRandomAccessFile(missing).status(), fs_->GetFileSize(missing).status(),
+        fs_->Truncate(missing, 0), fs_->RenameFile(missing, Path("other"))}) {
     EXPECT_TRUE(s.IsIOError()) << s.ToString();
     EXPECT_EQ(s.message(), missing + ": No such file or directory");
   }

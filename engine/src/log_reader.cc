@@ -86,9 +86,8 @@ bool Reader::Fill(size_t bytes) {
 
 bool Reader::EndsInUnwrittenSector(std::string_view payload) {
   const size_t last_nonzero = payload.find_last_not_of('\0');
-  const size_t zero_run = last_nonzero == std::string_view::npos
-                              ? payload.size()
-                              : payload.size() - last_nonzero - 1;
+  const size_t zero_run =
+      last_nonzero == std::string_view::npos ? payload.size() : payload.size() - last_nonzero - 1;
   return zero_run >= std::min(payload.size(), kUnwrittenSectorBytes);
 }
 

@@ -1,9 +1,9 @@
 // Tests for the log format: log::Writer and log::Reader round trips, and how the Reader tells a
 // torn tail (ok, records before it kept) from corruption (stops, names the offset).
+#include <gtest/gtest.h>
+
 #include <algorithm>
 #include <random>
-
-#include <gtest/gtest.h>
 
 #include "checksum.h"
 #include "coding.h"
@@ -197,8 +197,8 @@ TEST_F(LogTest, FlippedPayloadBitInMiddleIsCorruption) {
   const ReadOutcome outcome = ReadAll();
   EXPECT_EQ(outcome.records, First(records, 5));
   EXPECT_TRUE(outcome.status.IsCorruption()) << outcome.status.ToString();
-  EXPECT_EQ(outcome.status.message(), "000007.log: corrupt record " + OffsetText(offsets[5]) +
-                                          " payload checksum mismatch");
+  EXPECT_EQ(outcome.status.message(),
+            "000007.log: corrupt record " + OffsetText(offsets[5]) + " payload checksum mismatch");
   EXPECT_FALSE(outcome.torn);
   EXPECT_EQ(outcome.valid_bytes, offsets[5]);
 }

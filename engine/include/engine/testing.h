@@ -36,7 +36,7 @@ struct MissingTable {
   int version_refs = 0;
 };
 struct LiveTablesCheck {
-  uint64_t versions_checked = 0;     // Versions that stayed live across the directory listing
+  uint64_t versions_checked = 0;      // Versions that stayed live across the directory listing
   std::vector<MissingTable> missing;  // must stay empty
 };
 // Checks, while the DB runs, that no table a live Version lists is missing. Race-free: only a
