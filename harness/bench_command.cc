@@ -6,8 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
-#include <map>
-#include <string_view>
+#include <array>
 #include <vector>
 
 #include "faults/fault_rule.h"
@@ -18,19 +17,10 @@
 namespace harness {
 namespace {
 
-// The ops bench counts: every completed op, a scan counted by its steps.
-constexpr const char* kOpKinds[] = {"put", "delete", "batch", "get", "scan_steps", "snapshot_get"};
-
-double OpsPerSecond(const RunOutcome& r, std::string_view kind) {
-  const auto it = r.ops.find(std::string(kind));
-  if (it == r.ops.end() || r.duration_seconds <= 0) return 0;
-  return static_cast<double>(it->second) / r.duration_seconds;
-}
-
-double OpsPerSecond(const RunOutcome& r) {
-  double total = 0;
-  for (const char* k : kOpKinds) total += OpsPerSecond(r, k);
-  return total;
+// Ops per second of one kind (a scan counts by its steps), from the run's final metrics.
+double OpsPerSecond(const RunOutcome& r, reports::OpKind op) {
+  if (r.duration_seconds <= 0) return 0;
+  return static_cast<double>(r.final_metrics.OpsOf(op)) / r.duration_seconds;
 }
 
 double Median(std::vector<double> v) {
@@ -71,8 +61,8 @@ int RunBenchCommand(const BenchCommandOptions& o, std::ostream& out, std::ostrea
   std::vector<double> unchecked;
   std::vector<double> checked;
   // Per op kind, for the breakdown: which role the checker slows.
-  std::map<std::string, std::vector<double>> unchecked_by_kind;
-  std::map<std::string, std::vector<double>> checked_by_kind;
+  std::array<std::vector<double>, reports::kOpKindCount> unchecked_by_kind;
+  std::array<std::vector<double>, reports::kOpKindCount> checked_by_kind;
   for (int round = 0; round < o.rounds; round++) {
     for (bool check : {false, true}) {
       RunConfig config;
@@ -87,10 +77,13 @@ int RunBenchCommand(const BenchCommandOptions& o, std::ostream& out, std::ostrea
                            check ? "checked" : "unchecked", r.result, r.error);
         return r.exit_code;
       }
-      const double rate = OpsPerSecond(r);
+      const double rate = r.duration_seconds > 0
+                              ? static_cast<double>(r.final_metrics.OpsTotal()) / r.duration_seconds
+                              : 0;
       (check ? checked : unchecked).push_back(rate);
-      for (const char* k : kOpKinds) {
-        (check ? checked_by_kind : unchecked_by_kind)[k].push_back(OpsPerSecond(r, k));
+      for (size_t k = 0; k < reports::kOpKindCount; k++) {
+        (check ? checked_by_kind : unchecked_by_kind)[k].push_back(
+            OpsPerSecond(r, static_cast<reports::OpKind>(k)));
       }
       out << fmt::format("  round {} {:<9} {:>12.0f} ops/s\n", round + 1,
                          check ? "checked" : "unchecked", rate);
@@ -99,10 +92,11 @@ int RunBenchCommand(const BenchCommandOptions& o, std::ostream& out, std::ostrea
   }
   out << fmt::format("  {:<13} {:>12} {:>12} {:>6}\n", "median ops/s", "unchecked", "checked",
                      "ratio");
-  for (const char* k : kOpKinds) {
+  for (size_t k = 0; k < reports::kOpKindCount; k++) {
     const double ku = Median(unchecked_by_kind[k]);
     const double kc = Median(checked_by_kind[k]);
-    out << fmt::format("  {:<13} {:>12.0f} {:>12.0f} {:>6.3f}\n", k, ku, kc, ku > 0 ? kc / ku : 0);
+    out << fmt::format("  {:<13} {:>12.0f} {:>12.0f} {:>6.3f}\n", reports::kOpKindNames[k], ku, kc,
+                       ku > 0 ? kc / ku : 0);
   }
   const double u = Median(unchecked);
   const double c = Median(checked);

@@ -9,7 +9,6 @@
 #include <charconv>
 #include <chrono>
 #include <filesystem>
-#include <fstream>
 #include <iostream>
 
 #include "faults/fault_controller.h"
@@ -34,21 +33,17 @@ struct Usage {
   std::string message;  // empty: fine
 };
 
-engine::Result<std::string> ReadTextFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return engine::Status::InvalidArgument(path + ": cannot read");
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 // The workload named by --preset/--config (or the mutant's preset), before overrides.
 engine::Result<workloads::WorkloadSpec> BaseSpec(const RunCommandOptions& o) {
   if (!o.preset.empty() && !o.config_path.empty()) {
     return engine::Status::InvalidArgument("--preset and --config are exclusive");
   }
   if (!o.config_path.empty()) {
-    auto text = ReadTextFile(o.config_path);
-    if (!text.ok()) return text.status();
-    return workloads::ParseWorkload(text.value(), o.config_path);
+    std::string text;
+    if (engine::Status s = reports::ReadFile(o.config_path, &text); !s.ok()) {
+      return engine::Status::InvalidArgument("--config: cannot read " + s.message());
+    }
+    return workloads::ParseWorkload(text, o.config_path);
   }
   std::string preset = o.preset;
   if (preset.empty() && !o.mutant.empty()) {
@@ -83,9 +78,11 @@ engine::Status ApplyFlags(const RunCommandOptions& o, workloads::WorkloadSpec* s
     spec->faults.push_back(rule.value());
   }
   if (!o.faults_file.empty()) {
-    auto text = ReadTextFile(o.faults_file);
-    if (!text.ok()) return text.status();
-    auto rules = workloads::ParseFaultsFile(text.value(), o.faults_file);
+    std::string text;
+    if (engine::Status s = reports::ReadFile(o.faults_file, &text); !s.ok()) {
+      return engine::Status::InvalidArgument("--faults: cannot read " + s.message());
+    }
+    auto rules = workloads::ParseFaultsFile(text, o.faults_file);
     if (!rules.ok()) return rules.status();
     for (auto& r : rules.value()) spec->faults.push_back(std::move(r));
   }
@@ -137,12 +134,13 @@ std::function<void(const std::string&)> ProgressSink(const std::string& mode, st
   return [&err](const std::string& line) { err << line << "\n" << std::flush; };
 }
 
-reports::RunInfo MakeRunInfo(const workloads::WorkloadSpec& spec, const RunCommandOptions& o,
-                             const std::string& run_dir, const faults::FaultController& faults) {
+reports::RunInfo MakeRunInfo(const workloads::WorkloadSpec& spec, const std::string& mutants,
+                             const RunCommandOptions& o, const std::string& run_dir,
+                             const faults::FaultController& faults) {
   reports::RunInfo info;
   info.seed = spec.seed;
   info.preset = spec.name;
-  info.mutant = fmt::format("{}", fmt::join(spec.engine.mutations, ","));
+  info.mutant = mutants;
   info.run_dir = run_dir;
   info.repro = ReproCommand(o, run_dir);
   info.faults_injected_total = faults.fires_total();
@@ -258,9 +256,9 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   }
 
   // Metrics: bad --metrics-listen / --push-gateway values are usage errors, found before the run.
-  const std::string mutant_label = fmt::format("{}", fmt::join(spec.engine.mutations, ","));
+  const std::string mutants = fmt::format("{}", fmt::join(spec.engine.mutations, ","));
   reports::RunMetrics metrics({std::to_string(spec.seed), spec.name,
-                               mutant_label.empty() ? "none" : mutant_label, VSTRESS_VERSION,
+                               mutants.empty() ? "none" : mutants, VSTRESS_VERSION,
                                RunId(run_dir)});
   metrics.DeclareFaults(FaultSeries(spec.faults));
   std::unique_ptr<reports::MetricsExporter> exporter;
@@ -290,7 +288,6 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   if (exporter) {
     config.on_sample = [&exporter](const reports::MetricsSnapshot& m) { exporter->OnSample(m); };
   }
-  const std::string mutants = fmt::format("{}", fmt::join(spec.engine.mutations, ","));
   out << fmt::format("vstress run: preset {} seed {}{} -> {}\n", spec.name, spec.seed,
                      mutants.empty() ? "" : " mutant " + mutants, run_dir)
       << std::flush;
@@ -298,14 +295,14 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   controller.Uninstall();
   if (config.progress && isatty(STDERR_FILENO)) err << "\n";
 
-  const reports::RunInfo info = MakeRunInfo(spec, o, run_dir, controller);
+  const reports::RunInfo info = MakeRunInfo(spec, mutants, o, run_dir, controller);
   reports::WriteSummaryJson(run_dir + "/summary.json", info, outcome);
   reports::WriteViolationsJson(run_dir + "/violations.json", outcome);
   reports::WriteTimeseriesCsv(run_dir + "/timeseries.csv", outcome);
   reports::WriteJunitXml(run_dir + "/junit.xml", info, outcome);
   metrics.Publish(outcome.final_metrics);
   if (exporter) {
-    if (engine::Status s = exporter->Finish(outcome.final_metrics); !s.ok()) {
+    if (engine::Status s = exporter->Finish(); !s.ok()) {
       // The run's result stands; the lost metrics are reported.
       err << "vstress run: metrics: " << s.ToString() << "\n";
     }

@@ -85,31 +85,6 @@ size_t LatencyBucket(uint64_t nanos) {
   return std::min(i, reports::kLatencyBounds);
 }
 
-uint64_t ThreadState::OpsCompleted() const {
-  uint64_t total = 0;
-  for (const auto& by_result : ops) {
-    for (const auto& n : by_result) total += n.load(std::memory_order_relaxed);
-  }
-  return total;
-}
-
-uint64_t RunState::SumOps(OpKind op) const {
-  std::lock_guard<std::mutex> guard(mu_);
-  uint64_t total = 0;
-  for (const auto& t : threads_) {
-    for (const auto& n : t->ops[static_cast<size_t>(op)])
-      total += n.load(std::memory_order_relaxed);
-  }
-  return total;
-}
-
-uint64_t RunState::OpsCompleted() const {
-  std::lock_guard<std::mutex> guard(mu_);
-  uint64_t total = 0;
-  for (const auto& t : threads_) total += t->OpsCompleted();
-  return total;
-}
-
 void RunState::Snapshot(reports::MetricsSnapshot* m) const {
   std::lock_guard<std::mutex> guard(mu_);
   m->ops = {};

@@ -66,18 +66,21 @@ struct OpNote {
 // How a status counts in vstress_ops_total.
 OpResult ResultOf(const engine::Status& s);
 
-// Times one op (steady clock).
+// Times one op (steady clock). Loops that also need the time compare against started() or pass
+// the end they read to NanosUntil, so an op costs two clock reads, not three.
 class OpTimer {
  public:
-  OpTimer() : start_(std::chrono::steady_clock::now()) {}
-  uint64_t Nanos() const {
-    return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                     std::chrono::steady_clock::now() - start_)
-                                     .count());
+  using Clock = std::chrono::steady_clock;
+  OpTimer() : start_(Clock::now()) {}
+  Clock::time_point started() const { return start_; }
+  uint64_t NanosUntil(Clock::time_point end) const {
+    return static_cast<uint64_t>(
+        std::chrono::duration_cast<std::chrono::nanoseconds>(end - start_).count());
   }
+  uint64_t Nanos() const { return NanosUntil(Clock::now()); }
 
  private:
-  std::chrono::steady_clock::time_point start_;
+  Clock::time_point start_;
 };
 
 // The latency bucket of an op that took `nanos`: the first bound (1 µs × 2^i) at or above it.
@@ -103,7 +106,6 @@ struct alignas(64) ThreadState {
     Bump(&latency[k][LatencyBucket(nanos)], 1);
     Bump(&latency_nanos[k], nanos);
   }
-  uint64_t OpsCompleted() const;
 
   static void Bump(std::atomic<uint64_t>* a, uint64_t n) {
     a->store(a->load(std::memory_order_relaxed) + n, std::memory_order_relaxed);
@@ -140,10 +142,6 @@ class RunState {
   uint64_t violation_count() const { return violation_count_.load(); }
 
   uint64_t Sum(OpCounter c) const;
-  // Ops of one kind completed so far (any result).
-  uint64_t SumOps(OpKind op) const;
-  // Ops completed so far (all kinds), for the watchdog and the progress line.
-  uint64_t OpsCompleted() const;
   // Fills the harness's counters of `m`: ops, latency, reads checked, violations by kind.
   void Snapshot(reports::MetricsSnapshot* m) const;
   // A global op index, for fault windows.

@@ -134,7 +134,7 @@ void Monitor(engine::DB* db, const RunConfig& config, RunState* run, const Worke
       invariant_checks++;
     }
     const double now = run->Seconds();
-    const uint64_t ops = run->OpsCompleted();
+    const uint64_t ops = out->final_metrics.OpsTotal();  // the sample just taken
     if (ops != last_ops) {
       last_ops = ops;
       last_progress_at = now;
@@ -155,21 +155,25 @@ void Monitor(engine::DB* db, const RunConfig& config, RunState* run, const Worke
   out->checks["invariant_checks"] += invariant_checks;
 }
 
-void CollectCounters(const RunState& run, RunOutcome* out) {
+// summary.json's ops and checks, from the run's last metrics (`m`) and the counters they lack.
+void CollectCounters(const reports::MetricsSnapshot& m, const RunState& run, RunOutcome* out) {
   for (size_t i = 0; i < reports::kOpKindCount; i++) {
     const auto op = static_cast<OpKind>(i);
     // summary.json's historical name for scan steps.
     const std::string name =
         op == OpKind::kScanStep ? "scan_steps" : std::string(reports::kOpKindNames[i]);
-    out->ops[name] = run.SumOps(op);
+    out->ops[name] = m.OpsOf(op);
   }
   out->ops["scan"] = run.Sum(kScans);
   out->ops["errors_injected"] = run.Sum(kErrorsInjected);
   out->ops["errors_unexpected"] = run.Sum(kErrorsUnexpected);
-  out->checks["reads_checked"] += run.Sum(kReadsChecked);
-  out->checks["scans_checked"] += run.Sum(kScansChecked);
-  out->checks["scan_keys_checked"] += run.Sum(kScanKeysChecked);
-  out->checks["snapshot_reads_checked"] += run.Sum(kSnapshotReadsChecked);
+  // The end-of-run checks add their own scans to these.
+  for (const auto& [kind, name] : {std::pair{"point_read", "reads_checked"},
+                                   {"scan", "scans_checked"},
+                                   {"scan_key", "scan_keys_checked"},
+                                   {"snapshot_read", "snapshot_reads_checked"}}) {
+    out->checks[name] += m.reads_checked.at(kind);
+  }
 }
 
 void SummarizeEngine(engine::DB* db, RunOutcome* out) {
@@ -231,9 +235,9 @@ RunOutcome RunThreaded(const RunConfig& config) {
     SummarizeEngine(db.get(), &out);
   }
   db.reset();
-  CollectCounters(run, &out);
-  // The final checks count reads and may find violations: the last metrics include them.
+  // The final checks may find violations: the last metrics include them.
   run.Snapshot(&out.final_metrics);
+  CollectCounters(out.final_metrics, run, &out);
   out.violation_count = run.violation_count();
   out.violations = run.violations();
   if (out.violation_count > 0) {

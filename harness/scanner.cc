@@ -77,13 +77,12 @@ void ScannerLoop(const WorkerContext& ctx, uint32_t scanner_id) {
     note.seq = seq;
     note.reverse = plan.reverse;
     self->Note(note);
-    const std::string text = note.ToString();
     self->Count(kScans);
     const bool checking = ctx.checker != nullptr;
     if (checking && !WaitRecorded(ctx, seq)) {
       Violation v;
       v.kind = "scan";
-      v.op = text;
+      v.op = note.ToString();
       v.read_sequence = seq;
       v.message = "iterator sequence beyond every recorded write";
       ctx.run->Report(std::move(v), self);
@@ -96,14 +95,14 @@ void ScannerLoop(const WorkerContext& ctx, uint32_t scanner_id) {
         if (!ctx.checker->codec().parse_key(it->key(), &key)) {
           Violation v;
           v.kind = "scan";
-          v.op = text;
+          v.op = note.ToString();
           v.observed = std::string(it->key());
           v.message = "scan returned a key no writer wrote";
           ctx.run->Report(std::move(v), self);
           break;
         }
         if (auto v = ctx.checker->CheckScanStep(seq, plan.reverse, previous, key, it->value())) {
-          v->op = text;
+          v->op = note.ToString();
           ctx.run->Report(std::move(*v), self);
           break;
         }
@@ -113,8 +112,8 @@ void ScannerLoop(const WorkerContext& ctx, uint32_t scanner_id) {
       if (delay_us > 0 && steps % 16 == 0) {
         std::this_thread::sleep_for(std::chrono::microseconds(delay_us));
       }
-      if (std::chrono::steady_clock::now() > plan.until) break;
       step_timer = OpTimer();
+      if (step_timer.started() > plan.until) break;
       plan.reverse ? it->Prev() : it->Next();
       self->RecordOp(OpKind::kScanStep, ResultOf(it->status()), step_timer.Nanos());
     }
@@ -124,7 +123,7 @@ void ScannerLoop(const WorkerContext& ctx, uint32_t scanner_id) {
       } else if (checking) {
         Violation v;
         v.kind = "unexpected_error";
-        v.op = text;
+        v.op = note.ToString();
         v.observed = it->status().ToString();
         v.message = "iterator failed without an injected fault: " + it->status().ToString();
         ctx.run->Report(std::move(v), self);
@@ -132,7 +131,7 @@ void ScannerLoop(const WorkerContext& ctx, uint32_t scanner_id) {
     } else if (checking && !it->Valid() && steps < plan.steps_max && !ctx.run->stopping()) {
       // Ran off the end: nothing may lie beyond the last key returned.
       if (auto v = ctx.checker->CheckScanStep(seq, plan.reverse, previous, std::nullopt, "")) {
-        v->op = text;
+        v->op = note.ToString();
         ctx.run->Report(std::move(*v), self);
       }
     }

@@ -317,18 +317,18 @@ void SnapshotReaderLoop(const WorkerContext& ctx, uint32_t reader_id) {
     slot->Pin(snap_seq);
     engine::ReadOptions ro;
     ro.snapshot = snapshot;
-    const auto until = std::chrono::steady_clock::now() +
-                       std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                           std::chrono::duration<double>(spec.hold_seconds_max));
-    for (uint32_t i = 0; i < spec.reads_per_snapshot && !ctx.run->stopping() &&
-                         std::chrono::steady_clock::now() < until;
+    auto now = OpTimer::Clock::now();  // after each read: when that read ended
+    const auto until = now + std::chrono::duration_cast<OpTimer::Clock::duration>(
+                                 std::chrono::duration<double>(spec.hold_seconds_max));
+    for (uint32_t i = 0; i < spec.reads_per_snapshot && !ctx.run->stopping() && now < until;
          i++) {
       const uint64_t key = chooser.Next();
       const std::string name = workloads::KeyName(key);
       SequenceNumber seq = 0;
       const OpTimer timer;
       const engine::Status s = ctx.db->Get(ro, name, &value, &seq);
-      self->RecordOp(OpKind::kSnapshotGet, ResultOf(s), timer.Nanos());
+      now = OpTimer::Clock::now();
+      self->RecordOp(OpKind::kSnapshotGet, ResultOf(s), timer.NanosUntil(now));
       if (ctx.checker == nullptr) continue;
       const OpNote note = ReadNote(OpNote::Kind::kSnapshotGet, key, seq, s, value);
       self->Note(note);

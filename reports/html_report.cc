@@ -4,12 +4,9 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <charconv>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <utility>
@@ -36,20 +33,8 @@ std::string PathIn(const std::string& dir, const char* name) {
 engine::Status ReadWholeFile(const std::string& path, std::string* contents) {
   std::error_code ec;
   if (!fs::exists(path, ec)) return engine::Status::NotFound(path + ": no such file");
-  if (!fs::is_regular_file(path, ec)) {
-    return engine::Status::InvalidArgument(path + ": not a regular file");
-  }
-  const uintmax_t size = fs::file_size(path, ec);
-  std::ifstream in(path, std::ios::binary);
-  if (!ec) {
-    contents->resize(size);
-    in.read(contents->data(), static_cast<std::streamsize>(size));
-  }
-  if (ec || !in) {
-    return engine::Status::InvalidArgument(
-        path + ": cannot read: " + (ec ? ec.message() : std::strerror(errno)));
-  }
-  return engine::Status::Ok();
+  const engine::Status s = ReadFile(path, contents);
+  return s.ok() ? s : engine::Status::InvalidArgument("cannot read " + s.message());
 }
 
 // Like ReadWholeFile, but a missing file leaves `contents` empty and `present` false.

@@ -66,10 +66,10 @@ RunMetrics::RunMetrics(const RunLabels& labels)
                  .Name("vstress_faults_injected_total")
                  .Help("Faults fired, by fault point and action.")
                  .Register(r);
-  ops_ = &BuildCounter()
-              .Name("vstress_ops_total")
-              .Help("Ops completed, by op and result.")
-              .Register(r);
+  auto& ops = BuildCounter()
+                  .Name("vstress_ops_total")
+                  .Help("Ops completed, by op and result.")
+                  .Register(r);
   reads_checked_ = &BuildCounter()
                         .Name("vstress_reads_checked_total")
                         .Help("Reads checked against the oracle, by kind.")
@@ -84,9 +84,10 @@ RunMetrics::RunMetrics(const RunLabels& labels)
     latency_[i] = &latency.Add({{"op", std::string(kOpKindNames[i])}}, LatencyBoundaries());
   }
   // Every op/result series exists from the start, so rate() has a zero to begin from.
-  for (auto op : kOpKindNames) {
-    for (auto result : kOpResultNames) {
-      LabelledCounter(ops_, {{"op", std::string(op)}, {"result", std::string(result)}});
+  for (size_t op = 0; op < kOpKindCount; op++) {
+    for (size_t result = 0; result < kOpResultCount; result++) {
+      ops_[op][result] = &ops.Add({{"op", std::string(kOpKindNames[op])},
+                                   {"result", std::string(kOpResultNames[result])}});
     }
   }
   for (const char* kind : {"point_read", "scan", "scan_key", "snapshot_read"}) {
@@ -142,9 +143,7 @@ void RunMetrics::Publish(const MetricsSnapshot& m) {
   }
   for (size_t op = 0; op < kOpKindCount; op++) {
     for (size_t result = 0; result < kOpResultCount; result++) {
-      AdvanceTo(&LabelledCounter(ops_, {{"op", std::string(kOpKindNames[op])},
-                                        {"result", std::string(kOpResultNames[result])}}),
-                static_cast<double>(m.ops[op][result]));
+      AdvanceTo(ops_[op][result], static_cast<double>(m.ops[op][result]));
     }
     const LatencyCounts delta = m.latency[op].Since(latency_published_[op]);
     if (delta.count() > 0) {
@@ -266,8 +265,7 @@ void MetricsExporter::OnSample(const MetricsSnapshot& m) {
   }
 }
 
-engine::Status MetricsExporter::Finish(const MetricsSnapshot& m) {
-  metrics_->Publish(m);
+engine::Status MetricsExporter::Finish() {
   if (!options_.textfile.empty()) {
     if (engine::Status s = ReplaceFile(options_.textfile, metrics_->Text()); !s.ok()) return s;
   }

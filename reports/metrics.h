@@ -85,7 +85,8 @@ class RunMetrics {
   prometheus::Counter* compactions_;
   prometheus::Counter* flushes_;
   prometheus::Family<prometheus::Counter>* faults_;
-  prometheus::Family<prometheus::Counter>* ops_;
+  // Every (op, result) series, made at construction: Publish indexes them instead of looking up.
+  std::array<std::array<prometheus::Counter*, kOpResultCount>, kOpKindCount> ops_{};
   prometheus::Family<prometheus::Counter>* reads_checked_;
   prometheus::Family<prometheus::Counter>* violations_;
   std::map<std::tuple<void*, std::map<std::string, std::string>>, prometheus::Counter*> series_;
@@ -114,9 +115,10 @@ class MetricsExporter {
   int port() const { return port_; }
   // Publishes a sample, rewrites the textfile, and wakes the pusher when a push is due.
   void OnSample(const MetricsSnapshot& m);
-  // Publishes the final sample and pushes it once more (synchronously). Returns the push's error,
-  // if any; the final push is the one a CI batch job relies on.
-  engine::Status Finish(const MetricsSnapshot& m);
+  // Rewrites the textfile and pushes once more (synchronously), after the caller published the
+  // final sample. Returns the push's error, if any; the final push is the one a CI batch job
+  // relies on.
+  engine::Status Finish();
   uint64_t pushes_ok() const { return pushes_ok_.load(); }
 
  private:

@@ -42,10 +42,18 @@ json ViolationJson(const Violation& v) {
 
 }  // namespace
 
-engine::Status WriteFileAtomically(const std::string& path, const std::string& contents) {
+engine::FileSystem* RealFileSystem() {
   static const std::shared_ptr<engine::FileSystem> fs = engine::NewPosixFileSystem();
+  return fs.get();
+}
+
+engine::Status ReadFile(const std::string& path, std::string* contents) {
+  return engine::ReadFileToString(RealFileSystem(), path, contents);
+}
+
+engine::Status WriteFileAtomically(const std::string& path, const std::string& contents) {
   const std::string dir = engine::ParentDir(path);
-  return engine::WriteFileAtomically(fs.get(), dir.empty() ? "." : dir, path, contents);
+  return engine::WriteFileAtomically(RealFileSystem(), dir.empty() ? "." : dir, path, contents);
 }
 
 engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,

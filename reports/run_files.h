@@ -37,6 +37,8 @@ engine::Status WriteViolationsJson(const std::string& path, const RunOutcome& ou
 // TimeseriesCsvHeader()'s.
 engine::Status WriteTimeseriesCsv(const std::string& path, const RunOutcome& outcome);
 std::string TimeseriesCsvHeader();
+// Reads `path` whole from the real file system (engine::ReadFileToString).
+engine::Status ReadFile(const std::string& path, std::string* contents);
 // Writes `contents` to `path` on the real file system through engine::WriteFileAtomically (synced
 // temp file, rename, directory sync).
 engine::Status WriteFileAtomically(const std::string& path, const std::string& contents);
