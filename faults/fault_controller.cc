@@ -16,10 +16,11 @@ namespace faults {
 
 struct FaultController::PointState {
   std::string name;
+  uint64_t name_hash = 0;     // XXH3 of `name`: the seed of its probability draws
   std::vector<size_t> rules;  // indexes into options_.rules, in order
   std::atomic<uint64_t> hits{0};
-  std::array<std::atomic<uint64_t>, 5> fires{};     // by Action
-  std::unique_ptr<std::atomic<bool>[]> once_fired;  // per entry of `rules`
+  std::array<std::atomic<uint64_t>, kActionCount> fires{};  // by Action
+  std::unique_ptr<std::atomic<bool>[]> once_fired;          // per entry of `rules`
 };
 
 namespace {
@@ -39,6 +40,8 @@ FaultController::FaultController(FaultControllerOptions options) : options_(std:
     if (rules.empty()) continue;
     auto state = std::make_unique<PointState>();
     state->name = point;
+    // Hashed once here rather than on every probability draw (OnHit runs at every hit).
+    state->name_hash = XXH3_64bits(point.data(), point.size());
     state->once_fired = std::make_unique<std::atomic<bool>[]>(rules.size());
     state->rules = std::move(rules);
     points_.emplace(point, std::move(state));
@@ -145,8 +148,7 @@ bool FaultController::Fires(const PointState& state, size_t rule_index, uint64_t
       return !state.once_fired[rule_index].exchange(true);
     case Trigger::Kind::kProbability: {
       const uint64_t key[3] = {options_.seed, state.rules[rule_index], hit};
-      const uint64_t h =
-          XXH3_64bits_withSeed(key, sizeof(key), XXH3_64bits(state.name.data(), state.name.size()));
+      const uint64_t h = XXH3_64bits_withSeed(key, sizeof(key), state.name_hash);
       const double u = static_cast<double>(h >> 11) * 0x1.0p-53;
       return u < t.probability;
     }
@@ -154,8 +156,8 @@ bool FaultController::Fires(const PointState& state, size_t rule_index, uint64_t
   return false;
 }
 
-void FaultController::Record(const PointState& state, uint64_t hit, Action action) {
-  const_cast<PointState&>(state).fires[static_cast<size_t>(action)].fetch_add(1);
+void FaultController::Record(PointState& state, uint64_t hit, Action action) {
+  state.fires[static_cast<size_t>(action)].fetch_add(1);
   fires_total_.fetch_add(1, std::memory_order_relaxed);
   FireRecord r;
   r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();

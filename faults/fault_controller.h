@@ -93,7 +93,7 @@ class FaultController {
   static int FiuCallback(const char* name, int* failnum, void** failinfo, unsigned int* flags);
   bool InWindow(const Rule& rule) const;
   bool Fires(const PointState& state, size_t rule_index, uint64_t hit);
-  void Record(const PointState& state, uint64_t hit, Action action);
+  void Record(PointState& state, uint64_t hit, Action action);
 
   const FaultControllerOptions options_;
   // Built in the constructor and never changed, so lookups need no lock.

@@ -170,11 +170,6 @@ void FaultFS::TearNextAppendOnThisThread() {
   torn_armed_.insert(std::this_thread::get_id());
 }
 
-bool FaultFS::ConsumeTornArm() {
-  std::lock_guard<std::mutex> guard(mu_);
-  return torn_armed_.erase(std::this_thread::get_id()) > 0;
-}
-
 std::string FaultFS::PointName(const std::string& path, const char* op) {
   const size_t slash = path.rfind('/');
   const std::string_view name = slash == std::string::npos
@@ -195,13 +190,15 @@ bool FaultFS::AliveUnlocked(uint64_t epoch) const {
 }
 
 Status FaultFS::Decide(const std::string& point, const std::string& path, bool append, bool* torn) {
-  if (append && ConsumeTornArm()) {
-    *torn = true;
-    return Status::Ok();
-  }
   std::shared_ptr<const Decider> decider;
   {
+    // One lock for the torn arm and the Decider: this runs before every append, sync, rename and
+    // delete.
     std::lock_guard<std::mutex> guard(mu_);
+    if (append && torn_armed_.erase(std::this_thread::get_id()) > 0) {
+      *torn = true;  // armed by TearNextAppendOnThisThread; consumed once
+      return Status::Ok();
+    }
     decider = decider_;
   }
   const std::optional<Action> action = decider ? (*decider)(point, path) : std::nullopt;

@@ -122,7 +122,8 @@ class FaultFS final : public engine::FileSystem {
 
   // Asks the Decider about one hit of `point` and acts on a crash. Returns the failure to report
   // (the op is then not done), or ok to go on; sets *torn when an append must write only a prefix
-  // (`append`: the op is an append, the only op a tear applies to).
+  // (`append`: the op is an append, the only op a tear applies to; an append on a thread that
+  // TearNextAppendOnThisThread armed is torn without asking the Decider, and the arm is consumed).
   engine::Status Decide(const std::string& point, const std::string& path, bool append, bool* torn);
   // The injected status every call gets while crashed (or through a handle from before a crash).
   static engine::Status CrashedStatus(const std::string& path);
@@ -131,8 +132,6 @@ class FaultFS final : public engine::FileSystem {
   bool AliveLocked(uint64_t epoch) const;
   // The same check for reads, which change nothing and so need no lock.
   bool AliveUnlocked(uint64_t epoch) const;
-  // True (once) if TearNextAppendOnThisThread armed this thread.
-  bool ConsumeTornArm();
 
   // Bookkeeping updates, each under mu_.
   std::shared_ptr<FileState> TrackNewFile(const std::string& path, bool existed);

@@ -200,10 +200,12 @@ std::string DescribePoint(std::string_view point) {
 
 bool Rule::MatchesPath(std::string_view path) const {
   if (path_glob.empty()) return true;
+  // fnmatch wants NUL-terminated text; the base name is a suffix of the copy, so one copy serves
+  // both (this runs at every hit of an fs/ point).
   const std::string full(path);
-  const std::string base = full.substr(full.find_last_of('/') + 1);
+  const char* base = full.c_str() + (full.find_last_of('/') + 1);
   return fnmatch(path_glob.c_str(), full.c_str(), 0) == 0 ||
-         fnmatch(path_glob.c_str(), base.c_str(), 0) == 0;
+         fnmatch(path_glob.c_str(), base, 0) == 0;
 }
 
 bool Rule::Matches(std::string_view point) const {

@@ -41,6 +41,8 @@
 namespace faults {
 
 enum class Action : uint8_t { kError, kNoSpace, kDelay, kTorn, kCrash };
+// How many Actions there are (for arrays indexed by Action).
+inline constexpr size_t kActionCount = static_cast<size_t>(Action::kCrash) + 1;
 
 struct Trigger {
   enum class Kind : uint8_t { kProbability, kNth, kEvery, kOnce };

@@ -73,8 +73,12 @@ bool ParseKeyIndex(std::string_view key, uint64_t* index) {
   if (key.size() != 1 + kKeyDigits || key[0] != 'k') return false;
   const char* begin = key.data() + 1;
   const char* end = key.data() + key.size();
-  if (!std::all_of(begin, end, [](char c) { return c >= '0' && c <= '9'; })) return false;
-  return std::from_chars(begin, end, *index).ec == std::errc();
+  // from_chars takes no sign for unsigned types, so stopping at `end` means digits only.
+  uint64_t parsed;
+  const auto [stop, ec] = std::from_chars(begin, end, parsed);
+  if (ec != std::errc() || stop != end) return false;
+  *index = parsed;
+  return true;
 }
 
 }  // namespace workloads

@@ -108,7 +108,8 @@ class Cursor {
   explicit Cursor(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
   bool AtEnd() const { return next_ == tokens_.size(); }
   bool NextIs(std::string_view word) const { return !AtEnd() && tokens_[next_].Is(word); }
-  Token Take() { return AtEnd() ? Token{} : tokens_[next_++]; }
+  // Each token is taken once, so it is moved out rather than copied.
+  Token Take() { return AtEnd() ? Token{} : std::move(tokens_[next_++]); }
 
  private:
   std::vector<Token> tokens_;
@@ -287,8 +288,9 @@ Result<OpResult> ParseResultTokens(Cursor* cursor) {
   return result;
 }
 
+// `why` (always an InvalidArgument from the token parsers) prefixed with what failed to parse.
 Status Bad(std::string_view what, std::string_view text, const Status& why) {
-  return Status::InvalidArgument(fmt::format("{} '{}': {}", what, text, why.message()));
+  return why.WithContext(fmt::format("{} '{}'", what, text));
 }
 
 }  // namespace

@@ -5,20 +5,27 @@
 #include "workloads/embedded_presets.h"
 
 namespace workloads {
+namespace {
+
+const EmbeddedPreset* FindPreset(std::string_view name) {
+  for (const EmbeddedPreset& preset : EmbeddedPresets()) {
+    if (preset.name == name) return &preset;
+  }
+  return nullptr;
+}
+
+}  // namespace
 
 std::string_view PresetToml(std::string_view name) {
-  for (const EmbeddedPreset& preset : EmbeddedPresets()) {
-    if (preset.name == name) return preset.toml;
-  }
-  return {};
+  const EmbeddedPreset* preset = FindPreset(name);
+  return preset == nullptr ? std::string_view() : preset->toml;
 }
 
 engine::Result<WorkloadSpec> LoadPreset(std::string_view name) {
-  for (const EmbeddedPreset& preset : EmbeddedPresets()) {
-    if (preset.name != name) continue;
+  if (const EmbeddedPreset* preset = FindPreset(name)) {
     engine::Result<WorkloadSpec> spec =
-        ParseWorkload(preset.toml, fmt::format("presets/{}.toml", preset.name));
-    if (spec.ok()) spec->name = std::string(preset.name);
+        ParseWorkload(preset->toml, fmt::format("presets/{}.toml", preset->name));
+    if (spec.ok()) spec->name = std::string(preset->name);
     return spec;
   }
   std::string known;

@@ -29,8 +29,9 @@ Op ReadOpGenerator::NextSnapshotGet(std::optional<uint64_t> newest_key_index) {
 Op ReadOpGenerator::NextScan(std::optional<uint64_t> newest_key_index) {
   Op op;
   op.kind = Op::Kind::kScan;
-  op.start_key = KeyName(chooser_.Next(newest_key_index));
-  if (random_.Bernoulli(kFromAnEndProbability)) op.start_key.clear();
+  // The key is drawn even for a scan from an end, so the chooser's stream does not depend on it.
+  const uint64_t start = chooser_.Next(newest_key_index);
+  if (!random_.Bernoulli(kFromAnEndProbability)) op.start_key = KeyName(start);
   op.reverse = random_.Bernoulli(scanners_.reverse_ratio);
   op.steps = random_.UniformBetween(1, scanners_.hold_steps_max);
   return op;

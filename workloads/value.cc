@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <bit>
 #include <charconv>
 #include <cstring>
 
@@ -33,6 +34,9 @@ bool ConsumeId(std::string_view* text, uint32_t* writer_id, uint64_t* write_inde
   text->remove_prefix(1);
   return ConsumeNumber(text, write_index);
 }
+
+// Filler words are copied to and compared with memory as they lie, so the low byte comes first.
+static_assert(std::endian::native == std::endian::little, "filler bytes assume little-endian");
 
 // The filler's letters come from a xorshift64 stream (three shifts and xors per eight bytes, since
 // the checker recomputes filler on every read); each byte's low nibble picks 'a'..'p'.
@@ -84,11 +88,14 @@ std::string MakeValue(uint32_t writer_id, uint64_t write_index, uint32_t bytes) 
   value += '#';
   // The filler depends on the length too, so a truncated value is not another valid value.
   FillerStream filler(FillerSeed(writer_id, write_index, bytes));
-  while (value.size() < bytes) {
-    uint64_t letters = filler.NextWord();
-    for (int i = 0; i < 8 && value.size() < bytes; i++, letters >>= 8) {
-      value += static_cast<char>(letters & 0xff);
-    }
+  size_t filled = value.size();
+  value.resize(bytes);
+  // Eight letters per word, low byte first (the order FillerMatches compares in).
+  while (filled < bytes) {
+    const uint64_t letters = filler.NextWord();
+    const size_t n = std::min<size_t>(8, bytes - filled);
+    std::memcpy(value.data() + filled, &letters, n);
+    filled += n;
   }
   return value;
 }
@@ -114,8 +121,9 @@ std::optional<std::string> CompactValueText(std::string_view value) {
   uint32_t writer;
   uint64_t index;
   if (!ParseValueId(value, &writer, &index)) return std::nullopt;
-  const std::string id = fmt::format("v{}.{}", writer, index);
-  if (value.size() == id.size()) return id;
+  // ParseValueId accepted only the canonical spelling, so the id is the text before '#'.
+  const std::string_view id = value.substr(0, value.find('#'));
+  if (value.size() == id.size()) return std::string(id);
   return fmt::format("{}/{}", id, value.size());
 }
 

@@ -28,7 +28,6 @@ WriteOpGenerator::WriteOpGenerator(const WorkloadSpec& spec, uint32_t writer_id,
       value_bytes_min_(spec.value_bytes_min),
       value_bytes_max_(spec.value_bytes_max),
       latest_(spec.distribution == KeyDistribution::kLatest),
-      key_space_(spec.key_space),
       random_(seed),
       chooser_(spec, DeriveSeed(seed, kChooserStream)),
       frontier_(FirstFrontier(spec, writer_id)) {
@@ -54,7 +53,7 @@ Op WriteOpGenerator::Next() {
 uint64_t WriteOpGenerator::NextPutKey() {
   if (!latest_) return chooser_.Next();
   const uint64_t key = frontier_;
-  frontier_ = (frontier_ + 1) % key_space_;
+  frontier_ = (frontier_ + 1) % chooser_.key_space();
   return key;
 }
 

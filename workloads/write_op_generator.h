@@ -49,7 +49,6 @@ class WriteOpGenerator {
   const uint32_t value_bytes_min_;
   const uint32_t value_bytes_max_;
   const bool latest_;
-  const uint64_t key_space_;
   Random random_;
   KeyChooser chooser_;
   uint64_t next_write_index_ = 1;

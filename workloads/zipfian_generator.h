@@ -34,7 +34,6 @@ class ZipfianGenerator {
 
   // A rank in [0, n); rank 0 is the most likely.
   uint64_t Next(Random* random) const;
-  uint64_t n() const { return n_; }
 
  private:
   uint64_t n_;
