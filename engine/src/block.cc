@@ -73,11 +73,8 @@ BlockCursor::BlockCursor(const BlockView& block, std::string* key_buffer,
     : block_(block),
       key_(key_buffer),
       error_context_(error_context),
-      data_(block.data()),
-      restarts_offset_(block.restarts_offset()),
-      num_restarts_(block.num_restarts()),
-      current_(restarts_offset_),
-      restart_index_(num_restarts_) {
+      current_(block.restarts_offset()),
+      restart_index_(block.num_restarts()) {
   assert(key_ != nullptr);
 }
 
@@ -92,8 +89,8 @@ void BlockCursor::SeekToFirst() {
 }
 
 void BlockCursor::SeekToLast() {
-  SeekToRestartPoint(num_restarts_ - 1);
-  while (ParseNextEntry() && NextEntryOffset() < restarts_offset_) {
+  SeekToRestartPoint(block_.num_restarts() - 1);
+  while (ParseNextEntry() && NextEntryOffset() < block_.restarts_offset()) {
   }
 }
 
@@ -101,12 +98,12 @@ void BlockCursor::SeekToRestartPoint(uint32_t index) {
   key_->clear();
   restart_index_ = index;
   // ParseNextEntry starts decoding where the (empty) current value ends.
-  value_ = std::string_view(data_ + block_.RestartPoint(index), 0);
+  value_ = std::string_view(block_.data() + block_.RestartPoint(index), 0);
 }
 
 void BlockCursor::MarkInvalid() {
-  current_ = restarts_offset_;
-  restart_index_ = num_restarts_;
+  current_ = block_.restarts_offset();
+  restart_index_ = block_.num_restarts();
   key_->clear();
   value_ = std::string_view();
 }
@@ -120,11 +117,11 @@ void BlockCursor::MarkCorrupt(std::string_view what) {
 // Decodes the entry at NextEntryOffset(). False at the end of the block or on corruption.
 bool BlockCursor::ParseNextEntry() {
   current_ = NextEntryOffset();
-  if (current_ >= restarts_offset_) {
+  if (current_ >= block_.restarts_offset()) {
     MarkInvalid();
     return false;
   }
-  std::string_view rest(data_ + current_, restarts_offset_ - current_);
+  std::string_view rest(block_.data() + current_, block_.restarts_offset() - current_);
   uint32_t shared_bytes, unshared_bytes, value_bytes;
   if (!GetVarint32(&rest, &shared_bytes) || !GetVarint32(&rest, &unshared_bytes) ||
       !GetVarint32(&rest, &value_bytes) || shared_bytes > key_->size() ||
@@ -139,7 +136,8 @@ bool BlockCursor::ParseNextEntry() {
     return false;
   }
   value_ = rest.substr(unshared_bytes, value_bytes);
-  while (restart_index_ + 1 < num_restarts_ && block_.RestartPoint(restart_index_ + 1) < current_) {
+  while (restart_index_ + 1 < block_.num_restarts() &&
+         block_.RestartPoint(restart_index_ + 1) < current_) {
     restart_index_++;
   }
   return true;
@@ -168,11 +166,11 @@ bool BlockCursor::RestartKey(uint32_t index, std::string_view* key) {
   // Parse validated the restarts, but a borrowed block's bytes are a mapped file that could be
   // changed in place while the block lives; re-checking the offset keeps that from reading out of
   // bounds.
-  if (offset >= restarts_offset_) {
+  if (offset >= block_.restarts_offset()) {
     MarkCorrupt("bad restart offset " + std::to_string(offset));
     return false;
   }
-  std::string_view rest(data_ + offset, restarts_offset_ - offset);
+  std::string_view rest(block_.data() + offset, block_.restarts_offset() - offset);
   uint32_t shared_bytes, unshared_bytes, value_bytes;
   if (!GetVarint32(&rest, &shared_bytes) || !GetVarint32(&rest, &unshared_bytes) ||
       !GetVarint32(&rest, &value_bytes) || shared_bytes != 0 ||
@@ -188,7 +186,7 @@ void BlockCursor::Seek(std::string_view target) {
   assert(target.size() >= kInternalKeyTagBytes);
   // Binary search for the last restart point whose key is < target.
   uint32_t left = 0;
-  uint32_t right = num_restarts_ - 1;
+  uint32_t right = block_.num_restarts() - 1;
   while (left < right) {
     const uint32_t mid = left + (right - left + 1) / 2;
     std::string_view mid_key;

@@ -91,7 +91,7 @@ class BlockCursor {
   BlockCursor& operator=(const BlockCursor&) = delete;
 
   // A corrupt cursor stays invalid even if a later seek decodes a good entry.
-  bool Valid() const { return current_ < restarts_offset_ && status_.ok(); }
+  bool Valid() const { return current_ < block_.restarts_offset() && status_.ok(); }
   // REQUIRES: Valid(). Views into the key buffer and into the block, until the cursor moves.
   std::string_view key() const { return *key_; }
   std::string_view value() const { return value_; }
@@ -108,7 +108,7 @@ class BlockCursor {
 
  private:
   uint32_t NextEntryOffset() const {
-    return static_cast<uint32_t>(value_.data() + value_.size() - data_);
+    return static_cast<uint32_t>(value_.data() + value_.size() - block_.data());
   }
   void SeekToRestartPoint(uint32_t index);
   void MarkInvalid();
@@ -119,11 +119,8 @@ class BlockCursor {
   const BlockView block_;
   std::string* const key_;
   const std::string_view error_context_;
-  const char* const data_;
-  const uint32_t restarts_offset_;
-  const uint32_t num_restarts_;
 
-  // Offset of the current entry; restarts_offset_ when the cursor is not Valid().
+  // Offset of the current entry; block_.restarts_offset() when the cursor is not Valid().
   uint32_t current_;
   // The restart block current_ falls in.
   uint32_t restart_index_;

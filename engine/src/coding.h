@@ -54,27 +54,19 @@ bool GetVarint64Slow(std::string_view* input, uint64_t* v);
 // Each Get* consumes from the front of `input`; false (input unspecified) if it is malformed.
 bool GetFixed32(std::string_view* input, uint32_t* v);
 bool GetFixed64(std::string_view* input, uint64_t* v);
+// The one-byte case shared by GetVarint32 and GetVarint64: false (input untouched) otherwise.
+template <typename Int>
+inline bool GetOneByteVarint(std::string_view* input, Int* v) {
+  if (input->empty() || (static_cast<uint8_t>(input->front()) & 0x80) != 0) return false;
+  *v = static_cast<uint8_t>(input->front());
+  input->remove_prefix(1);
+  return true;
+}
 inline bool GetVarint32(std::string_view* input, uint32_t* v) {
-  if (!input->empty()) {
-    const auto byte = static_cast<uint8_t>(input->front());
-    if ((byte & 0x80) == 0) {
-      *v = byte;
-      input->remove_prefix(1);
-      return true;
-    }
-  }
-  return GetVarint32Slow(input, v);
+  return GetOneByteVarint(input, v) || GetVarint32Slow(input, v);
 }
 inline bool GetVarint64(std::string_view* input, uint64_t* v) {
-  if (!input->empty()) {
-    const auto byte = static_cast<uint8_t>(input->front());
-    if ((byte & 0x80) == 0) {
-      *v = byte;
-      input->remove_prefix(1);
-      return true;
-    }
-  }
-  return GetVarint64Slow(input, v);
+  return GetOneByteVarint(input, v) || GetVarint64Slow(input, v);
 }
 bool GetLengthPrefixed(std::string_view* input, std::string_view* value);
 

@@ -117,11 +117,11 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
 
 Status DBImpl::GetFrom(MemTable* mem, MemTable* imm, Version* version, const LookupKey& lookup,
                        std::string* value, bool* found, bool* deleted) {
-  SequenceNumber entry_seq = 0;
+  SequenceNumber entry_seq = 0;  // MemTable::Get reports it; a point read has no use for it.
   *found = mem->Get(lookup, value, deleted, &entry_seq);
   if (!*found && imm != nullptr) *found = imm->Get(lookup, value, deleted, &entry_seq);
   if (*found) return Status::Ok();
-  return version->Get(lookup, found, deleted, value, &entry_seq);
+  return version->Get(lookup, found, deleted, value);
 }
 
 // Planted bug (leveldb 7263023): the memtables searched are the live ones, not the pinned ones, so

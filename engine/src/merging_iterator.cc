@@ -70,9 +70,8 @@ class MergingIterator final : public InternalIterator {
   // Positions current_ on the smallest (largest) child; ties go to the lowest (highest) index.
   void FindSmallest();
   void FindLargest();
-  // Restore the forward (reverse) invariant from a valid position in the other direction.
-  void SwitchToForward();
-  void SwitchToReverse();
+  // Restores the invariant of `direction` from a valid position in the other direction.
+  void RepositionOtherChildren(Direction direction);
 
   std::vector<std::unique_ptr<InternalIterator>> children_;
   InternalIterator* current_ = nullptr;
@@ -99,14 +98,14 @@ void MergingIterator::Seek(std::string_view target) {
 
 void MergingIterator::Next() {
   assert(Valid());
-  if (direction_ != Direction::kForward) SwitchToForward();
+  if (direction_ != Direction::kForward) RepositionOtherChildren(Direction::kForward);
   current_->Next();
   FindSmallest();
 }
 
 void MergingIterator::Prev() {
   assert(Valid());
-  if (direction_ != Direction::kReverse) SwitchToReverse();
+  if (direction_ != Direction::kReverse) RepositionOtherChildren(Direction::kReverse);
   current_->Prev();
   FindLargest();
 }
@@ -164,8 +163,10 @@ void SeekPast(InternalIterator* child, std::string_view key, bool skip_equal) {
   }
 }
 
-// Children before current_ skip past entries equal to its key; children after it stop at them.
-void MergingIterator::SwitchToForward() {
+// Forward: children before current_ skip past entries equal to its key; children after it stop at
+// them. Reverse: each child steps back from that same position, so children before current_ may
+// stop on entries equal to its key and children after it may not.
+void MergingIterator::RepositionOtherChildren(Direction direction) {
   const std::string_view current_key = current_->key();  // Stays put: current_ does not move.
   bool before_current = true;
   for (auto& child : children_) {
@@ -174,28 +175,14 @@ void MergingIterator::SwitchToForward() {
       continue;
     }
     SeekPast(child.get(), current_key, /*skip_equal=*/before_current);
-  }
-  direction_ = Direction::kForward;
-}
-
-// Children before current_ may stop on entries equal to its key; children after it may not.
-void MergingIterator::SwitchToReverse() {
-  const std::string_view current_key = current_->key();
-  bool before_current = true;
-  for (auto& child : children_) {
-    if (child.get() == current_) {
-      before_current = false;
-      continue;
-    }
-    // Step back from just past the last entry the child may stop on.
-    SeekPast(child.get(), current_key, /*skip_equal=*/before_current);
+    if (direction == Direction::kForward) continue;
     if (child->Valid()) {
       child->Prev();
     } else {
       child->SeekToLast();
     }
   }
-  direction_ = Direction::kReverse;
+  direction_ = direction;
 }
 
 }  // namespace

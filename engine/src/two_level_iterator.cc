@@ -33,8 +33,10 @@ class TwoLevelIterator final : public InternalIterator {
  private:
   // Points data_ at the block the index is on (reusing it if it is the same block).
   void InitDataBlock();
-  void SkipEmptyDataBlocksForward();
-  void SkipEmptyDataBlocksBackward();
+  // Moves the index (forward or back) past data blocks with no entry left in that direction.
+  void SkipEmptyDataBlocks(bool forward);
+  // Drops the data iterator and the handle it was opened from.
+  void ClearData();
   // Records the first error and drops the data iterator, so the iterator is no longer Valid().
   void SetError(Status s);
   // True if data_ failed: its error is recorded and the walk must stop.
@@ -55,10 +57,14 @@ Status TwoLevelIterator::status() const {
   return Status::Ok();
 }
 
-void TwoLevelIterator::SetError(Status s) {
-  if (status_.ok()) status_ = std::move(s);
+void TwoLevelIterator::ClearData() {
   data_.reset();
   data_handle_.clear();
+}
+
+void TwoLevelIterator::SetError(Status s) {
+  if (status_.ok()) status_ = std::move(s);
+  ClearData();
 }
 
 bool TwoLevelIterator::DataFailed() {
@@ -69,8 +75,7 @@ bool TwoLevelIterator::DataFailed() {
 
 void TwoLevelIterator::InitDataBlock() {
   if (!status_.ok() || !index_->Valid()) {
-    data_.reset();
-    data_handle_.clear();
+    ClearData();
     return;
   }
   const std::string_view handle = index_->value();
@@ -84,29 +89,25 @@ void TwoLevelIterator::InitDataBlock() {
   data_handle_.assign(handle.data(), handle.size());
 }
 
-void TwoLevelIterator::SkipEmptyDataBlocksForward() {
+void TwoLevelIterator::SkipEmptyDataBlocks(bool forward) {
   while (status_.ok() && (data_ == nullptr || !data_->Valid())) {
     if (DataFailed()) return;
     if (!index_->Valid()) {
       data_.reset();
       return;
     }
-    index_->Next();
-    InitDataBlock();
-    if (data_ != nullptr) data_->SeekToFirst();
-  }
-}
-
-void TwoLevelIterator::SkipEmptyDataBlocksBackward() {
-  while (status_.ok() && (data_ == nullptr || !data_->Valid())) {
-    if (DataFailed()) return;
-    if (!index_->Valid()) {
-      data_.reset();
-      return;
+    if (forward) {
+      index_->Next();
+    } else {
+      index_->Prev();
     }
-    index_->Prev();
     InitDataBlock();
-    if (data_ != nullptr) data_->SeekToLast();
+    if (data_ == nullptr) continue;
+    if (forward) {
+      data_->SeekToFirst();
+    } else {
+      data_->SeekToLast();
+    }
   }
 }
 
@@ -114,33 +115,33 @@ void TwoLevelIterator::SeekToFirst() {
   index_->SeekToFirst();
   InitDataBlock();
   if (data_ != nullptr) data_->SeekToFirst();
-  SkipEmptyDataBlocksForward();
+  SkipEmptyDataBlocks(/*forward=*/true);
 }
 
 void TwoLevelIterator::SeekToLast() {
   index_->SeekToLast();
   InitDataBlock();
   if (data_ != nullptr) data_->SeekToLast();
-  SkipEmptyDataBlocksBackward();
+  SkipEmptyDataBlocks(/*forward=*/false);
 }
 
 void TwoLevelIterator::Seek(std::string_view target) {
   index_->Seek(target);
   InitDataBlock();
   if (data_ != nullptr) data_->Seek(target);
-  SkipEmptyDataBlocksForward();
+  SkipEmptyDataBlocks(/*forward=*/true);
 }
 
 void TwoLevelIterator::Next() {
   assert(Valid());
   data_->Next();
-  SkipEmptyDataBlocksForward();
+  SkipEmptyDataBlocks(/*forward=*/true);
 }
 
 void TwoLevelIterator::Prev() {
   assert(Valid());
   data_->Prev();
-  SkipEmptyDataBlocksBackward();
+  SkipEmptyDataBlocks(/*forward=*/false);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cassert>
 
 #include "dbformat.h"
 #include "file_names.h"
@@ -21,8 +22,7 @@ bool UserKeyAfter(std::string_view user_key, const FileMetaData& f) {
 // Looks `key` up in one table; *found is set when the table has an entry for the user key.
 // `entry_key` is scratch space, passed in so that one buffer serves every table a Get probes.
 Status GetFromTable(TableCache* cache, const FileMetaData& f, const LookupKey& key,
-                    std::string* entry_key, bool* found, bool* deleted, std::string* value,
-                    SequenceNumber* entry_sequence) {
+                    std::string* entry_key, bool* found, bool* deleted, std::string* value) {
   Status s = cache->Get(f.table.number, f.table.file_bytes, key.internal_key(), entry_key, value);
   if (s.IsNotFound()) return Status::Ok();
   if (!s.ok()) return s;
@@ -30,10 +30,10 @@ Status GetFromTable(TableCache* cache, const FileMetaData& f, const LookupKey& k
   if (!ParseInternalKey(*entry_key, &parsed)) {
     return Status::Corruption("bad internal key in " + TableBaseName(f.table.number));
   }
-  if (parsed.user_key != key.user_key()) return Status::Ok();
+  // Table::Get answers only with an entry of the same user key, so there is no second compare.
+  assert(parsed.user_key == key.user_key());
   *found = true;
   *deleted = parsed.type == ValueType::kDeletion;
-  *entry_sequence = parsed.sequence;
   return Status::Ok();
 }
 
@@ -74,8 +74,7 @@ size_t FindFile(const FileList& files, std::string_view internal_key) {
   return static_cast<size_t>(it - files.begin());
 }
 
-Status Version::Get(const LookupKey& key, bool* found, bool* deleted, std::string* value,
-                    SequenceNumber* entry_sequence) const {
+Status Version::Get(const LookupKey& key, bool* found, bool* deleted, std::string* value) const {
   *found = false;
   const std::string_view user_key = key.user_key();
   TableCache* cache = vset_->table_cache();
@@ -85,7 +84,7 @@ Status Version::Get(const LookupKey& key, bool* found, bool* deleted, std::strin
   for (auto it = level0.rbegin(); it != level0.rend(); ++it) {
     const FileMetaData& f = **it;
     if (UserKeyBefore(user_key, f) || UserKeyAfter(user_key, f)) continue;
-    Status s = GetFromTable(cache, f, key, &entry_key, found, deleted, value, entry_sequence);
+    Status s = GetFromTable(cache, f, key, &entry_key, found, deleted, value);
     if (!s.ok() || *found) return s;
   }
   // Deeper levels in order, visiting only those that hold files.
@@ -94,8 +93,7 @@ Status Version::Get(const LookupKey& key, bool* found, bool* deleted, std::strin
     const FileList& list = files(level);
     const size_t index = FindFile(list, key.internal_key());
     if (index >= list.size() || UserKeyBefore(user_key, *list[index])) continue;
-    Status s =
-        GetFromTable(cache, *list[index], key, &entry_key, found, deleted, value, entry_sequence);
+    Status s = GetFromTable(cache, *list[index], key, &entry_key, found, deleted, value);
     if (!s.ok() || *found) return s;
   }
   return Status::Ok();

@@ -54,10 +54,8 @@ class Version {
   void Unref();
 
   // Looks up the newest entry for key.user_key() with sequence <= key.sequence() in the tables.
-  // Sets *found to false if no table has one; otherwise *found, *deleted, *value and
-  // *entry_sequence.
-  Status Get(const LookupKey& key, bool* found, bool* deleted, std::string* value,
-             SequenceNumber* entry_sequence) const;
+  // Sets *found to false if no table has one; otherwise *found, *deleted and (for a put) *value.
+  Status Get(const LookupKey& key, bool* found, bool* deleted, std::string* value) const;
 
   // Appends iterators that together cover every table of this Version (one per level-0 file, one
   // concatenating iterator per deeper level).
