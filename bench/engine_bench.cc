@@ -228,6 +228,13 @@ void RegisterThreadedPairs(const std::string& family, void (*run_first)(benchmar
   }
 }
 
+// Registers the vstress row and then the LevelDB row of `family`, one thread each.
+void RegisterPair(const std::string& family, void (*run_vstress)(benchmark::State&),
+                  void (*run_leveldb)(benchmark::State&)) {
+  Register(family, VstressStore::kName, run_vstress)->MinTime(kMinTimeSeconds);
+  Register(family, LevelDbStore::kName, run_leveldb)->MinTime(kMinTimeSeconds);
+}
+
 void RegisterAll() {
   RegisterThreadedPairs<VstressStore, LevelDbStore>("ReadViewPin", &BM_ReadViewPin<VstressStore>,
                                                     &BM_ReadViewPin<LevelDbStore>);
@@ -235,19 +242,12 @@ void RegisterAll() {
                                                             &BM_ReadViewPattern<VstressShapedPin>,
                                                             &BM_ReadViewPattern<LevelDbShapedPin>);
 
-  Register("GetFromMemtable", VstressStore::kName, &BM_GetFromMemtable<VstressStore>)
-      ->MinTime(kMinTimeSeconds);
-  Register("GetFromMemtable", LevelDbStore::kName, &BM_GetFromMemtable<LevelDbStore>)
-      ->MinTime(kMinTimeSeconds);
-
-  Register("GetFromTables", VstressStore::kName, &BM_GetFromTables<VstressStore, true>)
-      ->MinTime(kMinTimeSeconds);
-  Register("GetFromTables", LevelDbStore::kName, &BM_GetFromTables<LevelDbStore, true>)
-      ->MinTime(kMinTimeSeconds);
-  Register("GetFromTablesNoChecksums", VstressStore::kName, &BM_GetFromTables<VstressStore, false>)
-      ->MinTime(kMinTimeSeconds);
-  Register("GetFromTablesNoChecksums", LevelDbStore::kName, &BM_GetFromTables<LevelDbStore, false>)
-      ->MinTime(kMinTimeSeconds);
+  RegisterPair("GetFromMemtable", &BM_GetFromMemtable<VstressStore>,
+               &BM_GetFromMemtable<LevelDbStore>);
+  RegisterPair("GetFromTables", &BM_GetFromTables<VstressStore, true>,
+               &BM_GetFromTables<LevelDbStore, true>);
+  RegisterPair("GetFromTablesNoChecksums", &BM_GetFromTables<VstressStore, false>,
+               &BM_GetFromTables<LevelDbStore, false>);
 
   Register("FillRandom", VstressStore::kName, &BM_FillRandom<VstressStore>)
       ->Iterations(kFillIterations);

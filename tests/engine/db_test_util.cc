@@ -70,6 +70,15 @@ Model ReadAll(engine::Iterator* it) {
   return out;
 }
 
+engine::Status TryReadAll(engine::DB* db, Model* out) {
+  out->clear();
+  auto it = db->NewIterator(engine::ReadOptions());
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    out->emplace(std::string(it->key()), std::string(it->value()));
+  }
+  return it->status();
+}
+
 Model ReadAll(engine::DB* db, const engine::Snapshot* snapshot) {
   engine::ReadOptions ro;
   ro.snapshot = snapshot;

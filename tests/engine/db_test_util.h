@@ -59,6 +59,9 @@ void ExpectOpenIsCorruption(const engine::Options& options, const std::string& p
 Model ReadAll(engine::DB* db, const engine::Snapshot* snapshot = nullptr);
 // Everything `it` returns from its first entry on.
 Model ReadAll(engine::Iterator* it);
+// Everything an iterator over `db` returns, into `out`, and the iterator's status, unchecked: for
+// callers where a failed read is expected (a crash may have frozen the file system).
+engine::Status TryReadAll(engine::DB* db, Model* out);
 // The value of `key` at `snapshot` (or now), "NOT_FOUND", or the failed Status as text.
 std::string GetOrStatus(engine::DB* db, const std::string& key,
                         const engine::Snapshot* snapshot = nullptr);

@@ -121,54 +121,75 @@ class FaultPointTest : public ::testing::Test {
     static const bool compiled_in = FaultPointsCompiledIn();
     if (!compiled_in) GTEST_SKIP() << "the engine was built without fault points";
   }
+
+  // Opens db_ in dir_ with `options` (closing any DB opened before).
+  void Open(const Options& options = ManualOptions()) {
+    db_.reset();
+    db_ = OpenOrDie(options, dir_.path());
+    ASSERT_NE(nullptr, db_);
+  }
+  // Opens db_ with ManualOptions and writes two level-0 tables into it (WriteTwoTables); inputs_
+  // names them.
+  void OpenWithTwoTables(int keys, int second_first) {
+    ASSERT_NO_FATAL_FAILURE(Open());
+    ASSERT_NO_FATAL_FAILURE(WriteTwoTables(db_.get(), keys, second_first, &model_));
+    inputs_ = ListTables(dir_.path());
+    ASSERT_EQ(2u, inputs_.size());
+  }
+
+  void ExpectFlushManifestFailureContained(const char* point);
+  void ExpectCompactionRetried(const char* point, int failing_hit);
+  void ExpectFailedWalWriteInvisible(const char* point, WriteOptions::Sync sync);
+
+  TempDir dir_;
+  Model model_;  // what db_ must hold
+  std::unique_ptr<DB> db_;
+  std::vector<std::string> inputs_;  // the tables OpenWithTwoTables wrote
 };
 
 // A MANIFEST write at `point` fails during a flush: the shared body of tests (a) and (b).
-void ExpectFlushManifestFailureContained(const char* point) {
-  TempDir dir;
-  Model model;
-  auto db = OpenOrDie(ManualOptions(), dir.path());
-  ASSERT_NE(nullptr, db);
-  PutRange(db.get(), 0, 300, "one", &model);
-  ASSERT_TRUE(db->Flush().ok());
-  PutRange(db.get(), 200, 300, "two", &model);
-  const engine::SequenceNumber acked = db->GetStats().last_sequence;
+void FaultPointTest::ExpectFlushManifestFailureContained(const char* point) {
+  ASSERT_NO_FATAL_FAILURE(Open());
+  PutRange(db_.get(), 0, 300, "one", &model_);
+  ASSERT_TRUE(db_->Flush().ok());
+  PutRange(db_.get(), 200, 300, "two", &model_);
+  const engine::SequenceNumber acked = db_->GetStats().last_sequence;
   {
     ScopedFault fault(point);
-    const Status s = db->Flush();
+    const Status s = db_->Flush();
     EXPECT_FALSE(s.ok());
     EXPECT_TRUE(s.injected()) << s.ToString();
     ASSERT_EQ(1, fault.failures());
   }
-  EXPECT_GE(db->GetStats().background_errors, 1u);
-  const Status bg = db->BackgroundErrorStatus();
+  EXPECT_GE(db_->GetStats().background_errors, 1u);
+  const Status bg = db_->BackgroundErrorStatus();
   EXPECT_TRUE(bg.IsBackgroundError()) << bg.ToString();
   EXPECT_TRUE(bg.injected()) << bg.ToString();
-  auto put = db->Put(WriteOptions(), "after-failure", "x");
+  auto put = db_->Put(WriteOptions(), "after-failure", "x");
   ASSERT_FALSE(put.ok());
   EXPECT_TRUE(put.status().IsBackgroundError()) << put.status().ToString();
   EXPECT_TRUE(put.status().injected()) << put.status().ToString();
-  EXPECT_EQ(acked, db->GetStats().last_sequence) << "a failed write publishes no sequence";
+  EXPECT_EQ(acked, db_->GetStats().last_sequence) << "a failed write publishes no sequence";
 
   // Reads keep working, from the unflushed memtable and from the table flushed before.
-  ExpectGetsMatch(db.get(), model);
-  EXPECT_EQ(model, ReadAll(db.get()));
-  EXPECT_EQ("NOT_FOUND", GetOrStatus(db.get(), "after-failure"));
+  ExpectGetsMatch(db_.get(), model_);
+  EXPECT_EQ(model_, ReadAll(db_.get()));
+  EXPECT_EQ("NOT_FOUND", GetOrStatus(db_.get(), "after-failure"));
 
   // The failed flush's table stays (the MANIFEST on disk may name it), and nothing is deleted.
-  const auto tables = ListTables(dir.path());
+  const auto tables = ListTables(dir_.path());
   EXPECT_EQ(2u, tables.size());
-  const uint64_t deleted = db->GetStats().files_deleted;
-  db->NewIterator(ReadOptions()).reset();
-  EXPECT_FALSE(db->RunBackgroundStep());
-  EXPECT_FALSE(db->Flush().ok());
-  EXPECT_FALSE(db->CompactRange("", "").ok());
-  EXPECT_FALSE(db->WaitForBackgroundIdle().ok());
-  EXPECT_EQ(tables, ListTables(dir.path()));
-  EXPECT_EQ(deleted, db->GetStats().files_deleted);
-  db->Close();
-  db.reset();
-  ExpectReopenHolds(dir.path(), model, ManualOptions());
+  const uint64_t deleted = db_->GetStats().files_deleted;
+  db_->NewIterator(ReadOptions()).reset();
+  EXPECT_FALSE(db_->RunBackgroundStep());
+  EXPECT_FALSE(db_->Flush().ok());
+  EXPECT_FALSE(db_->CompactRange("", "").ok());
+  EXPECT_FALSE(db_->WaitForBackgroundIdle().ok());
+  EXPECT_EQ(tables, ListTables(dir_.path()));
+  EXPECT_EQ(deleted, db_->GetStats().files_deleted);
+  db_->Close();
+  db_.reset();
+  ExpectReopenHolds(dir_.path(), model_, ManualOptions());
 }
 
 // (a) A failed MANIFEST sync in a flush is contained and reopening loses no write.
@@ -183,62 +204,50 @@ TEST_F(FaultPointTest, ManifestAppendFailureDuringFlushIsContained) {
 
 // A failed MANIFEST sync for a compaction keeps inputs and outputs; reopen loses nothing.
 TEST_F(FaultPointTest, ManifestSyncFailureDuringCompactionKeepsEveryTable) {
-  TempDir dir;
-  Model model;
-  auto db = OpenOrDie(ManualOptions(), dir.path());
-  ASSERT_NE(nullptr, db);
-  ASSERT_NO_FATAL_FAILURE(WriteTwoTables(db.get(), /*keys=*/400, /*second_first=*/100, &model));
-  const auto inputs = ListTables(dir.path());
-  ASSERT_EQ(2u, inputs.size());
+  ASSERT_NO_FATAL_FAILURE(OpenWithTwoTables(/*keys=*/400, /*second_first=*/100));
   {
     ScopedFault fault("engine/manifest/sync");
-    EXPECT_TRUE(db->RunBackgroundStep());
+    EXPECT_TRUE(db_->RunBackgroundStep());
     ASSERT_EQ(1, fault.failures()) << "the step should have been a compaction";
   }
-  EXPECT_EQ(0u, db->GetStats().compactions);
-  EXPECT_TRUE(db->BackgroundErrorStatus().injected());
-  const auto tables = ListTables(dir.path());
-  EXPECT_GT(tables.size(), inputs.size()) << "the compaction's outputs stay protected";
-  for (const auto& t : inputs) EXPECT_TRUE(Contains(tables, t)) << t;
-  EXPECT_EQ(model, ReadAll(db.get()));
-  EXPECT_FALSE(db->RunBackgroundStep());
-  EXPECT_EQ(tables, ListTables(dir.path()));
-  db->Close();
-  db.reset();
-  ExpectReopenHolds(dir.path(), model, ManualOptions());
+  EXPECT_EQ(0u, db_->GetStats().compactions);
+  EXPECT_TRUE(db_->BackgroundErrorStatus().injected());
+  const auto tables = ListTables(dir_.path());
+  EXPECT_GT(tables.size(), inputs_.size()) << "the compaction's outputs stay protected";
+  for (const auto& t : inputs_) EXPECT_TRUE(Contains(tables, t)) << t;
+  EXPECT_EQ(model_, ReadAll(db_.get()));
+  EXPECT_FALSE(db_->RunBackgroundStep());
+  EXPECT_EQ(tables, ListTables(dir_.path()));
+  db_->Close();
+  db_.reset();
+  ExpectReopenHolds(dir_.path(), model_, ManualOptions());
 }
 
 // A compaction failing at `point` on hit `failing_hit` is retried and succeeds, leaving no stray
 // table and no background error.
-void ExpectCompactionRetried(const char* point, int failing_hit) {
-  TempDir dir;
-  Model model;
-  auto db = OpenOrDie(ManualOptions(), dir.path());
-  ASSERT_NE(nullptr, db);
-  ASSERT_NO_FATAL_FAILURE(WriteTwoTables(db.get(), /*keys=*/400, /*second_first=*/100, &model));
-  const auto inputs = ListTables(dir.path());
-  ASSERT_EQ(2u, inputs.size());
+void FaultPointTest::ExpectCompactionRetried(const char* point, int failing_hit) {
+  ASSERT_NO_FATAL_FAILURE(OpenWithTwoTables(/*keys=*/400, /*second_first=*/100));
   ScopedFault fault(point, failing_hit);
-  EXPECT_TRUE(db->RunBackgroundStep());
+  EXPECT_TRUE(db_->RunBackgroundStep());
   ASSERT_EQ(1, fault.failures()) << "the step should have been a compaction";
-  EXPECT_EQ(0u, db->GetStats().compactions);
-  EXPECT_EQ(inputs, ListTables(dir.path())) << "a failed compaction's outputs are removed";
-  EXPECT_TRUE(db->BackgroundErrorStatus().ok()) << "one failure is retried, not fatal";
-  EXPECT_TRUE(db->Put(WriteOptions(), Key(0), "during-retry").ok());
-  model[Key(0)] = "during-retry";
+  EXPECT_EQ(0u, db_->GetStats().compactions);
+  EXPECT_EQ(inputs_, ListTables(dir_.path())) << "a failed compaction's outputs are removed";
+  EXPECT_TRUE(db_->BackgroundErrorStatus().ok()) << "one failure is retried, not fatal";
+  EXPECT_TRUE(db_->Put(WriteOptions(), Key(0), "during-retry").ok());
+  model_[Key(0)] = "during-retry";
 
-  ASSERT_TRUE(db->WaitForBackgroundIdle().ok());
+  ASSERT_TRUE(db_->WaitForBackgroundIdle().ok());
   EXPECT_GT(fault.hits(), failing_hit) << "the compaction was retried";
-  const auto stats = db->GetStats();
+  const auto stats = db_->GetStats();
   EXPECT_GE(stats.compactions, 1u);
   EXPECT_EQ(0u, stats.background_errors);
   EXPECT_EQ(0u, stats.deferred_deletions);
-  EXPECT_TRUE(engine::testing::ProtectedOutputs(db.get()).empty());
-  EXPECT_EQ(SortedExpectedFiles(db.get()), ListDir(dir.path()));
-  EXPECT_EQ(model, ReadAll(db.get()));
-  ASSERT_TRUE(db->Close().ok());
-  db.reset();
-  ExpectReopenHolds(dir.path(), model, ManualOptions());
+  EXPECT_TRUE(engine::testing::ProtectedOutputs(db_.get()).empty());
+  EXPECT_EQ(SortedExpectedFiles(db_.get()), ListDir(dir_.path()));
+  EXPECT_EQ(model_, ReadAll(db_.get()));
+  ASSERT_TRUE(db_->Close().ok());
+  db_.reset();
+  ExpectReopenHolds(dir_.path(), model_, ManualOptions());
 }
 
 // (c) A failed compaction output write is retried; abandoned outputs go, no data is lost.
@@ -251,69 +260,62 @@ TEST_F(FaultPointTest, CompactionReadInputFailureIsRetried) {
   ExpectCompactionRetried("engine/compaction/read_input", 1);
 }
 
-// A compaction that fails just before installing its result is retried; its outputs are removed.
 // A failed compaction whose output cannot be deleted (the delete fails too) leaves no stray table
 // once the DB is idle: the idle GC scan collects it.
 TEST_F(FaultPointTest, AbandonedOutputWhoseDeleteFailsIsCollectedWhenIdle) {
-  TempDir dir;
-  Model model;
-  auto db = OpenOrDie(ManualOptions(), dir.path());
-  ASSERT_NE(nullptr, db);
-  ASSERT_NO_FATAL_FAILURE(WriteTwoTables(db.get(), /*keys=*/400, /*second_first=*/100, &model));
-  const auto inputs = ListTables(dir.path());
+  ASSERT_NO_FATAL_FAILURE(OpenWithTwoTables(/*keys=*/400, /*second_first=*/100));
   {
     ScopedFault install("engine/compaction/install");
     ScopedFault remove("engine/file/delete", /*first_failing_hit=*/1, /*failures_max=*/100);
-    EXPECT_TRUE(db->RunBackgroundStep());
+    EXPECT_TRUE(db_->RunBackgroundStep());
     ASSERT_EQ(1, install.failures());
     ASSERT_GE(remove.failures(), 1) << "the abandoned output's delete should have failed";
   }
-  EXPECT_GT(ListTables(dir.path()).size(), inputs.size()) << "the abandoned output is still there";
-  ASSERT_TRUE(db->WaitForBackgroundIdle().ok());
-  EXPECT_EQ(SortedExpectedFiles(db.get()), ListDir(dir.path()));
-  EXPECT_EQ(model, ReadAll(db.get()));
+  EXPECT_GT(ListTables(dir_.path()).size(), inputs_.size())
+      << "the abandoned output is still there";
+  ASSERT_TRUE(db_->WaitForBackgroundIdle().ok());
+  EXPECT_EQ(SortedExpectedFiles(db_.get()), ListDir(dir_.path()));
+  EXPECT_EQ(model_, ReadAll(db_.get()));
 }
 
+// A compaction that fails just before installing its result is retried; its outputs are removed.
 TEST_F(FaultPointTest, CompactionInstallFailureIsRetried) {
   ExpectCompactionRetried("engine/compaction/install", 1);
 }
 
 // A WAL write failing at `point`: the shared body of tests (d) and (e).
-void ExpectFailedWalWriteInvisible(const char* point, WriteOptions::Sync sync) {
-  TempDir dir;
-  Model model;
+void FaultPointTest::ExpectFailedWalWriteInvisible(const char* point, WriteOptions::Sync sync) {
   WriteOptions wo;
   wo.sync = sync;
-  auto db = OpenOrDie(ManualOptions(), dir.path());
-  ASSERT_NE(nullptr, db);
-  PutRange(db.get(), 0, 50, "v", &model, /*padding_bytes=*/0, wo);
-  const engine::SequenceNumber acked = db->GetStats().last_sequence;
-  const std::string wal = dir.path() + "/" + NewestWithSuffix(dir.path(), ".log");
+  ASSERT_NO_FATAL_FAILURE(Open());
+  PutRange(db_.get(), 0, 50, "v", &model_, /*padding_bytes=*/0, wo);
+  const engine::SequenceNumber acked = db_->GetStats().last_sequence;
+  const std::string wal = dir_.path() + "/" + NewestWithSuffix(dir_.path(), ".log");
   const uint64_t wal_bytes = std::filesystem::file_size(wal);
   {
     ScopedFault fault(point);
-    auto put = db->Put(wo, "doomed", "never-visible");
+    auto put = db_->Put(wo, "doomed", "never-visible");
     ASSERT_FALSE(put.ok());
     EXPECT_TRUE(put.status().IsIOError()) << put.status().ToString();
     EXPECT_TRUE(put.status().injected()) << put.status().ToString();
     EXPECT_EQ(1, fault.failures());
   }
   EXPECT_EQ(wal_bytes, std::filesystem::file_size(wal)) << "the failed record is cut off the WAL";
-  EXPECT_EQ(acked, db->GetStats().last_sequence);
-  EXPECT_EQ("NOT_FOUND", GetOrStatus(db.get(), "doomed"));
-  EXPECT_EQ(model, ReadAll(db.get()));
+  EXPECT_EQ(acked, db_->GetStats().last_sequence);
+  EXPECT_EQ("NOT_FOUND", GetOrStatus(db_.get(), "doomed"));
+  EXPECT_EQ(model_, ReadAll(db_.get()));
   // With its WAL in doubt the DB takes no more writes until it is reopened.
-  auto later = db->Put(wo, "later", "x");
+  auto later = db_->Put(wo, "later", "x");
   ASSERT_FALSE(later.ok());
   EXPECT_TRUE(later.status().IsBackgroundError()) << later.status().ToString();
   EXPECT_TRUE(later.status().injected()) << later.status().ToString();
-  db->Close();
-  db.reset();
+  db_->Close();
+  db_.reset();
 
-  auto reopened = OpenOrDie(ManualOptions(), dir.path());
+  auto reopened = OpenOrDie(ManualOptions(), dir_.path());
   ASSERT_NE(nullptr, reopened);
   EXPECT_EQ("NOT_FOUND", GetOrStatus(reopened.get(), "doomed"));
-  EXPECT_EQ(model, ReadAll(reopened.get()));
+  EXPECT_EQ(model_, ReadAll(reopened.get()));
   auto seq = reopened->Put(wo, "after-reopen", "x");
   ASSERT_TRUE(seq.ok());
   EXPECT_EQ(acked + 1, seq.value());
@@ -331,175 +333,150 @@ TEST_F(FaultPointTest, WalSyncFailureWriteIsNeverVisible) {
 
 // (f) A table delete failing once is retried: no deferred deletion, directory as expected.
 TEST_F(FaultPointTest, FailedTableDeleteIsRetried) {
-  TempDir dir;
-  Model model;
-  auto db = OpenOrDie(ManualOptions(), dir.path());
-  ASSERT_NE(nullptr, db);
-  ASSERT_NO_FATAL_FAILURE(WriteTwoTables(db.get(), /*keys=*/300, /*second_first=*/0, &model));
-  const auto inputs = ListTables(dir.path());
-  ASSERT_EQ(2u, inputs.size());
-  auto it = db->NewIterator(ReadOptions());  // pins the Version listing the two inputs
-  ASSERT_TRUE(db->RunBackgroundStep());
-  ASSERT_EQ(1u, db->GetStats().compactions);
-  EXPECT_EQ(2u, db->GetStats().deferred_deletions);
+  ASSERT_NO_FATAL_FAILURE(OpenWithTwoTables(/*keys=*/300, /*second_first=*/0));
+  auto it = db_->NewIterator(ReadOptions());  // pins the Version listing the two inputs
+  ASSERT_TRUE(db_->RunBackgroundStep());
+  ASSERT_EQ(1u, db_->GetStats().compactions);
+  EXPECT_EQ(2u, db_->GetStats().deferred_deletions);
   {
     ScopedFault fault("engine/file/delete");
     it.reset();  // releases the last Version listing the inputs: both are deleted, one fails
     EXPECT_EQ(2, fault.hits());
     EXPECT_EQ(1, fault.failures());
   }
-  EXPECT_EQ(1u, db->GetStats().deferred_deletions);
-  EXPECT_NE(SortedExpectedFiles(db.get()), ListDir(dir.path())) << "one input is still on disk";
+  EXPECT_EQ(1u, db_->GetStats().deferred_deletions);
+  EXPECT_NE(SortedExpectedFiles(db_.get()), ListDir(dir_.path())) << "one input is still on disk";
 
-  ASSERT_TRUE(db->WaitForBackgroundIdle().ok());
-  db->RunBackgroundStep();  // every step retries the deletes that failed
-  const auto stats = db->GetStats();
+  ASSERT_TRUE(db_->WaitForBackgroundIdle().ok());
+  db_->RunBackgroundStep();  // every step retries the deletes that failed
+  const auto stats = db_->GetStats();
   EXPECT_EQ(0u, stats.deferred_deletions);
   EXPECT_EQ(0u, stats.deferred_deletion_bytes);
   EXPECT_EQ(1u, stats.live_versions);
-  EXPECT_EQ(SortedExpectedFiles(db.get()), ListDir(dir.path()));
-  for (const auto& t : inputs) {
-    EXPECT_FALSE(std::filesystem::exists(dir.path() + "/" + t)) << t;
+  EXPECT_EQ(SortedExpectedFiles(db_.get()), ListDir(dir_.path()));
+  for (const auto& t : inputs_) {
+    EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/" + t)) << t;
   }
-  EXPECT_EQ(model, ReadAll(db.get()));
+  EXPECT_EQ(model_, ReadAll(db_.get()));
 }
 
 // A failed table delete is retried by WaitForBackgroundIdle with no further writes.
 TEST_F(FaultPointTest, FailedTableDeleteIsRetriedWhenIdle) {
-  TempDir dir;
-  Model model;
   Options o = ManualOptions();  // level0_compaction_trigger = 2
   o.background = engine::BackgroundMode::kThread;
-  auto db = OpenOrDie(o, dir.path());
-  ASSERT_NE(nullptr, db);
-  PutRange(db.get(), 0, 300, "one", &model);
-  ASSERT_TRUE(db->Flush().ok());
-  const auto pinned = ListTables(dir.path());
+  ASSERT_NO_FATAL_FAILURE(Open(o));
+  PutRange(db_.get(), 0, 300, "one", &model_);
+  ASSERT_TRUE(db_->Flush().ok());
+  const auto pinned = ListTables(dir_.path());
   ASSERT_EQ(1u, pinned.size());
-  PutRange(db.get(), 0, 300, "two", &model);
-  auto it = db->NewIterator(ReadOptions());  // pins the Version listing the first table
-  ASSERT_TRUE(db->Flush().ok());             // the second level-0 table starts a compaction
-  ASSERT_TRUE(db->WaitForBackgroundIdle().ok());
-  ASSERT_GE(db->GetStats().compactions, 1u);
-  ASSERT_EQ(1u, db->GetStats().deferred_deletions);
+  PutRange(db_.get(), 0, 300, "two", &model_);
+  auto it = db_->NewIterator(ReadOptions());  // pins the Version listing the first table
+  ASSERT_TRUE(db_->Flush().ok());             // the second level-0 table starts a compaction
+  ASSERT_TRUE(db_->WaitForBackgroundIdle().ok());
+  ASSERT_GE(db_->GetStats().compactions, 1u);
+  ASSERT_EQ(1u, db_->GetStats().deferred_deletions);
   {
     ScopedFault fault("engine/file/delete");
     it.reset();
     ASSERT_EQ(1, fault.failures());
   }
-  ASSERT_TRUE(db->WaitForBackgroundIdle().ok());
+  ASSERT_TRUE(db_->WaitForBackgroundIdle().ok());
   // Bounded wait: a retry with back-off has had ample time after this.
   constexpr int kWaitMsMax = 2000;
-  for (int waited_ms = 0; waited_ms < kWaitMsMax && db->GetStats().deferred_deletions != 0;
+  for (int waited_ms = 0; waited_ms < kWaitMsMax && db_->GetStats().deferred_deletions != 0;
        waited_ms += 10) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
-  EXPECT_EQ(0u, db->GetStats().deferred_deletions);
-  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/" + pinned[0]));
-  EXPECT_EQ(SortedExpectedFiles(db.get()), ListDir(dir.path()));
+  EXPECT_EQ(0u, db_->GetStats().deferred_deletions);
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/" + pinned[0]));
+  EXPECT_EQ(SortedExpectedFiles(db_.get()), ListDir(dir_.path()));
 }
 
 // (f) A failed delete of a retired WAL is retried, so the directory again matches.
 TEST_F(FaultPointTest, FailedWalDeleteIsRetried) {
-  TempDir dir;
-  Model model;
-  auto db = OpenOrDie(ManualOptions(), dir.path());
-  ASSERT_NE(nullptr, db);
-  PutRange(db.get(), 0, 100, "one", &model);
-  const std::string retired = NewestWithSuffix(dir.path(), ".log");
+  ASSERT_NO_FATAL_FAILURE(Open());
+  PutRange(db_.get(), 0, 100, "one", &model_);
+  const std::string retired = NewestWithSuffix(dir_.path(), ".log");
   {
     ScopedFault fault("engine/file/delete");
-    ASSERT_TRUE(db->Flush().ok());
+    ASSERT_TRUE(db_->Flush().ok());
     EXPECT_EQ(1, fault.failures()) << "the flush should have tried to delete " << retired;
   }
-  PutRange(db.get(), 100, 100, "two", &model);
-  ASSERT_TRUE(db->Flush().ok());
-  ASSERT_TRUE(db->WaitForBackgroundIdle().ok());
-  db->RunBackgroundStep();
-  EXPECT_FALSE(std::filesystem::exists(dir.path() + "/" + retired))
+  PutRange(db_.get(), 100, 100, "two", &model_);
+  ASSERT_TRUE(db_->Flush().ok());
+  ASSERT_TRUE(db_->WaitForBackgroundIdle().ok());
+  db_->RunBackgroundStep();
+  EXPECT_FALSE(std::filesystem::exists(dir_.path() + "/" + retired))
       << retired << " was never retried";
-  EXPECT_EQ(SortedExpectedFiles(db.get()), ListDir(dir.path()));
-  EXPECT_EQ(model, ReadAll(db.get()));
+  EXPECT_EQ(SortedExpectedFiles(db_.get()), ListDir(dir_.path()));
+  EXPECT_EQ(model_, ReadAll(db_.get()));
 }
 
 // (g) A flush whose table write fails once is retried; Flush() succeeds, data intact.
 TEST_F(FaultPointTest, FlushWriteTableFailureIsRetried) {
-  TempDir dir;
-  Model model;
   Options o = ManualOptions();  // only the explicit Flush() flushes
   o.background = engine::BackgroundMode::kThread;
-  auto db = OpenOrDie(o, dir.path());
-  ASSERT_NE(nullptr, db);
-  PutRange(db.get(), 0, 300, "v", &model);
+  ASSERT_NO_FATAL_FAILURE(Open(o));
+  PutRange(db_.get(), 0, 300, "v", &model_);
   {
     ScopedFault fault("engine/flush/write_table");
-    const Status s = db->Flush();
+    const Status s = db_->Flush();
     ASSERT_TRUE(s.ok()) << s.ToString();
     EXPECT_EQ(1, fault.failures());
     EXPECT_EQ(2, fault.hits()) << "one failure, one successful retry";
   }
-  ASSERT_TRUE(db->WaitForBackgroundIdle().ok());
-  const auto stats = db->GetStats();
+  ASSERT_TRUE(db_->WaitForBackgroundIdle().ok());
+  const auto stats = db_->GetStats();
   EXPECT_EQ(1u, stats.flushes);
   EXPECT_EQ(0u, stats.background_errors);
-  EXPECT_EQ(1u, ListTables(dir.path()).size());
-  EXPECT_EQ(SortedExpectedFiles(db.get()), ListDir(dir.path()));
-  ExpectGetsMatch(db.get(), model);
-  ASSERT_TRUE(db->Close().ok());
-  db.reset();
-  ExpectReopenHolds(dir.path(), model, o);
+  EXPECT_EQ(1u, ListTables(dir_.path()).size());
+  EXPECT_EQ(SortedExpectedFiles(db_.get()), ListDir(dir_.path()));
+  ExpectGetsMatch(db_.get(), model_);
+  ASSERT_TRUE(db_->Close().ok());
+  db_.reset();
+  ExpectReopenHolds(dir_.path(), model_, o);
 }
 
 // (h) Failed table opens fail reads as injected (no background error) until disabled.
 TEST_F(FaultPointTest, TableOpenFailureFailsReadsUntilDisabled) {
-  TempDir dir;
-  Model model;
-  {
-    auto db = OpenOrDie(ManualOptions(), dir.path());
-    ASSERT_NE(nullptr, db);
-    PutRange(db.get(), 0, 300, "v", &model);
-    ASSERT_TRUE(db->Flush().ok());
-    ASSERT_TRUE(db->Close().ok());
-  }
-  auto db = OpenOrDie(ManualOptions(), dir.path());  // a fresh table cache: nothing is open yet
-  ASSERT_NE(nullptr, db);
+  ASSERT_NO_FATAL_FAILURE(Open());
+  PutRange(db_.get(), 0, 300, "v", &model_);
+  ASSERT_TRUE(db_->Flush().ok());
+  ASSERT_TRUE(db_->Close().ok());
+  ASSERT_NO_FATAL_FAILURE(Open());  // a fresh table cache: nothing is open yet
   {
     ScopedFault fault("engine/table/open", 1, kFailEveryHit);
     std::string value;
-    const Status s = db->Get(ReadOptions(), Key(5), &value);
+    const Status s = db_->Get(ReadOptions(), Key(5), &value);
     EXPECT_TRUE(s.IsIOError()) << s.ToString();
     EXPECT_TRUE(s.injected()) << s.ToString();
-    auto it = db->NewIterator(ReadOptions());
+    auto it = db_->NewIterator(ReadOptions());
     it->SeekToFirst();
     EXPECT_FALSE(it->Valid());
     EXPECT_TRUE(it->status().injected()) << it->status().ToString();
     EXPECT_GE(fault.failures(), 2);
-    EXPECT_TRUE(db->BackgroundErrorStatus().ok()) << "a failed read is not a background error";
+    EXPECT_TRUE(db_->BackgroundErrorStatus().ok()) << "a failed read is not a background error";
   }
-  ExpectGetsMatch(db.get(), model);
-  EXPECT_EQ(model, ReadAll(db.get()));
+  ExpectGetsMatch(db_.get(), model_);
+  EXPECT_EQ(model_, ReadAll(db_.get()));
 }
 
 // A CURRENT update failing in Open fails it as injected; the next Open loses nothing.
 TEST_F(FaultPointTest, SetCurrentFailureDuringOpenLosesNothing) {
-  TempDir dir;
-  Model model;
-  {
-    auto db = OpenOrDie(ManualOptions(), dir.path());
-    ASSERT_NE(nullptr, db);
-    PutRange(db.get(), 0, 100, "one", &model);
-    ASSERT_TRUE(db->Flush().ok());
-    PutRange(db.get(), 50, 100, "two", &model);  // left in the WAL
-    ASSERT_TRUE(db->Close().ok());
-  }
+  ASSERT_NO_FATAL_FAILURE(Open());
+  PutRange(db_.get(), 0, 100, "one", &model_);
+  ASSERT_TRUE(db_->Flush().ok());
+  PutRange(db_.get(), 50, 100, "two", &model_);  // left in the WAL
+  ASSERT_TRUE(db_->Close().ok());
+  db_.reset();
   {
     ScopedFault fault("engine/manifest/set_current");
-    auto db = DB::Open(ManualOptions(), dir.path());
+    auto db = DB::Open(ManualOptions(), dir_.path());
     ASSERT_FALSE(db.ok());
     EXPECT_TRUE(db.status().injected()) << db.status().ToString();
     EXPECT_EQ(1, fault.failures());
   }
-  ExpectReopenHolds(dir.path(), model, ManualOptions());
+  ExpectReopenHolds(dir_.path(), model_, ManualOptions());
 }
 
 }  // namespace

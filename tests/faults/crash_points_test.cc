@@ -27,7 +27,6 @@
 #include <map>
 #include <memory>
 #include <optional>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -43,43 +42,22 @@ namespace {
 using engine::DB;
 using engine::SequenceNumber;
 using engine::Status;
-using engine::WriteOptions;
 using faults::FaultController;
 using faults::FaultFS;
-using vstress_test::Key;
 using vstress_test::Model;
+using vstress_test::RandomWriter;
+using vstress_test::ReadAll;
 using vstress_test::SmallOptions;
 using vstress_test::WriteHistory;
 
 constexpr char kDbPath[] = "/db";
-constexpr int kKeySpace = 300;
-constexpr size_t kValuePaddingBytes = 48;
 constexpr int kWritesPerRound = 150;
 // Rounds a case runs at most before it gives up waiting for its crash (each case's hit number is
 // reached well before: see kCases).
 constexpr int kRoundsMax = 16;
 constexpr int kSyncPercent = 16;
-constexpr int kDeletePercent = 10;
 constexpr int kCompactEveryRounds = 2;
 constexpr int kReopenEveryRounds = 3;
-
-// Everything `db` holds, in `out`; the iterator's status.
-Status ReadAll(DB* db, Model* out) {
-  out->clear();
-  auto it = db->NewIterator(engine::ReadOptions());
-  for (it->SeekToFirst(); it->Valid(); it->Next()) {
-    out->emplace(std::string(it->key()), std::string(it->value()));
-  }
-  return it->status();
-}
-
-// Everything `db` holds, which must be readable.
-Model ReadAll(DB* db) {
-  Model out;
-  const Status s = ReadAll(db, &out);
-  EXPECT_TRUE(s.ok()) << s.ToString();
-  return out;
-}
 
 // One crash case: a DB on FaultFS over the in-memory file system, written by the test thread
 // until the crash rule fires, then recovered and checked.
@@ -90,7 +68,7 @@ class CrashPointCase {
                  (mode == FaultFS::CrashMode::kTornUnsynced ? " (torn tails)" : "")),
         mode_(mode),
         seed_(seed),
-        rng_(seed),
+        writer_(seed, kSyncPercent),
         fs_(std::make_shared<FaultFS>(engine::NewMemFileSystem())) {
     auto rule = faults::ParseRule(point + ":crash:nth=" + std::to_string(nth));
     EXPECT_TRUE(rule.ok()) << rule.status().ToString();
@@ -177,24 +155,15 @@ class CrashPointCase {
   // tail kept its WAL record.
   bool WriteRound() {
     for (int i = 0; i < kWritesPerRound; i++) {
-      const std::string key = Key(static_cast<int>(rng_() % kKeySpace));
-      const bool synced = static_cast<int>(rng_() % 100) < kSyncPercent;
-      WriteOptions wo;
-      wo.sync = synced ? WriteOptions::Sync::kYes : WriteOptions::Sync::kNo;
-      std::optional<std::string> value;
-      engine::Result<SequenceNumber> seq = Status::Ok();
-      if (static_cast<int>(rng_() % 100) < kDeletePercent) {
-        seq = db_->Delete(wo, key);
-      } else {
-        value = "v" + std::to_string(next_value_++) + std::string(kValuePaddingBytes, '.');
-        seq = db_->Put(wo, key, *value);
-      }
+      WriteHistory::Write write;
+      const engine::Result<SequenceNumber> seq = writer_.Next(db_.get(), &write);
       if (!Expect(seq.status(), "a write")) {
-        history_.RecordInFlight(key, value);
+        history_.RecordInFlight(std::move(write.key), std::move(write.value));
         return false;
       }
       EXPECT_GT(seq.value(), history_.last_sequence()) << context_ << ": sequence number reused";
-      history_.Record({seq.value(), key, value, synced});
+      write.sequence = seq.value();
+      history_.Record(std::move(write));
     }
     return true;
   }
@@ -209,7 +178,7 @@ class CrashPointCase {
     // does not fail it) or, from the background thread, while the state is read here. Either way
     // the file system is frozen and there is nothing to compare.
     Model state;
-    const Status read = ReadAll(db_.get(), &state);
+    const Status read = vstress_test::TryReadAll(db_.get(), &state);
     if (fs_->crashed()) return false;
     EXPECT_TRUE(read.ok()) << context_ << ": reading after a clean reopen: " << read.ToString();
     EXPECT_EQ(state, history_.StateAt(history_.size()))
@@ -221,12 +190,11 @@ class CrashPointCase {
   const std::string context_;
   const FaultFS::CrashMode mode_;
   const uint64_t seed_;
-  std::mt19937_64 rng_;
+  RandomWriter writer_;
   std::shared_ptr<FaultFS> fs_;
   std::unique_ptr<FaultController> controller_;
   std::unique_ptr<DB> db_;
   WriteHistory history_;
-  uint64_t next_value_ = 0;
 };
 
 struct PointCase {

@@ -39,13 +39,12 @@ using faults::FaultFS;
 using CrashMode = FaultFS::CrashMode;
 using vstress_test::Key;
 using vstress_test::Model;
+using vstress_test::RandomWriter;
 using vstress_test::ReadAll;
 using vstress_test::SmallOptions;
 using vstress_test::WriteHistory;
 
 constexpr char kDbPath[] = "/db";
-constexpr int kKeySpace = 300;
-constexpr size_t kValuePaddingBytes = 48;
 constexpr int kOpsPerCycleMax = 1200;
 constexpr int kCyclesPerRound = 3;
 constexpr int kRoundsPerMode = 24;
@@ -53,7 +52,6 @@ constexpr int kRoundsPerMode = 24;
 constexpr int kSyncPercentMixed = 15;
 // Writes a decider-crash case runs before crashing from the test thread if the decider has not.
 constexpr int kDeciderOpsMax = 3 * kOpsPerCycleMax;
-constexpr int kDeletePercent = 10;
 // Table appends sleep this long, so a crash between ops often lands inside a flush or compaction.
 constexpr std::chrono::microseconds kTableAppendDelay{20};
 // Reopens tried after a crash, each of which a decider may crash again.
@@ -63,9 +61,7 @@ constexpr int kReopenAttemptsMax = 3;
 class CrashDriver {
  public:
   CrashDriver(uint64_t seed, int sync_percent)
-      : rng_(seed),
-        sync_percent_(sync_percent),
-        fs_(std::make_shared<FaultFS>(engine::NewMemFileSystem())) {}
+      : writer_(seed, sync_percent), fs_(std::make_shared<FaultFS>(engine::NewMemFileSystem())) {}
 
   FaultFS* fs() { return fs_.get(); }
   DB* db() { return db_.get(); }
@@ -84,25 +80,16 @@ class CrashDriver {
   int RunOps(int ops) {
     int done = 0;
     for (int i = 0; i < ops && !fs_->crashed(); i++) {
-      const std::string key = Key(static_cast<int>(rng_() % kKeySpace));
-      WriteOptions wo;
-      const bool synced = static_cast<int>(rng_() % 100) < sync_percent_;
-      wo.sync = synced ? WriteOptions::Sync::kYes : WriteOptions::Sync::kNo;
-      std::optional<std::string> value;
-      engine::Result<SequenceNumber> seq = Status::Ok();
-      if (static_cast<int>(rng_() % 100) < kDeletePercent) {
-        seq = db_->Delete(wo, key);
-      } else {
-        value = "v" + std::to_string(next_value_++) + std::string(kValuePaddingBytes, '.');
-        seq = db_->Put(wo, key, *value);
-      }
+      WriteHistory::Write write;
+      const engine::Result<SequenceNumber> seq = writer_.Next(db_.get(), &write);
       if (!seq.ok()) {
         EXPECT_TRUE(seq.status().injected()) << seq.status().ToString();
         EXPECT_TRUE(fs_->crashed()) << "write failed without a crash: " << seq.status().ToString();
         break;
       }
       EXPECT_GT(seq.value(), history_.last_sequence()) << "sequence number reused";
-      history_.Record({seq.value(), key, value, synced});
+      write.sequence = seq.value();
+      history_.Record(std::move(write));
       done++;
     }
     return done;
@@ -147,15 +134,13 @@ class CrashDriver {
     return true;
   }
 
-  std::mt19937_64& rng() { return rng_; }
+  std::mt19937_64& rng() { return writer_.rng(); }
 
  private:
-  std::mt19937_64 rng_;
-  const int sync_percent_;
+  RandomWriter writer_;
   std::shared_ptr<FaultFS> fs_;
   std::unique_ptr<DB> db_;
   WriteHistory history_;
-  uint64_t next_value_ = 0;
 };
 
 // A decider that only sleeps on table appends (the `delay` action), widening the window in which

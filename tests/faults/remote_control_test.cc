@@ -42,16 +42,6 @@ constexpr std::chrono::seconds kFiuCtrlTimeout{10};
 constexpr std::chrono::milliseconds kPollInterval{20};
 constexpr char kControlPrefix[] = "fiu-control: ";
 
-// The vstress binary of this build: build/<preset>/harness/vstress beside
-// build/<preset>/tests/faults_integration_tests. Empty if it is not there.
-std::string VstressPath() {
-  std::error_code ec;
-  const fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) return "";
-  const fs::path vstress = self.parent_path().parent_path() / "harness" / "vstress";
-  return fs::exists(vstress, ec) ? vstress.string() : "";
-}
-
 // The fiu-ctrl on $PATH (Debian's fiu-utils installs /usr/bin/fiu-ctrl). Empty if none.
 std::string FiuCtrlPath() {
   const char* path = std::getenv("PATH");
@@ -211,10 +201,9 @@ std::string FiuCtrl(const std::string& fiu_ctrl, const std::string& prefix,
 // run --fiu-control PREFIX`: writes start failing as injected, the DB enters a background error,
 // and the run still ends on time and passes (injected failures are not violations).
 TEST(RemoteControlTest, FiuCtrlEnablesAWalFaultInARunningSoak) {
-  const std::string vstress = VstressPath();
-  ASSERT_FALSE(vstress.empty())
-      << "the vstress binary is missing: expected build/<preset>/harness/vstress beside "
-         "build/<preset>/tests/ (build the `vstress` target)";
+  // The vstress binary of this build (tests/CMakeLists.txt makes this binary depend on it).
+  const std::string vstress = VSTRESS_BINARY;
+  ASSERT_TRUE(fs::exists(vstress)) << vstress << " is missing (build the `vstress` target)";
   const std::string fiu_ctrl = FiuCtrlPath();
   ASSERT_FALSE(fiu_ctrl.empty()) << "fiu-ctrl is not on $PATH (Debian package fiu-utils; "
                                     "scripts/install-deps.sh installs it)";

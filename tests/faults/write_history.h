@@ -5,6 +5,9 @@
 // was under way when the power failed: it returned an error, so it is no acknowledged write, but
 // a torn WAL tail may keep its whole record.
 //
+// RandomWriter draws the crash tests' workload: random puts (each of a value never written
+// before) and deletes over a small key space, a chosen share of them synced.
+//
 // Invariants: durable_count() <= size(); the in-flight write, if any, comes after every logged
 // write (with the next sequence number), so nothing is logged after it until KeepPrefix drops it.
 //
@@ -16,11 +19,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
+#include <random>
 #include <sstream>
 #include <string>
 #include <utility>
 #include <vector>
 
+#include "engine/db.h"
 #include "engine/types.h"
 #include "tests/engine/db_test_util.h"
 
@@ -158,6 +163,38 @@ class WriteHistory {
   std::vector<Write> writes_;
   size_t durable_count_ = 0;
   std::optional<Write> in_flight_;
+};
+
+class RandomWriter {
+ public:
+  static constexpr int kKeySpace = 300;
+  static constexpr size_t kValuePaddingBytes = 48;
+  static constexpr int kDeletePercent = 10;
+
+  RandomWriter(uint64_t seed, int sync_percent) : rng_(seed), sync_percent_(sync_percent) {}
+
+  // Draws one write and applies it to `db`, returning the engine's result; `write` gets its key,
+  // value (nullopt: a delete) and whether it was synced, but not its sequence.
+  engine::Result<engine::SequenceNumber> Next(engine::DB* db, WriteHistory::Write* write) {
+    write->key = Key(static_cast<int>(rng_() % kKeySpace));
+    write->synced = static_cast<int>(rng_() % 100) < sync_percent_;
+    engine::WriteOptions wo;
+    wo.sync = write->synced ? engine::WriteOptions::Sync::kYes : engine::WriteOptions::Sync::kNo;
+    if (static_cast<int>(rng_() % 100) < kDeletePercent) {
+      write->value.reset();
+      return db->Delete(wo, write->key);
+    }
+    write->value = "v" + std::to_string(next_value_++) + std::string(kValuePaddingBytes, '.');
+    return db->Put(wo, write->key, *write->value);
+  }
+
+  // The stream the writes are drawn from, for a test's other random choices.
+  std::mt19937_64& rng() { return rng_; }
+
+ private:
+  std::mt19937_64 rng_;
+  const int sync_percent_;
+  uint64_t next_value_ = 0;  // makes every put's value unique
 };
 
 }  // namespace vstress_test

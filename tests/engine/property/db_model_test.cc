@@ -661,9 +661,8 @@ void CheckQuiescent(Sut& sut) {
   RC_ASSERT(stats.live_versions == 1u);
   RC_ASSERT(stats.deferred_deletions == 0u);
   RC_ASSERT(stats.deferred_deletion_bytes == 0u);
-  std::vector<std::string> expected = engine::testing::ExpectedFiles(sut.db.get());
-  std::sort(expected.begin(), expected.end());
-  RC_ASSERT(vstress_test::ListDir(sut.dir.path()) == expected);
+  RC_ASSERT(vstress_test::ListDir(sut.dir.path()) ==
+            vstress_test::SortedExpectedFiles(sut.db.get()));
   RC_ASSERT(engine::testing::RefcountUnderflows(sut.db.get()) == 0u);
   CheckLiveTablesOnDisk(sut);
 }
