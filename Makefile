@@ -4,16 +4,22 @@
 JOBS ?= $(shell nproc)
 SOAK_ARGS ?=
 
-.PHONY: all deps build test test-tsan test-asan soak bench format clean
+.PHONY: all deps configure build build-vstress test test-tsan test-asan soak bench format clean
 
 all: build
 
 deps:
 	@./scripts/install-deps.sh
 
-build: deps
+configure: deps
 	cmake --preset release
+
+build: configure
 	cmake --build --preset release -j $(JOBS)
+
+# Only the vstress binary: what `make soak` needs, so the soak starts without building every test.
+build-vstress: configure
+	cmake --build --preset release -j $(JOBS) --target vstress
 
 test: build
 	ctest --preset release -j $(JOBS) --no-tests=error
@@ -32,7 +38,7 @@ test-asan: deps
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j $(JOBS) --no-tests=error
 
-soak: build
+soak: build-vstress
 	./scripts/soak.sh $(SOAK_ARGS)
 
 bench: build

@@ -4,7 +4,9 @@
 // Exit codes (shared/DESIGN.md): 0 pass, 1 correctness violation or corrupt DB, 2 bad usage or
 // config, 3 liveness, 4 unexpected failure.
 #include <CLI/CLI.hpp>
+#include <charconv>
 #include <iostream>
+#include <string_view>
 
 #include "harness/bench_command.h"
 #include "harness/exit_codes.h"
@@ -12,38 +14,92 @@
 #include "harness/list_commands.h"
 #include "harness/report_command.h"
 #include "harness/run_command.h"
+#include "workloads/workload_spec.h"
 
 namespace {
 
+// A whole number in [low, high], spelled in decimal digits only: CLI11 alone would take "-1" for a
+// uint64_t as 2^64 - 1 and clamp values that overflow.
+CLI::Validator WholeNumber(uint64_t low, uint64_t high) {
+  return CLI::Validator(
+      [low, high](std::string& text) -> std::string {
+        uint64_t value = 0;
+        const char* end = text.data() + text.size();
+        const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+        if (text.empty() || ec != std::errc() || ptr != end || value < low || value > high) {
+          return "'" + text + "' is not a whole number in [" + std::to_string(low) + ", " +
+                 std::to_string(high) + "]";
+        }
+        return {};
+      },
+      "UINT");
+}
+
+// Paths and prefixes: given, they must name something.
+const CLI::Validator kNonEmpty(
+    [](std::string& text) -> std::string { return text.empty() ? "must not be empty" : ""; },
+    "TEXT");
+
+// An unknown first word is a subcommand typed wrong (scripts probe for subcommands with
+// `vstress NAME --help`), so it is named, with the real ones, and never falls through to the
+// top-level help.
+bool IsUnknownSubcommand(const CLI::App& app, int argc, char** argv, std::ostream& err) {
+  if (argc < 2 || argv[1][0] == '-') return false;
+  const std::string_view word = argv[1];
+  std::string names;
+  for (const CLI::App* sub : app.get_subcommands({})) {
+    if (sub->get_name() == word) return false;
+    names += (names.empty() ? "" : ", ") + sub->get_name();
+  }
+  err << "vstress: unknown subcommand '" << word << "'; the subcommands are: " << names
+      << " (vstress --help describes them)\n";
+  return true;
+}
+
 void AddRunOptions(CLI::App* run, harness::RunCommandOptions* o) {
-  run->add_option("--preset", o->preset, "workload preset (see `vstress presets`)");
+  constexpr uint64_t kCountMax = workloads::kTomlIntegerMax;
+  run->add_option("--preset", o->preset, "workload preset (see `vstress presets`)")
+      ->check(kNonEmpty);
   run->add_option("--config", o->config_path, "workload TOML file")->check(CLI::ExistingFile);
-  run->add_option("--seed", o->seed, "seed for every random choice of the run");
-  run->add_option("--duration", o->duration, "run for this long (30s, 2m, 500ms)");
-  run->add_option("--ops", o->ops, "run this many write ops instead of a duration");
-  run->add_option("--readers", o->readers, "point-reader threads")->check(CLI::Range(0, 256));
-  run->add_option("--writers", o->writers, "writer threads")->check(CLI::Range(0, 256));
-  run->add_option("--scanners", o->scanners, "scanner threads")->check(CLI::Range(0, 256));
+  run->add_option("--seed", o->seed, "seed for every random choice of the run")
+      ->check(WholeNumber(0, kCountMax));
+  auto* duration = run->add_option("--duration", o->duration, "run for this long (30s, 2m, 500ms)")
+                       ->check(kNonEmpty);
+  run->add_option("--ops", o->ops, "run this many write ops instead of a duration")
+      ->check(WholeNumber(1, kCountMax))
+      ->excludes(duration);
+  run->add_option("--readers", o->readers, "point-reader threads")
+      ->check(WholeNumber(0, workloads::kRoleThreadsMax));
+  run->add_option("--writers", o->writers, "writer threads")
+      ->check(WholeNumber(0, workloads::kRoleThreadsMax));
+  run->add_option("--scanners", o->scanners, "scanner threads")
+      ->check(WholeNumber(0, workloads::kRoleThreadsMax));
   run->add_option("--snapshot-readers", o->snapshot_readers, "snapshot-reader threads")
-      ->check(CLI::Range(0, 256));
+      ->check(WholeNumber(0, workloads::kRoleThreadsMax));
   run->add_option("--fault", o->fault_rules, "fault rule POINT:ACTION[:TRIGGER][@WINDOW]");
   run->add_option("--faults", o->faults_file, "TOML file of [[faults]] rules")
       ->check(CLI::ExistingFile);
-  run->add_option("--mutant", o->mutant, "switch on a planted bug (see `vstress mutants`)");
-  run->add_option("--out", o->out_dir, "run directory (default runs/<UTC time>-seed<N>)");
+  run->add_option("--mutant", o->mutant, "switch on a planted bug (see `vstress mutants`)")
+      ->check(kNonEmpty);
+  run->add_option("--out", o->out_dir, "run directory (default runs/<UTC time>-seed<N>)")
+      ->check(kNonEmpty);
   run->add_option("--set", o->sets, "override a config key: KEY=VALUE");
   run->add_flag("--keep-going", o->keep_going, "do not stop at the first violation");
   run->add_option("--progress", o->progress, "progress line: auto, on, plain or off")
       ->check(CLI::IsMember({"auto", "on", "plain", "off"}));
   run->add_option("--fiu-control", o->fiu_control,
-                  "open libfiu's remote-control fifo PREFIX-<pid> for fiu-ctrl");
+                  "open libfiu's remote-control fifo PREFIX-<pid> for fiu-ctrl")
+      ->check(kNonEmpty);
   run->add_flag("--cleanup-on-pass", o->cleanup_on_pass, "delete db/ when the run passes");
   run->add_option("--metrics-listen", o->metrics_listen,
-                  "serve Prometheus /metrics on HOST:PORT during the run (:0 picks a free port)");
+                  "serve Prometheus /metrics on HOST:PORT during the run (:0 picks a free port)")
+      ->check(kNonEmpty);
   run->add_option("--metrics-textfile", o->metrics_textfile,
-                  "rewrite this Prometheus textfile atomically every sample (node_exporter)");
+                  "rewrite this Prometheus textfile atomically every sample (node_exporter)")
+      ->check(kNonEmpty);
   run->add_option("--push-gateway", o->push_gateway,
-                  "push metrics to this Prometheus pushgateway URL every 10s and at the end");
+                  "push metrics to this Prometheus pushgateway URL every 10s and at the end")
+      ->check(kNonEmpty);
 }
 
 }  // namespace
@@ -76,14 +132,17 @@ int main(int argc, char** argv) {
                                    "by side: throughput of each and their ratio");
   bench->add_option("--preset", bench_options.preset, "workload preset (default smoke)");
   bench->add_option("--duration", bench_options.duration, "per half, per round (default 10s)");
-  bench->add_option("--rounds", bench_options.rounds, "rounds (default 3)");
-  bench->add_option("--seed", bench_options.seed, "seed");
-  bench->add_option("--out", bench_options.out_dir, "scratch directory");
+  bench->add_option("--rounds", bench_options.rounds, "rounds (default 3)")
+      ->check(WholeNumber(1, 20));
+  bench->add_option("--seed", bench_options.seed, "seed")
+      ->check(WholeNumber(0, workloads::kTomlIntegerMax));
+  bench->add_option("--out", bench_options.out_dir, "scratch directory")->check(kNonEmpty);
 
   auto* list_faults = app.add_subcommand("faults", "list every fault point, action and trigger");
   auto* list_presets = app.add_subcommand("presets", "list the workload presets");
   auto* list_mutants = app.add_subcommand("mutants", "list the planted bugs and their presets");
 
+  if (IsUnknownSubcommand(app, argc, argv, std::cerr)) return harness::kExitUsage;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

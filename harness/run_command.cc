@@ -108,8 +108,10 @@ std::string ReproCommand(const RunCommandOptions& o, const std::string& run_dir)
   std::error_code ec;
   const fs::path exe = fs::canonical("/proc/self/exe", ec);
   const fs::path dir = fs::absolute(run_dir, ec);
-  return fmt::format("{} run --config {}/config.toml --out {}/repro",
-                     exe.empty() ? o.argv0 : exe.string(), dir.string(), dir.string());
+  return fmt::format("{} run --config {} --out {}",
+                     reports::ShellQuote(exe.empty() ? o.argv0 : exe.string()),
+                     reports::ShellQuote((dir / "config.toml").string()),
+                     reports::ShellQuote((dir / "repro").string()));
 }
 
 engine::Status WriteRepro(const std::string& run_dir, const std::string& command) {
@@ -221,6 +223,26 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
     return kExitUsage;
   }
   const std::string run_dir = o.out_dir.empty() ? DefaultRunDir(spec.seed) : o.out_dir;
+  // Metrics: bad --metrics-listen / --push-gateway values are usage errors, found before the run.
+  const std::string mutants = fmt::format("{}", fmt::join(spec.engine.mutations, ","));
+  reports::RunMetrics metrics({std::to_string(spec.seed), spec.name,
+                               mutants.empty() ? "none" : mutants, VSTRESS_VERSION,
+                               RunId(run_dir)});
+  metrics.DeclareFaults(FaultSeries(spec.faults));
+  std::unique_ptr<reports::MetricsExporter> exporter;
+  if (!o.metrics_listen.empty() || !o.metrics_textfile.empty() || !o.push_gateway.empty()) {
+    auto started = reports::MetricsExporter::Start(
+        &metrics, {o.metrics_listen, o.metrics_textfile, o.push_gateway});
+    if (!started.ok()) {
+      err << "vstress run: " << started.status().message() << "\n";
+      return kExitUsage;
+    }
+    exporter = std::move(started).value();
+    if (!exporter->listen_url().empty()) {
+      out << "metrics: " << exporter->listen_url() << "\n" << std::flush;
+    }
+  }
+
   std::error_code ec;
   fs::remove_all(run_dir + "/db", ec);
   fs::create_directories(run_dir, ec);
@@ -246,36 +268,13 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
       err << "vstress run: --fiu-control: " << s.message() << "\n";
       return kExitUsage;
     }
-    out << fmt::format("fiu-control: fiu-ctrl -f {} -c \"enable name=POINT\" {}\n", o.fiu_control,
-                       getpid())
+    out << fmt::format("fiu-control: fiu-ctrl -f {} -c \"enable name=POINT\" {}\n",
+                       reports::ShellQuote(o.fiu_control), getpid())
         << std::flush;
   }
   if (engine::Status s = controller.Install(); !s.ok()) {
     err << "vstress run: installing faults: " << s.ToString() << "\n";
     return kExitFailure;
-  }
-
-  // Metrics: bad --metrics-listen / --push-gateway values are usage errors, found before the run.
-  const std::string mutants = fmt::format("{}", fmt::join(spec.engine.mutations, ","));
-  reports::RunMetrics metrics({std::to_string(spec.seed), spec.name,
-                               mutants.empty() ? "none" : mutants, VSTRESS_VERSION,
-                               RunId(run_dir)});
-  metrics.DeclareFaults(FaultSeries(spec.faults));
-  std::unique_ptr<reports::MetricsExporter> exporter;
-  if (!o.metrics_listen.empty() || !o.metrics_textfile.empty() || !o.push_gateway.empty()) {
-    auto started = reports::MetricsExporter::Start(
-        &metrics, {o.metrics_listen, o.metrics_textfile, o.push_gateway});
-    if (!started.ok()) {
-      err << "vstress run: " << started.status().message() << "\n";
-      return kExitUsage;
-    }
-    exporter = std::move(started).value();
-    if (exporter->port() != 0) {
-      const std::string host = o.metrics_listen.substr(0, o.metrics_listen.rfind(':'));
-      out << fmt::format("metrics: http://{}:{}/metrics\n", host.empty() ? "0.0.0.0" : host,
-                         exporter->port())
-          << std::flush;
-    }
   }
 
   RunConfig config;

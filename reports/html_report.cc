@@ -433,11 +433,14 @@ Chart MakeChart(const ChartSpec& spec, const RunReport& report,
 // The page.
 
 // Narrow screens get one column: the grids below size their columns with min(100%, N px), and
-// every block that can be wider than a phone (tables, <pre>) scrolls or wraps inside itself.
+// every block that can be wider than a phone (tables, <pre>) scrolls or wraps inside itself. Any
+// text may break anywhere (body's overflow-wrap is inherited), so no path, command, key, value or
+// violation text is ever one token wider than the screen, however long the run's directory.
 constexpr const char* kStyle = R"css(
 :root{--pass:#1a7f37;--fail:#cf222e;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--panel:#f6f8fa}
 *{box-sizing:border-box}
-body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:#fff}
+body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:#fff;overflow-wrap:anywhere}
+code{font-family:ui-monospace,monospace;font-size:13px}
 main{max-width:1500px;margin:0 auto;padding:16px}
 h1{font-size:1.4em;margin:0 0 8px}h2{font-size:1.15em;margin:28px 0 10px}h3{font-size:1em;margin:0 0 6px}
 .run-header{border-left:8px solid var(--fail);background:var(--panel);border-radius:6px;padding:12px 16px}
@@ -662,7 +665,7 @@ std::string RenderHtmlReport(const RunReport& report) {
   html += RenderTotals(report);
   html += RenderConfig(report);
   html += fmt::format("<footer><p>Written by <code>vstress report {}</code>.</p></footer>",
-                      EscapeHtml(report.run_dir));
+                      EscapeHtml(ShellQuote(report.run_dir)));
   return html + "</main></body></html>\n";
 }
 

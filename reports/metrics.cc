@@ -16,6 +16,8 @@
 #include <regex>
 #include <sstream>
 
+#include "reports/net_address.h"
+
 namespace reports {
 namespace {
 
@@ -66,10 +68,8 @@ RunMetrics::RunMetrics(const RunLabels& labels)
                  .Name("vstress_faults_injected_total")
                  .Help("Faults fired, by fault point and action.")
                  .Register(r);
-  auto& ops = BuildCounter()
-                  .Name("vstress_ops_total")
-                  .Help("Ops completed, by op and result.")
-                  .Register(r);
+  auto& ops =
+      BuildCounter().Name("vstress_ops_total").Help("Ops completed, by op and result.").Register(r);
   reads_checked_ = &BuildCounter()
                         .Name("vstress_reads_checked_total")
                         .Help("Reads checked against the oracle, by kind.")
@@ -86,8 +86,8 @@ RunMetrics::RunMetrics(const RunLabels& labels)
   // Every op/result series exists from the start, so rate() has a zero to begin from.
   for (size_t op = 0; op < kOpKindCount; op++) {
     for (size_t result = 0; result < kOpResultCount; result++) {
-      ops_[op][result] = &ops.Add({{"op", std::string(kOpKindNames[op])},
-                                   {"result", std::string(kOpResultNames[result])}});
+      ops_[op][result] = &ops.Add(
+          {{"op", std::string(kOpKindNames[op])}, {"result", std::string(kOpResultNames[result])}});
     }
   }
   for (const char* kind : {"point_read", "scan", "scan_key", "snapshot_read"}) {
@@ -168,18 +168,6 @@ std::string RunMetrics::Text() const {
 
 // ---- export ------------------------------------------------------------------------------
 
-bool ParsePushGatewayUrl(const std::string& url, std::string* host, std::string* port) {
-  static const std::regex kUrl(
-      R"(^(https?://[A-Za-z0-9.\-]+|https?://\[[0-9A-Fa-f:]+\]):([0-9]{1,5})/?$)");
-  std::smatch match;
-  if (!std::regex_match(url, match, kUrl)) return false;
-  const int n = std::stoi(match[2].str());
-  if (n < 1 || n > 65535) return false;
-  *host = match[1].str();
-  *port = match[2].str();
-  return true;
-}
-
 engine::Status ReplaceFile(const std::string& path, const std::string& contents) {
   const std::string temp = fmt::format("{}.tmp.{}", path, getpid());
   {
@@ -203,14 +191,15 @@ engine::Result<std::unique_ptr<MetricsExporter>> MetricsExporter::Start(
     RunMetrics* metrics, const MetricsExportOptions& options) {
   std::unique_ptr<MetricsExporter> e(new MetricsExporter(metrics, options));
   if (!options.listen.empty()) {
-    // civetweb spells "every interface" as a bare port.
-    const std::string address =
-        options.listen.front() == ':' ? options.listen.substr(1) : options.listen;
-    const auto colon = options.listen.rfind(':');
-    if (colon == std::string::npos || colon + 1 == options.listen.size()) {
-      return engine::Status::InvalidArgument(fmt::format(
-          "--metrics-listen: '{}' is not HOST:PORT (e.g. 127.0.0.1:9464, :0)", options.listen));
+    auto listen =
+        ParseHostPort(options.listen, {.allow_empty_host = true, .allow_port_zero = true});
+    if (!listen.ok()) {
+      return engine::Status::InvalidArgument("--metrics-listen: " + listen.status().message());
     }
+    // civetweb spells "every interface" as a bare port.
+    const HostPort& hp = listen.value();
+    const std::string address =
+        hp.address.empty() ? std::to_string(hp.port) : fmt::format("{}:{}", hp.address, hp.port);
     try {
       e->exposer_ = std::make_unique<prometheus::Exposer>(address);
     } catch (const std::exception& ex) {
@@ -220,16 +209,23 @@ engine::Result<std::unique_ptr<MetricsExporter>> MetricsExporter::Start(
     e->exposer_->RegisterCollectable(metrics->registry());
     const auto ports = e->exposer_->GetListeningPorts();
     e->port_ = ports.empty() ? 0 : ports.front();
+    e->listen_url_ =
+        fmt::format("http://{}:{}/metrics", hp.host.empty() ? "0.0.0.0" : hp.host, e->port_);
+  }
+  if (!options.textfile.empty()) {
+    // A textfile that cannot be written is a usage error now, not a stream of warnings later.
+    if (engine::Status s = ReplaceFile(options.textfile, metrics->Text()); !s.ok()) {
+      return engine::Status::InvalidArgument("--metrics-textfile: " + s.ToString());
+    }
   }
   if (!options.push_gateway.empty()) {
-    std::string host;
-    std::string port;
-    if (!ParsePushGatewayUrl(options.push_gateway, &host, &port)) {
-      return engine::Status::InvalidArgument(fmt::format(
-          "--push-gateway: '{}' is not a URL like http://127.0.0.1:9091", options.push_gateway));
-    }
+    auto url = ParseHttpUrl(options.push_gateway);
+    if (!url.ok())
+      return engine::Status::InvalidArgument("--push-gateway: " + url.status().message());
     e->gateway_ = std::make_unique<prometheus::Gateway>(
-        host, port, "vstress", prometheus::Labels{{"instance", metrics->labels().run_id}});
+        url.value().scheme + "://" + url.value().host_port.host,
+        std::to_string(url.value().host_port.port), "vstress",
+        prometheus::Labels{{"instance", metrics->labels().run_id}});
     e->gateway_->RegisterCollectable(metrics->registry());
     e->pusher_ = std::thread([raw = e.get()] { raw->PushLoop(); });
   }

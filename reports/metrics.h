@@ -103,16 +103,18 @@ struct MetricsExportOptions {
 
 class MetricsExporter {
  public:
-  // Starts serving and pushing per `options`; an address that cannot be bound or a URL that
-  // cannot be parsed is an InvalidArgument naming it.
+  // Starts serving and pushing per `options`; an address or URL that is malformed or cannot be
+  // bound (net_address.h), or a textfile that cannot be written, is an InvalidArgument naming its
+  // flag.
   static engine::Result<std::unique_ptr<MetricsExporter>> Start(
       RunMetrics* metrics, const MetricsExportOptions& options);
   ~MetricsExporter();
   MetricsExporter(const MetricsExporter&) = delete;
   MetricsExporter& operator=(const MetricsExporter&) = delete;
 
-  // The port /metrics is served on (0: not serving).
+  // The port /metrics is served on (0: not serving), and its URL ("" when not serving).
   int port() const { return port_; }
+  const std::string& listen_url() const { return listen_url_; }
   // Publishes a sample, rewrites the textfile, and wakes the pusher when a push is due.
   void OnSample(const MetricsSnapshot& m);
   // Rewrites the textfile and pushes once more (synchronously), after the caller published the
@@ -131,6 +133,7 @@ class MetricsExporter {
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::unique_ptr<prometheus::Gateway> gateway_;
   int port_ = 0;
+  std::string listen_url_;
   double last_push_seconds_ = 0;
   std::string last_textfile_error_;
 
@@ -142,10 +145,6 @@ class MetricsExporter {
   std::atomic<uint64_t> pushes_ok_{0};
   std::thread pusher_;
 };
-
-// Splits "http://host:port[/]" into the scheme-and-host and the port prometheus-cpp's Gateway
-// takes; false if `url` is not of that form.
-bool ParsePushGatewayUrl(const std::string& url, std::string* host, std::string* port);
 
 // Writes `contents` to `path` by a rename over it (readers never see half a file; not synced:
 // a textfile is rewritten four times a second and only its latest version matters).

@@ -110,21 +110,6 @@ TEST(MetricsExporterTest, ServesOnAFreePortAndRewritesTheTextfile) {
   std::filesystem::remove(textfile);
 }
 
-TEST(ParsePushGatewayUrlTest, SplitsSchemeHostAndPort) {
-  std::string host;
-  std::string port;
-  ASSERT_TRUE(ParsePushGatewayUrl("http://127.0.0.1:9091", &host, &port));
-  EXPECT_EQ(host, "http://127.0.0.1");
-  EXPECT_EQ(port, "9091");
-  ASSERT_TRUE(ParsePushGatewayUrl("https://push.example:443/", &host, &port));
-  EXPECT_EQ(host, "https://push.example");
-  EXPECT_FALSE(ParsePushGatewayUrl("127.0.0.1:9091", &host, &port));
-  EXPECT_FALSE(ParsePushGatewayUrl("http://127.0.0.1", &host, &port));
-  EXPECT_FALSE(ParsePushGatewayUrl("http://127.0.0.1:0", &host, &port));
-  EXPECT_FALSE(ParsePushGatewayUrl("http://127.0.0.1:99999", &host, &port));
-  EXPECT_FALSE(ParsePushGatewayUrl("http://127.0.0.1:9091/metrics/job/x", &host, &port));
-}
-
 TEST(LatencyCountsTest, QuantilesInterpolateWithinTheirBucket) {
   LatencyCounts c;
   EXPECT_EQ(c.Quantile(0.5), 0);  // no ops

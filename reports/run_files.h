@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <string_view>
 
 #include "engine/status.h"
 #include "reports/run_record.h"
@@ -39,6 +40,10 @@ engine::Status WriteTimeseriesCsv(const std::string& path, const RunOutcome& out
 std::string TimeseriesCsvHeader();
 // Reads `path` whole from the real file system (engine::ReadFileToString).
 engine::Status ReadFile(const std::string& path, std::string* contents);
+// `text` as one POSIX shell word: unchanged when it holds only characters no shell treats
+// specially, else in single quotes (a quote inside becomes '\''). Repro commands quote every path,
+// so a run directory with spaces or non-ASCII letters replays by copy and paste.
+std::string ShellQuote(std::string_view text);
 // Writes `contents` to `path` on the real file system through engine::WriteFileAtomically (synced
 // temp file, rename, directory sync).
 engine::Status WriteFileAtomically(const std::string& path, const std::string& contents);

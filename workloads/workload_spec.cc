@@ -51,6 +51,18 @@ Status CheckWeight(std::string_view key, double weight) {
   return Bad(key, fmt::format("must be a finite number >= 0, got {}", weight));
 }
 
+// The name labels metrics and names the run in reports: one printable line.
+Status CheckName(const std::string& name) {
+  if (name.empty()) return Bad("name", "must not be empty");
+  if (name.size() > kNameBytesMax) {
+    return Bad("name", fmt::format("must be at most {} bytes, got {}", kNameBytesMax, name.size()));
+  }
+  for (unsigned char c : name) {
+    if (c < 0x20 || c == 0x7f) return Bad("name", "must not hold control characters");
+  }
+  return Status::Ok();
+}
+
 Status ValidateRun(const WorkloadSpec& s) {
   const Status duration =
       s.ops == 0
@@ -60,6 +72,7 @@ Status ValidateRun(const WorkloadSpec& s) {
                                                        kDurationSecondsMax, s.duration_seconds)))
           : CheckRange("duration_seconds", s.duration_seconds, 0, kDurationSecondsMax);
   return First({
+      CheckName(s.name),
       CheckCount("seed", s.seed, 0, kTomlIntegerMax),
       CheckCount("ops", s.ops, 0, kTomlIntegerMax),
       duration,

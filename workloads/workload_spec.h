@@ -44,6 +44,7 @@ inline constexpr uint32_t kStepDelayUsMax = 1'000'000;
 inline constexpr uint32_t kReadsPerSnapshotMax = 10'000'000;
 // TOML integers are signed 64-bit, so a count above this could not be written to config.toml.
 inline constexpr uint64_t kTomlIntegerMax = INT64_MAX;
+inline constexpr size_t kNameBytesMax = 128;
 
 enum class KeyDistribution : uint8_t { kUniform, kZipfian, kLatest, kHotspot };
 
@@ -126,8 +127,8 @@ const char* BackgroundModeName(engine::BackgroundMode mode);
 std::optional<engine::BackgroundMode> BackgroundModeFromName(std::string_view name);
 
 struct WorkloadSpec {
-  std::string name;         // preset name or config file stem
-  std::string description;  // one line
+  std::string name = "custom";  // preset name or config file stem
+  std::string description;      // one line
   uint64_t seed = 1;
   double duration_seconds = 30;  // used when ops == 0
   uint64_t ops = 0;              // total ops across threads; 0 = run for duration_seconds

@@ -3,11 +3,22 @@
 # rebuilt by `vstress report`, is loaded by headless Chromium, whose DOM must hold the run header
 # and at least four charts that each draw a series of more than one point, whose screenshots (desktop
 # and phone width) must be the requested size and not blank, and whose layout at Chromium's
-# narrowest window must not scroll sideways. Also: `vstress report` on a missing directory exits 2.
+# narrowest window must not scroll sideways — neither for that passing run nor for a mutant run's
+# report full of violation texts and histories. Both runs live under a directory of over 200
+# characters with spaces and non-ASCII letters, whatever the path of the clone, so a long run
+# directory (CI runners' paths are long) is part of what is tested. Also: `vstress report` on a
+# missing directory exits 2.
 #   report_render_test.sh VSTRESS WORK_DIR
 set -euo pipefail
 vstress="$1" work="$2"
-run="$work/run"
+# Over 200 characters below $work alone, with spaces and non-ASCII letters in one component.
+deep="$work/a directory of nightly runs with spaces, ümlauts and Ελληνικά in its name"
+# Underscores give a browser no place to break a line.
+deep="$deep/another_rather_long_level_of_the_kind_ci_runners_create_for_each_job_0123456789"
+deep="$deep/and-one-more-level-so-that-every-path-written-into-the-report-is-longer-than-a-phone"
+[[ ${#deep} -ge $((${#work} + 200)) ]] || { echo "report_render_test: path too short" >&2; exit 1; }
+run="$deep/run"
+mutant_run="$deep/mutant run"
 
 fail() {
   echo "report_render_test: FAIL: $*" >&2
@@ -36,7 +47,7 @@ echo "report_render_test: report.html is $(stat -c %s "$run/report.html") bytes"
 rc=0
 timeout 60 "$vstress" report "$work/absent" 2>"$work/absent.err" || rc=$?
 [[ $rc -eq 2 ]] || fail "vstress report on a missing directory exited $rc, not 2"
-grep -q "$work/absent" "$work/absent.err" || fail "the error does not name the directory"
+grep -qF "$work/absent" "$work/absent.err" || fail "the error does not name the directory"
 
 # Chromium runs as root here, hence --no-sandbox; its own chatter goes to chromium.log.
 chrome() {
@@ -44,7 +55,10 @@ chrome() {
     --user-data-dir="$work/chrome" "$@" 2>>"$work/chromium.log"
 }
 
-chrome --window-size=1280,1600 --dump-dom "file://$run/report.html" >"$work/dom.html" ||
+# PATH -> file:// URL (spaces and non-ASCII letters percent-encoded).
+file_url() { python3 -c 'import pathlib, sys; print(pathlib.Path(sys.argv[1]).as_uri())' "$1"; }
+
+chrome --window-size=1280,1600 --dump-dom "$(file_url "$run/report.html")" >"$work/dom.html" ||
   fail "chromium --dump-dom failed (see $work/chromium.log)"
 python3 - "$work/dom.html" <<'EOF' || fail "the DOM check failed"
 import sys
@@ -152,27 +166,41 @@ assert pass_green, "the pass colour of the run header is not on screen"
 EOF
 }
 
-chrome --window-size=1280,1600 --screenshot="$work/shot.png" "file://$run/report.html" >/dev/null ||
+chrome --window-size=1280,1600 --screenshot="$work/shot.png" "$(file_url "$run/report.html")" >/dev/null ||
   fail "chromium --screenshot failed (see $work/chromium.log)"
 png_check 1280 1600 "$work/shot.png" || fail "the desktop screenshot check failed"
 
-chrome --window-size=390,2000 --screenshot="$work/phone.png" "file://$run/report.html" >/dev/null ||
+chrome --window-size=390,2000 --screenshot="$work/phone.png" "$(file_url "$run/report.html")" >/dev/null ||
   fail "chromium --screenshot at phone width failed"
 png_check 390 2000 "$work/phone.png" || fail "the phone screenshot check failed"
 
 # Sideways overflow can only be measured by script, which the report must not carry, so a copy of
 # it gets one. Headless Chromium lays pages out no narrower than 500 CSS px, whatever the window.
-sed 's|</body>|<script>document.body.dataset.testOverflow = document.documentElement.scrollWidth - document.documentElement.clientWidth; document.body.dataset.testWidth = innerWidth;</script></body>|' \
-  "$run/report.html" >"$work/narrow.html"
-chrome --window-size=390,2000 --dump-dom "file://$work/narrow.html" >"$work/narrow-dom.html" ||
-  fail "chromium --dump-dom at phone width failed"
-body=$(grep -o '<body[^>]*>' "$work/narrow-dom.html")
-[[ "$body" =~ data-test-overflow=\"(-?[0-9]+)\" ]] || fail "no overflow measured: $body"
-overflow="${BASH_REMATCH[1]}"
-[[ "$body" =~ data-test-width=\"([0-9]+)\" ]] || fail "no width measured: $body"
-width="${BASH_REMATCH[1]}"
-echo "report_render_test: at a ${width} px wide window the page overflows by ${overflow} px"
-((width <= 500)) || fail "the narrow window was laid out ${width} px wide"
-((overflow <= 0)) || fail "the page scrolls sideways by ${overflow} px on a narrow screen"
+#   check_overflow REPORT NAME
+check_overflow() {
+  sed 's|</body>|<script>document.body.dataset.testOverflow = document.documentElement.scrollWidth - document.documentElement.clientWidth; document.body.dataset.testWidth = innerWidth;</script></body>|' \
+    "$1" >"$work/$2-narrow.html"
+  chrome --window-size=390,2000 --dump-dom "$(file_url "$work/$2-narrow.html")" \
+    >"$work/$2-narrow-dom.html" || fail "chromium --dump-dom at phone width failed ($2)"
+  local body overflow width
+  body=$(grep -o '<body[^>]*>' "$work/$2-narrow-dom.html")
+  [[ "$body" =~ data-test-overflow=\"(-?[0-9]+)\" ]] || fail "no overflow measured ($2): $body"
+  overflow="${BASH_REMATCH[1]}"
+  [[ "$body" =~ data-test-width=\"([0-9]+)\" ]] || fail "no width measured ($2): $body"
+  width="${BASH_REMATCH[1]}"
+  echo "report_render_test: $2: at a ${width} px wide window the page overflows by ${overflow} px"
+  ((width <= 500)) || fail "the narrow window was laid out ${width} px wide ($2)"
+  ((overflow <= 0)) || fail "the $2 page scrolls sideways by ${overflow} px on a narrow screen"
+}
+check_overflow "$run/report.html" pass
+
+# A report with violations: kinds, ops, expected/observed values, oracle histories, recent ops.
+rc=0
+timeout 120 "$vstress" run --mutant get-reads-live-memtable --seed 1 --duration 20s \
+  --out "$mutant_run" --progress off >"$work/mutant.out" 2>&1 || rc=$?
+[[ $rc -eq 1 ]] || { cat "$work/mutant.out"; fail "the mutant run exited $rc, not 1"; }
+grep -q 'class="violation"' "$mutant_run/report.html" || fail "the mutant run's report shows no violation"
+grep -q 'class="key-history"' "$mutant_run/report.html" || fail "the mutant run's report has no key history"
+check_overflow "$mutant_run/report.html" violation
 
 echo "report_render_test: PASS"
