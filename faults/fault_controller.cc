@@ -31,7 +31,9 @@ int ErrnoFor(Action action) { return action == Action::kNoSpace ? ENOSPC : EIO; 
 
 }  // namespace
 
-FaultController::FaultController(FaultControllerOptions options) : options_(std::move(options)) {
+FaultController::FaultController(FaultControllerOptions options)
+    : options_(std::move(options)), clock_(options_.clock ? options_.clock : engine::RealClock()) {
+  start_nanos_ = clock_->NowNanos();
   for (const auto& point : AllFaultPoints()) {
     std::vector<size_t> rules;
     for (size_t i = 0; i < options_.rules.size(); i++) {
@@ -50,6 +52,10 @@ FaultController::FaultController(FaultControllerOptions options) : options_(std:
 
 FaultController::~FaultController() { Uninstall(); }
 
+double FaultController::SecondsSinceInstall() const {
+  return static_cast<double>(clock_->NowNanos() - start_nanos_) / 1e9;
+}
+
 engine::Status FaultController::Install() {
   if (fiu_init(0) != 0) return engine::Status::IOError("fiu_init failed");
   if (!options_.log_path.empty()) {
@@ -57,7 +63,7 @@ engine::Status FaultController::Install() {
     log_.open(options_.log_path, std::ios::out | std::ios::trunc);
     if (!log_) return engine::Status::IOError("cannot write " + options_.log_path);
   }
-  start_ = std::chrono::steady_clock::now();
+  start_nanos_ = clock_->NowNanos();
   for (auto& [name, state] : points_) {
     if (!IsEnginePoint(name)) continue;
     if (fiu_enable_external(name.c_str(), EIO, this, 0, &FaultController::FiuCallback) != 0) {
@@ -107,7 +113,9 @@ int FaultController::FiuCallback(const char* name, int* /*failnum*/, void** fail
 }
 
 std::optional<Action> FaultController::OnHit(std::string_view point, std::string_view path) {
-  if (stopped_.load(std::memory_order_acquire)) return std::nullopt;
+  if (stopped_.load(std::memory_order_acquire) || suspended_.load(std::memory_order_acquire)) {
+    return std::nullopt;
+  }
   auto it = points_.find(point);
   if (it == points_.end()) return std::nullopt;
   PointState& state = *it->second;
@@ -116,7 +124,10 @@ std::optional<Action> FaultController::OnHit(std::string_view point, std::string
     const Rule& rule = options_.rules[state.rules[i]];
     if (!rule.MatchesPath(path) || !InWindow(rule) || !Fires(state, i, hit)) continue;
     Record(state, hit, rule.action);
-    if (rule.action == Action::kDelay) std::this_thread::sleep_for(rule.delay);
+    if (rule.action == Action::kDelay) {
+      clock_->SleepForNanos(static_cast<uint64_t>(
+          std::chrono::duration_cast<std::chrono::nanoseconds>(rule.delay).count()));
+    }
     return rule.action;
   }
   return std::nullopt;
@@ -128,8 +139,7 @@ bool FaultController::InWindow(const Rule& rule) const {
   if (w.after_ops && op < *w.after_ops) return false;
   if (w.before_ops && op >= *w.before_ops) return false;
   if (w.after_seconds || w.before_seconds) {
-    const double t =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const double t = SecondsSinceInstall();
     if (w.after_seconds && t < *w.after_seconds) return false;
     if (w.before_seconds && t >= *w.before_seconds) return false;
   }
@@ -160,7 +170,7 @@ void FaultController::Record(PointState& state, uint64_t hit, Action action) {
   state.fires[static_cast<size_t>(action)].fetch_add(1);
   fires_total_.fetch_add(1, std::memory_order_relaxed);
   FireRecord r;
-  r.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  r.seconds = SecondsSinceInstall();
   r.op_index = op_index_.load(std::memory_order_relaxed);
   r.point = state.name;
   r.hit = hit;

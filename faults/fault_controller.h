@@ -25,6 +25,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/clock.h"
 #include "engine/status.h"
 #include "faults/fault_rule.h"
 
@@ -35,6 +36,8 @@ struct FaultControllerOptions {
   std::vector<Rule> rules;
   // Where each fire is logged (empty: nowhere).
   std::string log_path;
+  // Time for windows, delays and the log; null means engine::RealClock().
+  std::shared_ptr<engine::Clock> clock;
 };
 
 // One fire, as recorded in faults.log.
@@ -63,6 +66,10 @@ class FaultController {
   // Disables what Install enabled and stops every later fire (FaultFS points too). Called by the
   // destructor too.
   void Uninstall();
+  // While suspended no rule fires and hits are not counted (as if no rule named any point): a
+  // quiescence point checks the DB at rest, then resumes the run's faults where they were.
+  void Suspend() { suspended_.store(true, std::memory_order_release); }
+  void Resume() { suspended_.store(false, std::memory_order_release); }
 
   // Called at a `crash` fire at an engine point (e.g. FaultFS::Crash), and at a `torn` fire at an
   // engine point (arm a torn next append). Set before Install.
@@ -102,9 +109,13 @@ class FaultController {
   std::function<void()> torn_hook_;
   std::atomic<uint64_t> op_index_{0};
   std::atomic<uint64_t> fires_total_{0};
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  double SecondsSinceInstall() const;
+
+  const std::shared_ptr<engine::Clock> clock_;
+  uint64_t start_nanos_ = 0;  // set by Install
   bool installed_ = false;
-  std::atomic<bool> stopped_{false};  // set by Uninstall: OnHit fires nothing any more
+  std::atomic<bool> stopped_{false};    // set by Uninstall: OnHit fires nothing any more
+  std::atomic<bool> suspended_{false};  // Suspend/Resume
 
   mutable std::mutex log_mu_;
   std::ofstream log_;              // guarded by log_mu_

@@ -4,9 +4,9 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 #include <chrono>
 #include <filesystem>
-#include <array>
 #include <vector>
 
 #include "faults/fault_rule.h"
@@ -50,6 +50,9 @@ int RunBenchCommand(const BenchCommandOptions& o, std::ostream& out, std::ostrea
   spec.duration_seconds = seconds;
   spec.ops = 0;
   spec.faults.clear();
+  // Both halves must do the same work: no pauses for quiescence points (the unchecked half has
+  // none).
+  spec.quiesce_every_seconds = 0;
   if (o.seed) spec.seed = *o.seed;
   const std::string dir =
       o.out_dir.empty()

@@ -56,6 +56,7 @@ class Checker {
   std::string Expected(uint64_t key, SequenceNumber seq) const;
 
   const KeyValueCodec& codec() const { return codec_; }
+  const Oracle* oracle() const { return oracle_; }
 
  private:
   // Why `value` is not exactly the expected one (message empty: it is).

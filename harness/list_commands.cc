@@ -41,8 +41,8 @@ int RunListPresets(std::ostream& out) {
 
 int RunListMutants(std::ostream& out) {
   for (const auto& m : Mutants()) {
-    out << fmt::format("{:<30}  preset {:<22} imitates {}: {}\n", m.engine.name, m.preset,
-                       m.engine.imitates, m.engine.description);
+    out << fmt::format("{:<30}  preset {:<22} imitates {}: {}; caught by: {}\n", m.engine.name,
+                       m.preset, m.engine.imitates, m.engine.description, m.Command());
   }
   return kExitPass;
 }

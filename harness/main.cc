@@ -12,6 +12,7 @@
 #include "harness/exit_codes.h"
 #include "harness/inspect_command.h"
 #include "harness/list_commands.h"
+#include "harness/measure_command.h"
 #include "harness/report_command.h"
 #include "harness/run_command.h"
 #include "workloads/workload_spec.h"
@@ -140,7 +141,25 @@ int main(int argc, char** argv) {
 
   auto* list_faults = app.add_subcommand("faults", "list every fault point, action and trigger");
   auto* list_presets = app.add_subcommand("presets", "list the workload presets");
-  auto* list_mutants = app.add_subcommand("mutants", "list the planted bugs and their presets");
+  auto* list_mutants = app.add_subcommand(
+      "mutants",
+      "list the planted bugs, each with the command that catches it; with --measure, "
+      "run them all over seeds and print the detection-power table");
+  bool measure = false;
+  harness::MeasureCommandOptions measure_options;
+  list_mutants->add_flag("--measure", measure, "run every mutant's command on every seed");
+  auto* measure_flags = list_mutants->add_option_group("measure");
+  measure_flags->add_option("--seeds", measure_options.seeds, "seeds A-B (default 1-5)")
+      ->check(kNonEmpty);
+  measure_flags->add_option("--budget", measure_options.budget, "each run's duration (default 60s)")
+      ->check(kNonEmpty);
+  measure_flags
+      ->add_option("--out", measure_options.out_dir,
+                   "output directory (default runs/mutants-<UTC time>)")
+      ->check(kNonEmpty);
+  measure_flags->add_option("--mutant", measure_options.mutants, "only this mutant (repeatable)");
+  measure_flags->add_option("--jobs", measure_options.jobs, "runs at a time (default 1)")
+      ->check(WholeNumber(1, 64));
 
   if (IsUnknownSubcommand(app, argc, argv, std::cerr)) return harness::kExitUsage;
   try {
@@ -155,6 +174,14 @@ int main(int argc, char** argv) {
   if (*report) return harness::RunReportCommand(report_dir, std::cout, std::cerr);
   if (*list_faults) return harness::RunListFaults(std::cout);
   if (*list_presets) return harness::RunListPresets(std::cout);
-  if (*list_mutants) return harness::RunListMutants(std::cout);
+  if (*list_mutants) {
+    if (measure) return harness::RunMeasureCommand(measure_options, std::cout, std::cerr);
+    if (measure_flags->count_all() > 0) {
+      std::cerr
+          << "vstress mutants: --seeds, --budget, --out, --mutant and --jobs need --measure\n";
+      return harness::kExitUsage;
+    }
+    return harness::RunListMutants(std::cout);
+  }
   return harness::kExitUsage;
 }

@@ -1,5 +1,7 @@
 #include "harness/mutants.h"
 
+#include "reports/run_files.h"
+
 namespace harness {
 namespace {
 
@@ -33,11 +35,17 @@ const std::vector<MutantInfo>& Mutants() {
   static const std::vector<MutantInfo> kMutants = [] {
     std::vector<MutantInfo> out;
     for (const auto& info : engine::MutationCatalogue()) {
-      out.push_back({info, PresetFor(info.mutation)});
+      out.push_back({info, PresetFor(info.mutation), {"run", "--mutant", std::string(info.name)}});
     }
     return out;
   }();
   return kMutants;
+}
+
+std::string MutantInfo::Command() const {
+  std::string command = "vstress";
+  for (const std::string& a : args) command += " " + reports::ShellQuote(a);
+  return command;
 }
 
 std::optional<MutantInfo> FindMutant(std::string_view name) {

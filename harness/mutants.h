@@ -1,5 +1,6 @@
 // Mutants as the harness sees them: each planted bug (engine::MutationCatalogue) with the preset
-// that exposes it, so `vstress run --mutant NAME` without --preset runs that preset.
+// that exposes it, so `vstress run --mutant NAME` without --preset runs that preset, and the exact
+// command that catches it (what `vstress mutants` lists and `vstress mutants --measure` runs).
 //
 // Thread contract: immutable.
 #pragma once
@@ -16,6 +17,11 @@ namespace harness {
 struct MutantInfo {
   engine::MutationInfo engine;
   std::string_view preset;  // the preset that exposes it
+  // The vstress arguments of the command that catches it ("run --mutant NAME"); a seed, a
+  // duration and an output directory may be appended.
+  std::vector<std::string> args;
+  // `vstress ` + args, spelled for a shell.
+  std::string Command() const;
 };
 
 const std::vector<MutantInfo>& Mutants();

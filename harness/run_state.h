@@ -19,6 +19,7 @@
 #include <string_view>
 #include <vector>
 
+#include "engine/clock.h"
 #include "engine/status.h"
 #include "engine/types.h"
 #include "reports/run_record.h"
@@ -66,21 +67,20 @@ struct OpNote {
 // How a status counts in vstress_ops_total.
 OpResult ResultOf(const engine::Status& s);
 
-// Times one op (steady clock). Loops that also need the time compare against started() or pass
-// the end they read to NanosUntil, so an op costs two clock reads, not three.
+// Times one op on the run's clock. Loops that also need the time compare against started() or
+// pass the end they read to NanosUntil, so an op costs two clock reads, not three.
 class OpTimer {
  public:
-  using Clock = std::chrono::steady_clock;
-  OpTimer() : start_(Clock::now()) {}
-  Clock::time_point started() const { return start_; }
-  uint64_t NanosUntil(Clock::time_point end) const {
-    return static_cast<uint64_t>(
-        std::chrono::duration_cast<std::chrono::nanoseconds>(end - start_).count());
+  explicit OpTimer(const engine::Clock* clock) : clock_(clock), start_(clock->NowNanos()) {}
+  uint64_t started() const { return start_; }
+  uint64_t NanosUntil(uint64_t end_nanos) const {
+    return end_nanos > start_ ? end_nanos - start_ : 0;
   }
-  uint64_t Nanos() const { return NanosUntil(Clock::now()); }
+  uint64_t Nanos() const { return NanosUntil(clock_->NowNanos()); }
 
  private:
-  Clock::time_point start_;
+  const engine::Clock* clock_;
+  uint64_t start_;
 };
 
 // The latency bucket of an op that took `nanos`: the first bound (1 µs × 2^i) at or above it.
@@ -123,7 +123,9 @@ struct alignas(64) ThreadState {
 
 class RunState {
  public:
-  explicit RunState(bool keep_going) : keep_going_(keep_going) {}
+  // Time (Seconds(), violation times) is `clock`'s, from construction on.
+  RunState(bool keep_going, const engine::Clock* clock)
+      : keep_going_(keep_going), clock_(clock), start_nanos_(clock->NowNanos()) {}
 
   ThreadState* NewThread(std::string name) {
     std::lock_guard<std::mutex> guard(mu_);
@@ -132,9 +134,8 @@ class RunState {
   }
   bool stopping() const { return stop_.load(std::memory_order_relaxed); }
   void Stop() { stop_.store(true, std::memory_order_relaxed); }
-  double Seconds() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  }
+  double Seconds() const { return static_cast<double>(clock_->NowNanos() - start_nanos_) / 1e9; }
+  const engine::Clock* clock() const { return clock_; }
 
   // Records a violation seen by `thread` (null: the monitor or the final checks).
   void Report(Violation v, ThreadState* thread);
@@ -151,7 +152,8 @@ class RunState {
 
  private:
   const bool keep_going_;
-  const std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  const engine::Clock* const clock_;
+  const uint64_t start_nanos_;
   std::atomic<bool> stop_{false};
   std::atomic<uint64_t> violation_count_{0};
   std::atomic<uint64_t> op_index_{0};

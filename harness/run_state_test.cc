@@ -30,7 +30,7 @@ TEST(ResultOfTest, NamesEachWayAnOpEnds) {
 }
 
 TEST(RunStateTest, SnapshotSumsEveryThreadsOpsLatencyChecksAndViolations) {
-  RunState run(/*keep_going=*/true);
+  RunState run(/*keep_going=*/true, engine::RealClock().get());
   ThreadState* a = run.NewThread("reader-0");
   ThreadState* b = run.NewThread("writer-0");
   a->RecordOp(OpKind::kGet, OpResult::kOk, 500);

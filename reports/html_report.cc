@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "reports/html_page.h"
 #include "reports/run_files.h"
 #include "reports/svg_chart.h"
 
@@ -111,6 +112,18 @@ class JsonReader {
     }
   }
 
+  void ReadNumbers(const json& object, const std::string& where, const char* key,
+                   std::vector<double>* out) {
+    const json* v = Find(object, key);
+    if (v == nullptr) return;
+    if (!v->is_array()) return Fail(Field(where, key), "an array of numbers");
+    for (const json& item : *v) {
+      if (!Convert(item, &out->emplace_back())) {
+        return Fail(Field(where, key), "an array of numbers");
+      }
+    }
+  }
+
   void ReadStrings(const json& object, const std::string& where, const char* key,
                    std::vector<std::string>* out) {
     const json* v = Find(object, key);
@@ -182,6 +195,21 @@ engine::Status LoadSummary(const std::string& path, const std::string& text, Rep
       std::map<std::string, uint64_t> by_point;
       r.ReadCounters(*faults, "faults", "by_point", &by_point);
       for (const auto& [point, fires] : by_point) out->faults_by_point_action[point]["any"] = fires;
+    }
+  }
+  if (const json* q = JsonReader::Find(doc, "quiescence")) {
+    if (!q->is_object()) {
+      r.Fail("quiescence", "an object");
+      return r.status();
+    }
+    r.Read(*q, "quiescence", "points", &out->quiescence_points);
+    r.Read(*q, "quiescence", "longest_s", &out->quiescence_longest_seconds);
+    r.ReadNumbers(*q, "quiescence", "at_seconds", &out->quiescence_seconds);
+    if (const json* failed = JsonReader::Find(*q, "with_violations")) {
+      if (!failed->is_array())
+        r.Fail("quiescence.with_violations", "an array");
+      else
+        out->quiescence_points_with_violations = failed->size();
     }
   }
   if (out->result.empty()) r.Fail("result", "a non-empty string");
@@ -328,6 +356,7 @@ engine::Status LoadFaultLog(const std::string& path, const std::string& text,
 // Formatting the page's own facts (the charts' numbers are spelled by svg_chart.h).
 
 std::string FormatDuration(double seconds) {
+  if (seconds < 1) return fmt::format("{:.0f} ms", seconds * 1000);
   if (seconds < 120) return fmt::format("{:.1f} s", seconds);
   if (seconds < 7200) return fmt::format("{:.1f} min", seconds / 60);
   return fmt::format("{:.1f} h", seconds / 3600);
@@ -394,9 +423,10 @@ std::vector<ChartSpec> ChartSpecs() {
 }
 
 // The end of the time axis every chart of the page shares: far enough for the run's duration,
-// every sample, fault fire and violation, so no marker falls off the right edge.
+// every sample, fault fire, violation and quiescence point, so no marker falls off the right edge.
 double TimeEndSeconds(const RunReport& report, const std::vector<double>& violation_seconds) {
   double end = report.summary.duration_seconds;
+  for (double t : report.summary.quiescence_seconds) end = std::max(end, t);
   if (const std::vector<double>* seconds = report.timeseries.Column("seconds")) {
     for (double t : *seconds) end = std::max(end, t);
   }
@@ -417,7 +447,8 @@ Chart MakeChart(const ChartSpec& spec, const RunReport& report,
   chart.time_end_seconds = time_end_seconds;
   chart.series_points_max = kReportSeriesPointsMax;
   chart.fault_fire_seconds = report.fault_fire_seconds;
-  chart.violation_seconds = violation_seconds;
+  chart.events = {{"violation", "violations", violation_seconds},
+                  {"quiescence", "quiescence points", report.summary.quiescence_seconds}};
   chart.no_data_text = "No data for this chart in timeseries.csv.";
   const std::vector<double>* seconds = report.timeseries.Column("seconds");
   for (const SeriesSpec& series : spec.series) {
@@ -431,49 +462,6 @@ Chart MakeChart(const ChartSpec& spec, const RunReport& report,
 
 // ---------------------------------------------------------------------------------------------
 // The page.
-
-// Narrow screens get one column: the grids below size their columns with min(100%, N px), and
-// every block that can be wider than a phone (tables, <pre>) scrolls or wraps inside itself. Any
-// text may break anywhere (body's overflow-wrap is inherited), so no path, command, key, value or
-// violation text is ever one token wider than the screen, however long the run's directory.
-constexpr const char* kStyle = R"css(
-:root{--pass:#1a7f37;--fail:#cf222e;--fg:#1f2328;--muted:#59636e;--line:#d1d9e0;--panel:#f6f8fa}
-*{box-sizing:border-box}
-body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:var(--fg);background:#fff;overflow-wrap:anywhere}
-code{font-family:ui-monospace,monospace;font-size:13px}
-main{max-width:1500px;margin:0 auto;padding:16px}
-h1{font-size:1.4em;margin:0 0 8px}h2{font-size:1.15em;margin:28px 0 10px}h3{font-size:1em;margin:0 0 6px}
-.run-header{border-left:8px solid var(--fail);background:var(--panel);border-radius:6px;padding:12px 16px}
-.run-header.result-pass{border-left-color:var(--pass)}
-.badge{display:inline-block;color:#fff;background:var(--fail);border-radius:4px;padding:0 10px;letter-spacing:.05em}
-.result-pass .badge{background:var(--pass)}
-.facts{display:grid;grid-template-columns:repeat(auto-fill,minmax(min(100%,150px),1fr));gap:8px 16px;margin:12px 0}
-.facts div{min-width:0}.facts dt{font-size:12px;color:var(--muted)}.facts dd{margin:0;font-weight:600;overflow-wrap:anywhere}
-pre{background:var(--panel);border:1px solid var(--line);border-radius:4px;padding:8px;margin:4px 0;font-size:13px;white-space:pre-wrap;overflow-wrap:anywhere;max-height:32em;overflow:auto}
-.error{color:var(--fail);font-weight:600;overflow-wrap:anywhere}
-.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,540px),1fr));gap:16px}
-.chart-box{margin:0;border:1px solid var(--line);border-radius:6px;padding:8px;min-width:0}
-.chart-box figcaption{font-weight:600;margin-bottom:4px}
-svg.chart{display:block;width:100%;height:auto}
-svg.chart text{font:12px sans-serif;fill:var(--muted)}
-svg.chart .grid{stroke:#e6e9ec;stroke-width:1}svg.chart .axis{stroke:var(--muted);stroke-width:1}
-svg.chart .series{fill:none;stroke-width:1.5;stroke-linejoin:round}
-svg.chart .fault-markers{stroke:#bc4c00;stroke-width:1}
-svg.chart .violation-markers{stroke:var(--fail);stroke-width:1.5;stroke-dasharray:4 3}
-.legend{list-style:none;margin:6px 0 0;padding:0;display:flex;flex-wrap:wrap;gap:2px 14px;font-size:13px}
-.swatch{display:inline-block;width:20px;border-top:3px solid;vertical-align:middle;margin-right:5px}
-.swatch.dashed{border-top-style:dashed}
-.tick{display:inline-block;width:2px;height:11px;vertical-align:middle;margin-right:5px;background:#bc4c00}
-.tick.violation-tick{background:var(--fail)}
-.tables{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,320px),1fr));gap:16px;align-items:start}
-.table-wrap{overflow-x:auto}
-table{border-collapse:collapse;font-size:14px}th,td{padding:3px 10px;border-bottom:1px solid var(--line);text-align:left}
-td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
-.violation{border:1px solid var(--fail);border-radius:6px;padding:10px 14px;margin:12px 0;min-width:0}
-.kv{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:2px 12px;margin:6px 0}
-.kv dt{color:var(--muted)}.kv dd{margin:0;font-family:ui-monospace,monospace;overflow-wrap:anywhere}
-@media (max-width:640px){main{padding:8px}svg.chart text{font-size:15px}.kv{grid-template-columns:minmax(0,1fr)}.kv dd{margin-bottom:6px}}
-)css";
 
 std::string RenderFact(const std::string& name, const std::string& value) {
   return fmt::format("<div><dt>{}</dt><dd>{}</dd></div>", EscapeHtml(name), EscapeHtml(value));
@@ -535,9 +523,23 @@ std::string RenderCounterTable(const std::string& title,
   return html + "</tbody></table></div>";
 }
 
+// What the quiescence points did, in one paragraph (each is also a line on the charts).
+std::string RenderQuiescence(const ReportSummary& s) {
+  if (s.quiescence_points == 0) return "<p id=\"quiescence\">No quiescence point ran.</p>";
+  return fmt::format(
+      "<p id=\"quiescence\" data-points=\"{}\">{} quiescence point{} (the last at the end of the "
+      "run): each paused every client, drained background work, compared the whole DB with the "
+      "oracle, checked the at-rest invariants and reopened the DB. The longest took {}; {} found a "
+      "violation.</p>",
+      s.quiescence_points, FormatCount(s.quiescence_points), s.quiescence_points == 1 ? "" : "s",
+      FormatDuration(s.quiescence_longest_seconds),
+      s.quiescence_points_with_violations == 0 ? std::string("none")
+                                               : FormatCount(s.quiescence_points_with_violations));
+}
+
 std::string RenderTotals(const RunReport& report) {
   const ReportSummary& s = report.summary;
-  return "<section id=\"totals\"><h2>Totals</h2><div class=\"tables\">" +
+  return "<section id=\"totals\"><h2>Totals</h2>" + RenderQuiescence(s) + "<div class=\"tables\">" +
          RenderCounterTable("ops", s.ops) + RenderCounterTable("checks", s.checks) +
          RenderCounterTable("engine", s.engine) + "</div></section>";
 }
@@ -653,20 +655,14 @@ std::string RenderHtmlReport(const RunReport& report) {
   std::string title = fmt::format("vstress {}: {} seed {}", s.result,
                                   s.preset.empty() ? "config" : s.preset, s.seed);
   if (!s.mutant.empty()) title += " mutant " + s.mutant;
-  std::string html = fmt::format(
-      "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
-      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-      "<title>{}</title><style>{}</style></head><body><main>",
-      EscapeHtml(title), kStyle);
+  std::string html = HtmlPageStart(title);
   html += RenderRunHeader(report);
   html += RenderCharts(report);
   html += RenderViolations(report);
   html += RenderFaultTable(report);
   html += RenderTotals(report);
   html += RenderConfig(report);
-  html += fmt::format("<footer><p>Written by <code>vstress report {}</code>.</p></footer>",
-                      EscapeHtml(ShellQuote(report.run_dir)));
-  return html + "</main></body></html>\n";
+  return html + HtmlPageEnd("vstress report " + ShellQuote(report.run_dir));
 }
 
 engine::Status WriteHtmlReport(const std::string& run_dir) {

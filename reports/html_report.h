@@ -52,6 +52,11 @@ struct ReportSummary {
   // point -> action -> fires. From by_point_action, or by_point under the action "any" when an
   // older summary has only that.
   std::map<std::string, std::map<std::string, uint64_t>> faults_by_point_action;
+  // Quiescence points: how many, when, the longest check, how many found a violation.
+  uint64_t quiescence_points = 0;
+  std::vector<double> quiescence_seconds;
+  double quiescence_longest_seconds = 0;
+  uint64_t quiescence_points_with_violations = 0;
 };
 
 // timeseries.csv by column name: `columns[name][row]`. Every column has one value per row.

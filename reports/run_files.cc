@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -22,7 +23,8 @@ json EngineJson(const EngineSummary& e) {
           {"compactions", e.compactions},
           {"flushes", e.flushes},
           {"version_installs", e.version_installs},
-          {"background_errors", e.background_errors}};
+          {"background_errors", e.background_errors},
+          {"max_deepest_level", e.max_deepest_level}};
 }
 
 json ViolationJson(const Violation& v) {
@@ -39,6 +41,32 @@ json ViolationJson(const Violation& v) {
           {"thread", v.thread},
           {"thread_recent_ops", v.thread_recent_ops},
           {"seconds", v.seconds}};
+}
+
+// Every point's time (rounded to ms, so a day-long run's list stays small), the longest, and the
+// ones that found a violation in full.
+json QuiescenceJson(const std::vector<QuiescencePoint>& points) {
+  json at = json::array();
+  json failed = json::array();
+  double longest = 0;
+  uint64_t reopens = 0;
+  for (const QuiescencePoint& p : points) {
+    at.push_back(std::round(p.seconds * 1000) / 1000);
+    longest = std::max(longest, p.duration_seconds);
+    reopens += p.reopened ? 1 : 0;
+    if (p.violations > 0) {
+      failed.push_back({{"seconds", p.seconds},
+                        {"when", p.when},
+                        {"sequence", p.sequence},
+                        {"background_error", p.background_error},
+                        {"violations", p.violations}});
+    }
+  }
+  return {{"points", points.size()},
+          {"reopens", reopens},
+          {"longest_s", longest},
+          {"at_seconds", at},
+          {"with_violations", failed}};
 }
 
 }  // namespace
@@ -76,6 +104,7 @@ engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
                   {"repro", info.repro},
                   {"peak_rss_bytes", outcome.peak_rss_bytes}};
   if (!outcome.error.empty()) summary["error"] = outcome.error;
+  summary["quiescence"] = QuiescenceJson(outcome.quiescence_points);
   return WriteFileAtomically(path, summary.dump(2) + "\n");
 }
 

@@ -127,6 +127,20 @@ struct EngineSummary {
   uint64_t flushes = 0;
   uint64_t version_installs = 0;
   uint64_t background_errors = 0;
+  // The deepest level that held a table at any sample: workloads meant to exercise compaction
+  // across levels (tombstones over older data deeper down) must reach several.
+  uint64_t max_deepest_level = 0;
+};
+
+// One quiescence point of a run: when it ran, how long the checks took, what they found.
+struct QuiescencePoint {
+  double seconds = 0;                   // since the run started
+  double duration_seconds = 0;          // the checks (and the reopen)
+  std::string when;                     // "at 10.0s", "end of run"
+  engine::SequenceNumber sequence = 0;  // the Oracle state the DB was compared with
+  bool reopened = false;                // the close-reopen-compare check ran
+  bool background_error = false;        // the DB was in a background error before the reopen
+  uint64_t violations = 0;              // found by this point's checks
 };
 
 struct RunOutcome {
@@ -140,6 +154,7 @@ struct RunOutcome {
   uint64_t violation_count = 0;
   std::vector<Violation> violations;
   std::vector<Sample> samples;
+  std::vector<QuiescencePoint> quiescence_points;  // periodic ones, then the end of the run
   MetricsSnapshot final_metrics;  // the counters at the end of the run (metrics.prom)
   uint64_t peak_rss_bytes = 0;
 };

@@ -199,25 +199,32 @@ std::string RenderPolyline(const ChartSeries& series, const std::vector<ChartPoi
       series.dashed ? " stroke-dasharray=\"5 3\"" : "", coordinates, EscapeHtml(series.label));
 }
 
-// The fault strip, always drawn (its counts say "none fired" too), and the violation lines.
-std::string RenderMarkers(const FaultRug& rug, std::span<const double> violation_seconds,
+size_t DrawnMarkers(const ChartEvents& events) {
+  return std::min(events.seconds.size(), kChartEventMarkersMax);
+}
+
+// The fault strip, always drawn (its counts say "none fired" too), and each kind's event lines.
+std::string RenderMarkers(const FaultRug& rug, const std::vector<ChartEvents>& events,
                           double time_end) {
   std::string svg =
       fmt::format("<path class=\"fault-markers\" data-fires=\"{}\" data-markers=\"{}\" d=\"{}\"/>",
                   rug.fires, rug.ticks, rug.path);
-  const size_t markers = std::min(violation_seconds.size(), kChartViolationMarkersMax);
-  if (markers == 0) return svg;
-  std::string path;
-  for (double seconds : violation_seconds.first(markers)) {
-    path += fmt::format("M{:.1f} {:.0f}V{:.0f}", XPosition(std::max(seconds, 0.0), time_end),
-                        kPlotTop, kPlotBottom);
+  for (const ChartEvents& kind : events) {
+    const size_t markers = DrawnMarkers(kind);
+    if (markers == 0) continue;
+    std::string path;
+    for (double seconds : kind.seconds.first(markers)) {
+      path += fmt::format("M{:.1f} {:.0f}V{:.0f}", XPosition(std::max(seconds, 0.0), time_end),
+                          kPlotTop, kPlotBottom);
+    }
+    svg += fmt::format("<path class=\"{}-markers\" data-markers=\"{}\" d=\"{}\"/>",
+                       EscapeHtml(kind.name), markers, path);
   }
-  return svg + fmt::format("<path class=\"violation-markers\" data-markers=\"{}\" d=\"{}\"/>",
-                           markers, path);
+  return svg;
 }
 
 std::string RenderLegend(const std::vector<const ChartSeries*>& drawn, const FaultRug& rug,
-                         size_t violation_markers) {
+                         const std::vector<ChartEvents>& events) {
   std::string html = "<ul class=\"legend\">";
   for (const ChartSeries* series : drawn) {
     html += fmt::format("<li><span class=\"swatch{}\" style=\"border-color:{}\"></span>{}</li>",
@@ -229,9 +236,11 @@ std::string RenderLegend(const std::vector<const ChartSeries*>& drawn, const Fau
                                "<li><span class=\"tick\"></span>fault fires: {} ({} ticks, one "
                                "per column with any)</li>",
                                FormatCount(rug.fires), FormatCount(rug.ticks));
-  if (violation_markers > 0) {
-    html += fmt::format("<li><span class=\"tick violation-tick\"></span>violations: {}</li>",
-                        violation_markers);
+  for (const ChartEvents& kind : events) {
+    if (DrawnMarkers(kind) == 0) continue;
+    html +=
+        fmt::format("<li><span class=\"tick {}-tick\"></span>{}: {}</li>", EscapeHtml(kind.name),
+                    EscapeHtml(kind.label), FormatCount(kind.seconds.size()));
   }
   return html + "</ul>";
 }
@@ -269,11 +278,9 @@ std::string RenderSvgChart(const Chart& chart) {
     html += RenderPolyline(*drawn[i], drawn_points[i], scale, time_end);
   }
   const FaultRug rug = MakeFaultRug(chart.fault_fire_seconds, time_end);
-  html += RenderMarkers(rug, chart.violation_seconds, time_end);
+  html += RenderMarkers(rug, chart.events, time_end);
   html += "</svg>";
-  const size_t violation_markers =
-      std::min(chart.violation_seconds.size(), kChartViolationMarkersMax);
-  return html + RenderLegend(drawn, rug, violation_markers) + "</figure>";
+  return html + RenderLegend(drawn, rug, chart.events) + "</figure>";
 }
 
 std::vector<ChartPoint> Downsample(std::span<const ChartPoint> points, size_t points_max) {

@@ -1,5 +1,6 @@
 // A time chart drawn as inline SVG: one or more series of (seconds, value) samples over a shared
-// time axis, with fault fires as ticks under that axis and violations as full-height lines, framed
+// time axis, with fault fires as ticks under that axis and events (violations, quiescence points,
+// crash cycles) as full-height lines, one class per kind of event, framed
 // in a <figure> with a caption and a legend. The markup needs no script, font or image, so a page
 // that holds it renders with JS off, and a test can read it through the DOM: the <svg
 // class="chart"> names its drawn series in data-series, each series is a <polyline class="series"
@@ -7,7 +8,7 @@
 //
 // Invariants of the output: a series holds at most Chart::series_points_max points (a longer one
 // keeps each bucket's min and max, so a one-sample spike survives); fault fires make at most one
-// tick per column of the plot; at most kChartViolationMarkersMax violation lines are drawn; every
+// tick per column of the plot; at most kChartEventMarkersMax lines of each kind are drawn; every
 // coordinate is finite (a log axis leaves out samples <= 0, and non-finite samples are left out).
 // Every string from a Chart reaches the markup escaped.
 //
@@ -26,8 +27,8 @@
 
 namespace reports {
 
-// Past this many, violation lines would hide the data they mark; the rest are left out.
-inline constexpr size_t kChartViolationMarkersMax = 100;
+// Past this many, one kind's event lines would hide the data they mark; the rest are left out.
+inline constexpr size_t kChartEventMarkersMax = 100;
 
 // What a chart's y axis counts, which decides how its labels are written.
 enum class ChartUnit {
@@ -46,6 +47,14 @@ struct ChartSeries {
   std::span<const double> y;  // same length as x
 };
 
+// Moments of one kind drawn as full-height lines: <path class="NAME-markers" data-markers="N">,
+// with a legend entry "LABEL: N" whose tick has class "NAME-tick".
+struct ChartEvents {
+  std::string name;   // "violation", "quiescence"
+  std::string label;  // "violations", "quiescence points"
+  std::span<const double> seconds;
+};
+
 struct Chart {
   std::string id;     // the figure's id is "chart-" + id
   std::string title;  // the caption
@@ -57,7 +66,7 @@ struct Chart {
   size_t series_points_max = 0;
   std::vector<ChartSeries> series;             // a series with no drawable sample is left out
   std::span<const double> fault_fire_seconds;  // any order
-  std::span<const double> violation_seconds;   // the first kChartViolationMarkersMax are drawn
+  std::vector<ChartEvents> events;             // each kind's first kChartEventMarkersMax drawn
   std::string no_data_text;  // what the figure says instead when no series has a sample to draw
 };
 

@@ -131,18 +131,18 @@ TEST(SvgChartTest, FaultFiresMakeOneTickPerColumn) {
   EXPECT_NE(svg.find("fault fires: 1,001 (2 ticks"), std::string::npos);
 }
 
-// Violation lines stop at kChartViolationMarkersMax, so a run with thousands cannot hide the data.
+// Violation lines stop at kChartEventMarkersMax, so a run with thousands cannot hide the data.
 TEST(SvgChartTest, ViolationMarkersAreBounded) {
   const std::vector<double> x = {0, 10};
   const std::vector<double> y = {1, 2};
-  const std::vector<double> violations(kChartViolationMarkersMax + 50, 3.0);
+  const std::vector<double> violations(kChartEventMarkersMax + 50, 3.0);
   Chart chart = TenSecondChart({{"v", "v", "#000", false, x, y}});
-  chart.violation_seconds = violations;
+  chart.events = {{"violation", "violations", violations}};
   const std::string svg = RenderSvgChart(chart);
   EXPECT_NE(svg.find(fmt::format("class=\"violation-markers\" data-markers=\"{}\"",
-                                 kChartViolationMarkersMax)),
+                                 kChartEventMarkersMax)),
             std::string::npos);
-  EXPECT_EQ(CountOf(svg, "V194"), kChartViolationMarkersMax);
+  EXPECT_EQ(CountOf(svg, "V194"), kChartEventMarkersMax);
 }
 
 // Names, labels, titles and colours reach the markup escaped, in attributes and in text.

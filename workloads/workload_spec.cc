@@ -77,6 +77,9 @@ Status ValidateRun(const WorkloadSpec& s) {
       CheckCount("ops", s.ops, 0, kTomlIntegerMax),
       duration,
       CheckPositive("watchdog_seconds", s.watchdog_seconds, kWatchdogSecondsMax),
+      s.quiesce_every_seconds == 0 ? Status::Ok()
+                                   : CheckRange("quiesce_every_seconds", s.quiesce_every_seconds,
+                                                kQuiesceEverySecondsMin, kDurationSecondsMax),
   });
 }
 
@@ -278,7 +281,8 @@ bool operator==(const WorkloadSpec& a, const WorkloadSpec& b) {
          a.value_bytes_min == b.value_bytes_min && a.value_bytes_max == b.value_bytes_max &&
          a.writers == b.writers && a.readers == b.readers && a.scanners == b.scanners &&
          a.snapshot_readers == b.snapshot_readers && a.engine == b.engine &&
-         a.watchdog_seconds == b.watchdog_seconds;
+         a.watchdog_seconds == b.watchdog_seconds &&
+         a.quiesce_every_seconds == b.quiesce_every_seconds;
 }
 
 }  // namespace workloads

@@ -40,6 +40,7 @@ inline constexpr uint32_t kBatchOpsMax = 1000;
 inline constexpr double kDurationSecondsMax = 7 * 24 * 3600;
 inline constexpr double kHoldSecondsMax = 3600;
 inline constexpr double kWatchdogSecondsMax = 3600;
+inline constexpr double kQuiesceEverySecondsMin = 0.1;
 inline constexpr uint32_t kStepDelayUsMax = 1'000'000;
 inline constexpr uint32_t kReadsPerSnapshotMax = 10'000'000;
 // TOML integers are signed 64-bit, so a count above this could not be written to config.toml.
@@ -146,6 +147,10 @@ struct WorkloadSpec {
   EngineSpec engine;
   std::vector<faults::Rule> faults;
   double watchdog_seconds = 30;  // no op completes for this long -> liveness failure
+  // A quiescence point this often (clients release, background drains, the end-of-run checks run,
+  // the DB is reopened), so a bug that shows only at rest is found within one interval. 0: only at
+  // the end of the run.
+  double quiesce_every_seconds = 0;
 
   int TotalThreads() const;
   // Names the bad key: "writers.sync_ratio: must be in [0, 1], got 1.5".

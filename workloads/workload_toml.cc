@@ -67,6 +67,9 @@ const std::vector<Field>& Fields() {
             false},
       VSTRESS_FIELD("watchdog_seconds", watchdog_seconds,
                     "no op completes for this long: liveness failure (exit 3)"),
+      VSTRESS_FIELD("quiesce_every_seconds", quiesce_every_seconds,
+                    "pause clients, drain, check the DB at rest and reopen it this often; 0 = "
+                    "only at the end"),
       VSTRESS_FIELD("writers.threads", writers.threads, "writer threads"),
       VSTRESS_FIELD("writers.put_weight", writers.put_weight, "relative weight of puts"),
       VSTRESS_FIELD("writers.delete_weight", writers.delete_weight, "relative weight of deletes"),

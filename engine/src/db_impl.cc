@@ -28,8 +28,18 @@ Result<std::unique_ptr<DB>> DB::Open(const Options& options, const std::string& 
   return std::unique_ptr<DB>(std::move(db));
 }
 
+namespace {
+
+// `options` with its defaults resolved: a null clock is the real one.
+Options ResolveDefaults(Options options) {
+  if (!options.clock) options.clock = RealClock();
+  return options;
+}
+
+}  // namespace
+
 DBImpl::DBImpl(const Options& options, std::string path)
-    : path_(std::move(path)), options_(options) {
+    : path_(std::move(path)), options_(ResolveDefaults(options)) {
   fs_owner_ = options.file_system ? options.file_system : NewPosixFileSystem();
   fs_ = fs_owner_.get();
   table_cache_ = std::make_unique<TableCache>(path_, fs_, TableOptionsFromDbOptions(options_),
@@ -344,6 +354,7 @@ StatsSnapshot DBImpl::GetStats() const {
   s.flushes = stats_.flushes.load(std::memory_order_relaxed);
   s.compactions = stats_.compactions.load(std::memory_order_relaxed);
   s.background_errors = stats_.background_errors.load(std::memory_order_relaxed);
+  s.deepest_level = stats_.deepest_level.load(std::memory_order_relaxed);
   s.oldest_version_age_seconds = versions_->OldestVersionAgeSeconds();
   s.last_sequence = versions_->last_sequence();
   return s;

@@ -24,6 +24,7 @@
 
 #include "compaction.h"
 #include "dbformat.h"
+#include "engine/clock.h"
 #include "engine/db.h"
 #include "engine/file_system.h"
 #include "engine_stats.h"

@@ -40,7 +40,7 @@ Status GetFromTable(TableCache* cache, const FileMetaData& f, const LookupKey& k
 }  // namespace
 
 Version::Version(VersionSet* vset, uint64_t id)
-    : vset_(vset), id_(id), created_(std::chrono::steady_clock::now()) {
+    : vset_(vset), id_(id), created_nanos_(vset != nullptr ? vset->clock()->NowNanos() : 0) {
   for (auto& level : levels_) level = std::make_shared<const FileList>();
 }
 

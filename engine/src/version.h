@@ -65,7 +65,8 @@ class Version {
   int NumFiles(int level) const { return static_cast<int>(levels_[level]->size()); }
   uint64_t LevelBytes(int level) const;
   uint64_t id() const { return id_; }
-  std::chrono::steady_clock::time_point created() const { return created_; }
+  // When the Version was built, on the DB's clock (Options::clock).
+  uint64_t created_nanos() const { return created_nanos_; }
   int refs() const { return refs_.load(std::memory_order_relaxed); }
 
   // Files of `level` whose user-key range overlaps [begin, end]; an empty bound is unbounded. For
@@ -88,7 +89,7 @@ class Version {
 
   VersionSet* const vset_;
   const uint64_t id_;
-  const std::chrono::steady_clock::time_point created_;
+  const uint64_t created_nanos_;
   std::atomic<int> refs_{0};
   std::array<std::shared_ptr<const FileList>, kNumLevels> levels_;
   // Bit L is set when level L >= 1 holds a file, so Get skips empty levels without touching their

@@ -250,6 +250,11 @@ void VersionSet::InstallLocked(Version* v) {
   }
   EngineStats::Add(stats_->live_versions, 1);
   EngineStats::Add(stats_->version_installs, 1);
+  uint64_t deepest = 0;
+  for (int level = kNumLevels - 1; level > 0 && deepest == 0; level--) {
+    if (v->NumFiles(level) > 0) deepest = static_cast<uint64_t>(level);
+  }
+  stats_->deepest_level.store(deepest, std::memory_order_relaxed);
   Version* old = current_;
   current_ = v;
   if (options_.mutations.Has(Mutation::kDeleteObsoleteImmediately)) {
@@ -370,8 +375,9 @@ std::set<uint64_t> VersionSet::LiveTableNumbers() const {
 double VersionSet::OldestVersionAgeSeconds() const {
   std::lock_guard<std::mutex> guard(live_mu_);
   if (live_head_->next_ == live_head_) return 0;
-  const auto age = std::chrono::steady_clock::now() - live_head_->next_->created();
-  return std::chrono::duration<double>(age).count();
+  const uint64_t now = clock()->NowNanos();
+  const uint64_t created = live_head_->next_->created_nanos();
+  return now > created ? static_cast<double>(now - created) / 1e9 : 0;
 }
 
 void VersionSet::ComputeCompactionScore(Version* v) const {

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "engine/clock.h"
 #include "engine/file_system.h"
 #include "engine/options.h"
 #include "engine/status.h"
@@ -64,6 +65,8 @@ class VersionSet {
   // REQUIRES: DB mutex held (for every accessor below that does not say otherwise).
   Version* current() const { return current_; }
   uint64_t NewFileNumber() { return next_file_number_++; }
+  // The DB's clock (never null once the DB resolved its options). Thread-safe.
+  Clock* clock() const { return options_.clock ? options_.clock.get() : RealClock().get(); }
   void MarkFileNumberUsed(uint64_t number);
   uint64_t next_file_number() const { return next_file_number_; }
   uint64_t log_number() const { return log_number_; }

@@ -17,6 +17,7 @@
 
 namespace engine {
 
+class Clock;
 class FileSystem;
 class Snapshot;
 
@@ -29,6 +30,8 @@ enum class BackgroundMode {
 struct Options {
   // Storage; null means the real (POSIX) file system.
   std::shared_ptr<FileSystem> file_system;
+  // Time (Version ages); null means RealClock(). A deterministic driver passes a ManualClock.
+  std::shared_ptr<Clock> clock;
 
   bool create_if_missing = true;
   bool error_if_exists = false;

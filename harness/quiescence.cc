@@ -1,4 +1,4 @@
-#include "harness/end_of_run_checks.h"
+#include "harness/quiescence.h"
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "engine/file_system.h"
 #include "engine/testing.h"
 
 namespace harness {
@@ -83,23 +84,46 @@ void CheckWholeDb(engine::DB* db, const Checker& checker, SequenceNumber seq, st
   run->Report(std::move(*v), nullptr);
 }
 
-void CheckRecovery(std::unique_ptr<engine::DB>* db, const engine::Options& options,
-                   const RunConfig& config, const Checker& checker, SequenceNumber seq,
-                   RunState* run, RunOutcome* out) {
-  db->reset();
-  if (config.faults != nullptr) config.faults->Uninstall();
-  auto reopened = engine::DB::Open(options, config.db_path);
+void CheckRecovery(const DbAtRest& target, const Checker& checker, SequenceNumber seq,
+                   std::string_view when, RunState* run, RunOutcome* out) {
+  if (target.before_close) target.before_close(target.db->get());
+  target.db->reset();
+  auto reopened = engine::DB::Open(*target.options, target.path);
   out->checks["recovery_checks"]++;
   if (!reopened.ok()) {
-    Violation v =
-        InvariantViolation("reopen after the run failed: " + reopened.status().ToString());
+    Violation v = InvariantViolation(
+        fmt::format("{}: reopening the DB failed: {}", when, reopened.status().ToString()));
     v.kind = "recovery";
     run->Report(std::move(v), nullptr);
     return;
   }
-  *db = std::move(reopened).value();
-  CheckWholeDb(db->get(), checker, seq, "recovery", run, out);
-  CheckQuiescence(db->get(), options.file_system.get(), config.db_path, "after reopen", run, out);
+  *target.db = std::move(reopened).value();
+  CheckWholeDb(target.db->get(), checker, seq, "recovery", run, out);
+  CheckQuiescence(target.db->get(), target.options->file_system.get(), target.path,
+                  fmt::format("{}, after reopen", when), run, out);
+}
+
+reports::QuiescencePoint CheckAtRest(const DbAtRest& target, const Checker& checker,
+                                     ReaderSlot* slot, std::string_view when, bool reopen,
+                                     RunState* run, RunOutcome* out) {
+  reports::QuiescencePoint point;
+  point.seconds = run->Seconds();
+  point.when = std::string(when);
+  const uint64_t violations_before = run->violation_count();
+  // Every client is released, so every acknowledged write is recorded.
+  const SequenceNumber seq = checker.oracle()->recorded_through();
+  slot->Pin(seq);
+  engine::DB* db = target.db->get();
+  CheckWholeDb(db, checker, seq, "scan", run, out);
+  CheckQuiescence(db, target.options->file_system.get(), target.path, when, run, out);
+  point.background_error = !db->BackgroundErrorStatus().ok();
+  if (reopen) CheckRecovery(target, checker, seq, when, run, out);
+  point.reopened = reopen;
+  slot->Unpin();
+  point.sequence = seq;
+  point.violations = run->violation_count() - violations_before;
+  point.duration_seconds = run->Seconds() - point.seconds;
+  return point;
 }
 
 }  // namespace harness

@@ -1,0 +1,61 @@
+// ChildProcess: runs a program (usually this vstress binary) as a child with its output in a file,
+// and waits for it with a time limit. `vstress mutants --measure` runs each mutant this way, so a
+// crash, a hang or libfiu's process-wide state in one run cannot touch the next; the crash and
+// sweep drivers use it too.
+//
+// Only the child's own process group is signalled, so a Kill reaches whatever the child started.
+//
+// Thread contract: thread-compatible (one owner per ChildProcess).
+#pragma once
+
+#include <sys/types.h>
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "engine/status.h"
+
+namespace harness {
+
+// How a child ended.
+struct ChildExit {
+  bool exited = false;  // true: `code` is its exit status; false: it died of `signal`
+  int code = 0;
+  int signal = 0;
+  bool timed_out = false;        // killed by Wait because it outlived its time limit
+  std::string ToString() const;  // "exit 1", "signal 9 (time limit)"
+};
+
+class ChildProcess {
+ public:
+  // Starts argv[0] (a path, or a name looked up in PATH) with `argv`, stdin from /dev/null and
+  // stdout and stderr appended to `log_path` (empty: inherited). The child leads a new process
+  // group.
+  static engine::Result<ChildProcess> Start(const std::vector<std::string>& argv,
+                                            const std::string& log_path);
+
+  ChildProcess(ChildProcess&& other) noexcept : pid_(other.pid_) { other.pid_ = -1; }
+  ChildProcess& operator=(ChildProcess&& other) noexcept;
+  ChildProcess(const ChildProcess&) = delete;
+  ChildProcess& operator=(const ChildProcess&) = delete;
+  // Kills and reaps a child nobody waited for.
+  ~ChildProcess();
+
+  pid_t pid() const { return pid_; }
+  // Waits until the child ends, or kills its process group with SIGKILL after `limit_seconds`
+  // (<= 0: no limit). A child is reaped once; later calls return the first result.
+  ChildExit Wait(double limit_seconds);
+  // Sends `signal` to the child's process group.
+  void Signal(int signal);
+
+ private:
+  explicit ChildProcess(pid_t pid) : pid_(pid) {}
+  pid_t pid_ = -1;
+  std::optional<ChildExit> exit_;
+};
+
+// This program's own executable (/proc/self/exe), for starting copies of vstress.
+std::string SelfExecutable();
+
+}  // namespace harness

@@ -1,0 +1,139 @@
+// The writer client: each step is one put, delete or batch from the workload's write generator.
+// Every acknowledged entry is recorded in the Oracle with the sequence the engine assigned, and
+// every failed write as never-visible.
+#include <fmt/format.h>
+
+#include "harness/client.h"
+#include "harness/client_ops.h"
+#include "workloads/op.h"
+#include "workloads/value.h"
+#include "workloads/write_op_generator.h"
+
+namespace harness {
+namespace {
+
+void AddToBatch(const workloads::Op& op, engine::WriteBatch* batch) {
+  if (op.kind == workloads::Op::Kind::kPut) batch->Put(op.key, op.value);
+  if (op.kind == workloads::Op::Kind::kDelete) batch->Delete(op.key);
+  if (op.kind == workloads::Op::Kind::kBatch) {
+    for (const auto& inner : op.batch) AddToBatch(inner, batch);
+  }
+}
+
+void Flatten(const workloads::Op& op, std::vector<const workloads::Op*>* entries) {
+  if (op.kind == workloads::Op::Kind::kBatch) {
+    for (const auto& inner : op.batch) Flatten(inner, entries);
+  } else {
+    entries->push_back(&op);
+  }
+}
+
+OpKind MetricKind(const workloads::Op& op) {
+  return op.kind == workloads::Op::Kind::kPut      ? OpKind::kPut
+         : op.kind == workloads::Op::Kind::kDelete ? OpKind::kDelete
+                                                   : OpKind::kBatch;
+}
+
+class WriterClient final : public Client {
+ public:
+  WriterClient(const ClientContext& ctx, uint32_t index)
+      : Client(ctx, ClientRole::kWriter, index),
+        generator_(*ctx.spec, index, ClientSeed(ctx.spec->seed, ClientRole::kWriter, index)) {}
+
+  bool Step() override {
+    const uint64_t op_index = ctx_.run->NextOpIndex();
+    if (ctx_.spec->ops != 0 && op_index >= ctx_.spec->ops) return false;
+    if (ctx_.faults != nullptr) ctx_.faults->SetOpIndex(op_index);
+    const workloads::Op op = generator_.Next();
+    engine::WriteBatch batch;
+    AddToBatch(op, &batch);
+    engine::WriteOptions wo;
+    wo.sync = op.sync ? engine::WriteOptions::Sync::kYes : engine::WriteOptions::Sync::kNo;
+    const OpTimer timer(ctx_.clock);
+    const auto result = ctx_.db->Write(wo, &batch);
+    self_->RecordOp(MetricKind(op), ResultOf(result.status()), timer.Nanos());
+    if (ctx_.checker != nullptr) Record(op, result);
+    // After a background error the DB takes no more writes until it is reopened: this writer is
+    // done; readers go on.
+    return result.ok() || !result.status().IsBackgroundError();
+  }
+
+  void Release() override {}
+
+ private:
+  OpNote Note(const workloads::Op& op) const {
+    OpNote note;
+    note.kind = op.kind == workloads::Op::Kind::kPut      ? OpNote::Kind::kPut
+                : op.kind == workloads::Op::Kind::kDelete ? OpNote::Kind::kDelete
+                                                          : OpNote::Kind::kBatch;
+    note.entries = static_cast<uint32_t>(entries_.size());
+    if (!entries_.empty()) note.key = KeyIndex(ctx_, entries_.front()->key);
+    if (op.kind == workloads::Op::Kind::kPut) note.SetValue(op.value);
+    return note;
+  }
+
+  // Records the write's result in the Oracle (entries_ is reused, so recording allocates nothing).
+  void Record(const workloads::Op& op, const engine::Result<SequenceNumber>& result) {
+    entries_.clear();
+    Flatten(op, &entries_);
+    OpNote note = Note(op);
+    if (!result.ok()) {
+      RecordFailure(&note, result.status());
+      return;
+    }
+    const SequenceNumber last = result.value();
+    note.seq = last;
+    self_->Note(note);
+    SequenceNumber seq = last - entries_.size() + 1;
+    for (const auto* e : entries_) {
+      std::optional<ValueId> value;
+      if (e->kind == workloads::Op::Kind::kPut) {
+        uint32_t writer = 0;
+        uint64_t index = 0;
+        workloads::PeekValueId(e->value, &writer, &index);
+        value = ValueId{writer, index, static_cast<uint32_t>(e->value.size())};
+      }
+      if (!ctx_.oracle->RecordWrite(KeyIndex(ctx_, e->key), seq, value)) {
+        Violation v;
+        v.kind = "invariant";
+        v.op = note.ToString();
+        v.read_sequence = seq;
+        v.message = fmt::format("the engine assigned sequence {} to two writes", seq);
+        ctx_.run->Report(std::move(v), self_);
+      }
+      seq++;
+    }
+    ctx_.oracle->Acknowledge(last);
+  }
+
+  void RecordFailure(OpNote* note, const engine::Status& status) {
+    note->ok = false;
+    note->code = status.code();
+    note->injected = status.injected();
+    self_->Note(*note);
+    for (const auto* e : entries_) {
+      uint32_t writer;
+      uint64_t index;
+      if (e->kind == workloads::Op::Kind::kPut &&
+          workloads::ParseValueId(e->value, &writer, &index)) {
+        ctx_.oracle->RecordFailedWrite({writer, index, static_cast<uint32_t>(e->value.size())});
+      }
+    }
+    if (status.injected()) {
+      self_->Count(kErrorsInjected);
+    } else {
+      ReportUnexpectedError(ctx_, self_, note->ToString(), status);
+    }
+  }
+
+  workloads::WriteOpGenerator generator_;
+  std::vector<const workloads::Op*> entries_;
+};
+
+}  // namespace
+
+std::unique_ptr<Client> NewWriterClient(const ClientContext& ctx, uint32_t index) {
+  return std::make_unique<WriterClient>(ctx, index);
+}
+
+}  // namespace harness
