@@ -1,10 +1,18 @@
 # The README's two commands. Each does the whole set-up on a fresh Debian machine.
-#   make test  - install missing packages, build, run the CTest suite and the TSan concurrency tests
-#   make soak  - install missing packages, build, run the default soak
+#   make test  - install missing packages, build, run the CTest suite, then the ThreadSanitizer,
+#                ASan+UBSan and fuzz stages (see each target below)
+#   make soak  - install missing packages, build vstress, run the default soak
 JOBS ?= $(shell nproc)
 SOAK_ARGS ?=
+# Seconds each fuzz target runs: 12 in `make test`, FUZZ_SECONDS (default 10 minutes) in `make fuzz`.
+FUZZ_SECONDS ?= 600
+# What the ASan+UBSan stage of `make test` builds: vstress (for the smoke runs) and the unit tests.
+ASAN_TARGETS = vstress engine_unit_tests faults_unit_tests workloads_unit_tests \
+  harness_unit_tests reports_unit_tests $(addprefix fuzz_replay_,$(FUZZ_TARGETS))
+FUZZ_TARGETS = log_reader write_batch version_edit table fault_rule workload_toml run_files db_open
 
-.PHONY: all deps configure build build-vstress test test-tsan test-asan soak bench format clean
+.PHONY: all deps configure build build-vstress test test-tsan test-asan test-asan-smoke \
+  test-fuzz fuzz soak bench format clean
 
 all: build
 
@@ -24,13 +32,37 @@ build-vstress: configure
 test: build
 	ctest --preset release -j $(JOBS) --no-tests=error
 	$(MAKE) test-tsan
+	$(MAKE) test-asan-smoke
+	$(MAKE) test-fuzz
 
 # ThreadSanitizer build of the concurrency tests only (label 'concurrency': the engine's and the
 # oracle's).
 test-tsan: deps
 	cmake --preset tsan
-	cmake --build --preset tsan -j $(JOBS) --target engine_concurrency_tests harness_unit_tests
+	cmake --build --preset tsan -j $(JOBS) --target engine_concurrency_tests harness_unit_tests vstress
 	ctest --preset tsan -L concurrency -j $(JOBS) --no-tests=error
+
+# ASan+UBSan under harness load: every mutant and the correct engine through `vstress run`
+# (label smoke) and the unit tests, fuzz corpora replays included. A use-after-free of a released
+# Version may return plausible bytes that the checker alone would accept.
+test-asan-smoke: deps
+	cmake --preset asan
+	cmake --build --preset asan -j $(JOBS) --target $(ASAN_TARGETS)
+	ctest --preset asan -L 'unit|smoke' -j $(JOBS) --no-tests=error
+
+# libFuzzer (clang) targets for every parser of untrusted bytes, 12 s each from their seed corpora
+# and regression inputs (fuzz/).
+test-fuzz: deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz -j $(JOBS) --target fuzzers
+	ctest --preset fuzz -L fuzz -j $(JOBS) --timeout 120 --no-tests=error
+
+# The same targets for FUZZ_SECONDS each; a crash leaves its input in build/fuzz/fuzz/work/.
+fuzz: deps
+	cmake --preset fuzz
+	cmake --build --preset fuzz -j $(JOBS) --target fuzzers
+	VSTRESS_FUZZ_SECONDS=$(FUZZ_SECONDS) ctest --preset fuzz -L fuzz -j $(JOBS) \
+	  --timeout $$(( $(FUZZ_SECONDS) + 120 )) --no-tests=error
 
 # ASan+UBSan build of the whole suite.
 test-asan: deps

@@ -123,6 +123,9 @@ bool PointTakesAppends(std::string_view point) {
 
 }  // namespace
 
+// A century: far beyond any run, far below where a double loses whole microseconds.
+constexpr double kDurationMicrosMax = 100.0 * 365 * 24 * 3600e6;
+
 bool ParseDuration(std::string_view text, std::chrono::microseconds* out) {
   struct Unit {
     std::string_view suffix;
@@ -135,7 +138,10 @@ bool ParseDuration(std::string_view text, std::chrono::microseconds* out) {
     if (!ParseDouble(text.substr(0, text.size() - u.suffix.size()), &value) || value < 0) {
       return false;
     }
-    *out = std::chrono::microseconds(static_cast<int64_t>(value * u.micros));
+    // Converting a product beyond int64 to an integer is undefined: refuse it first (NaN too).
+    const double micros = value * u.micros;
+    if (!(micros <= kDurationMicrosMax)) return false;
+    *out = std::chrono::microseconds(static_cast<int64_t>(micros));
     return true;
   }
   return false;

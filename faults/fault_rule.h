@@ -85,7 +85,8 @@ std::string DescribePoint(std::string_view point);
 // One line on what `action` does.
 const char* DescribeAction(Action action);
 
-// Parses a duration: a non-negative number with a unit, us, ms, s, m or h ("5ms", "1.5s", "2m").
+// Parses a duration: a non-negative number with a unit, us, ms, s, m or h ("5ms", "1.5s", "2m"),
+// at most a century (so it always fits in microseconds).
 // Used for fault delays and windows and for the command line's --duration.
 bool ParseDuration(std::string_view text, std::chrono::microseconds* out);
 

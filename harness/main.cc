@@ -158,6 +158,8 @@ int main(int argc, char** argv) {
                    "output directory (default runs/mutants-<UTC time>)")
       ->check(kNonEmpty);
   measure_flags->add_option("--mutant", measure_options.mutants, "only this mutant (repeatable)");
+  measure_flags->add_option("--set", measure_options.sets,
+                            "override a config key in every run: KEY=VALUE (repeatable)");
   measure_flags->add_option("--jobs", measure_options.jobs, "runs at a time (default 1)")
       ->check(WholeNumber(1, 64));
 
@@ -177,8 +179,8 @@ int main(int argc, char** argv) {
   if (*list_mutants) {
     if (measure) return harness::RunMeasureCommand(measure_options, std::cout, std::cerr);
     if (measure_flags->count_all() > 0) {
-      std::cerr
-          << "vstress mutants: --seeds, --budget, --out, --mutant and --jobs need --measure\n";
+      std::cerr << "vstress mutants: --seeds, --budget, --out, --mutant, --set and --jobs need "
+                   "--measure\n";
       return harness::kExitUsage;
     }
     return harness::RunListMutants(std::cout);

@@ -64,7 +64,8 @@ reports::MutantRun ReadRun(const PlannedRun& planned, const ChildExit& exit) {
 }
 
 std::vector<PlannedRun> Plan(const std::vector<MutantInfo>& mutants, const SeedRange& seeds,
-                             const std::string& budget, const std::string& out_dir) {
+                             const std::string& budget, const std::vector<std::string>& sets,
+                             const std::string& out_dir) {
   std::vector<PlannedRun> plan;
   const std::string self = SelfExecutable();
   for (size_t row = 0; row < mutants.size(); row++) {
@@ -79,6 +80,10 @@ std::vector<PlannedRun> Plan(const std::vector<MutantInfo>& mutants, const SeedR
            {std::string("--seed"), std::to_string(seed), std::string("--duration"), budget,
             std::string("--out"), p.dir, std::string("--progress"), std::string("off")}) {
         p.argv.push_back(a);
+      }
+      for (const std::string& set : sets) {
+        p.argv.push_back("--set");
+        p.argv.push_back(set);
       }
       plan.push_back(std::move(p));
     }
@@ -172,7 +177,7 @@ int RunMeasureCommand(const MeasureCommandOptions& o, std::ostream& out, std::os
   out << fmt::format("vstress mutants --measure: {} mutants x {} seeds, budget {} each -> {}\n",
                      mutants.size(), seeds.value().size(), o.budget, out_dir)
       << std::flush;
-  Execute(Plan(mutants, seeds.value(), o.budget, out_dir), o.jobs,
+  Execute(Plan(mutants, seeds.value(), o.budget, o.sets, out_dir), o.jobs,
           table.budget_seconds + kRunSlackSeconds, &table, out);
   const std::string text = reports::DetectionText(table);
   out << "\n" << text;

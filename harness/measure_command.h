@@ -19,6 +19,7 @@ struct MeasureCommandOptions {
   std::string budget = "60s";        // each run's --duration
   std::string out_dir;               // default runs/mutants-<UTC time>
   std::vector<std::string> mutants;  // only these (default: every mutant)
+  std::vector<std::string> sets;     // --set KEY=VALUE for every run: does the workload still bite?
   int jobs = 1;                      // runs at a time (more than one skews the times to detect)
 };
 

@@ -630,6 +630,21 @@ const std::vector<double>* ReportTimeseries::Column(const std::string& name) con
   return it == columns.end() ? nullptr : &it->second;
 }
 
+engine::Status LoadRunFile(RunFile file, const std::string& path, const std::string& text,
+                           RunReport* out) {
+  switch (file) {
+    case RunFile::kSummary:
+      return LoadSummary(path, text, &out->summary);
+    case RunFile::kTimeseries:
+      return LoadTimeseries(path, text, &out->timeseries);
+    case RunFile::kFaultLog:
+      return LoadFaultLog(path, text, &out->fault_fire_seconds);
+    case RunFile::kViolations:
+      return LoadViolations(path, text, out);
+  }
+  return engine::Status::InvalidArgument(path + ": not a run file");
+}
+
 engine::Status LoadRunDirectory(const std::string& dir, RunReport* out) {
   std::error_code ec;
   if (!fs::is_directory(dir, ec)) return engine::Status::NotFound(dir + ": no such directory");
@@ -637,15 +652,16 @@ engine::Status LoadRunDirectory(const std::string& dir, RunReport* out) {
   out->run_dir = dir;
   std::string text;
   engine::Status s = ReadWholeFile(PathIn(dir, "summary.json"), &text);
-  if (s.ok()) s = LoadSummary(PathIn(dir, "summary.json"), text, &out->summary);
+  if (s.ok()) s = LoadRunFile(RunFile::kSummary, PathIn(dir, "summary.json"), text, out);
+  // The other files are optional: an older or a crashed run may lack them.
+  for (const auto& [file, name] : {std::pair{RunFile::kTimeseries, "timeseries.csv"},
+                                   {RunFile::kFaultLog, "faults.log"},
+                                   {RunFile::kViolations, "violations.json"}}) {
+    bool present = false;
+    if (s.ok()) s = ReadOptionalFile(PathIn(dir, name), &text, &present);
+    if (s.ok() && present) s = LoadRunFile(file, PathIn(dir, name), text, out);
+  }
   bool present = false;
-  if (s.ok()) s = ReadOptionalFile(PathIn(dir, "timeseries.csv"), &text, &present);
-  if (s.ok() && present) s = LoadTimeseries(PathIn(dir, "timeseries.csv"), text, &out->timeseries);
-  if (s.ok()) s = ReadOptionalFile(PathIn(dir, "faults.log"), &text, &present);
-  if (s.ok() && present)
-    s = LoadFaultLog(PathIn(dir, "faults.log"), text, &out->fault_fire_seconds);
-  if (s.ok()) s = ReadOptionalFile(PathIn(dir, "violations.json"), &text, &present);
-  if (s.ok() && present) s = LoadViolations(PathIn(dir, "violations.json"), text, out);
   if (s.ok()) s = ReadOptionalFile(PathIn(dir, "config.toml"), &out->config_toml, &present);
   return s;
 }

@@ -84,6 +84,15 @@ struct RunReport {
 // where there is one).
 engine::Status LoadRunDirectory(const std::string& dir, RunReport* out);
 
+// The files of a run directory that `vstress report` parses.
+enum class RunFile { kSummary, kTimeseries, kFaultLog, kViolations };
+
+// Parses `text`, the contents of `file` (its path names it in errors), into `out`: what
+// LoadRunDirectory does for each file it finds. InvalidArgument names the file and the line or
+// field when `text` is malformed; no input makes it throw, crash or allocate by a length it read.
+engine::Status LoadRunFile(RunFile file, const std::string& path, const std::string& text,
+                           RunReport* out);
+
 // The whole page. Every string that came from a file is escaped.
 std::string RenderHtmlReport(const RunReport& report);
 

@@ -205,6 +205,40 @@ TEST(HtmlReportTest, DownsamplesLongSeriesKeepingSpikes) {
   EXPECT_LT(html.size(), 300u * 1024);
 }
 
+// Quiescence points from summary.json become their own lines on every chart and a paragraph that
+// says how many ran, how long the longest took and how many found a violation; a run without
+// them says so.
+TEST(HtmlReportTest, MarksQuiescencePointsOnEveryChart) {
+  RunDirectory dir;
+  WriteFullRun(dir);
+  std::string summary = kSummary;
+  summary.insert(summary.rfind('}'),
+                 R"(, "quiescence": {"points": 3, "reopens": 3, "longest_s": 0.25,
+                    "at_seconds": [0.5, 1.0, 2.5],
+                    "with_violations": [{"seconds": 2.5, "when": "end of run", "violations": 1}]})");
+  dir.Write("summary.json", summary);
+  const std::string html = Render(dir);
+  const size_t charts = CountOf(html, "<svg class=\"chart\"");
+  ASSERT_GT(charts, 0u);
+  EXPECT_EQ(CountOf(html, "class=\"quiescence-markers\" data-markers=\"3\""), charts);
+  EXPECT_NE(html.find("<p id=\"quiescence\" data-points=\"3\">3 quiescence points"),
+            std::string::npos);
+  EXPECT_NE(html.find("The longest took 250 ms; 1 found a violation."), std::string::npos);
+
+  dir.Write("summary.json", kSummary);
+  const std::string without = Render(dir);
+  EXPECT_EQ(CountOf(without, "class=\"quiescence-markers\""), 0u);
+  EXPECT_NE(without.find("No quiescence point ran."), std::string::npos);
+
+  summary = kSummary;
+  summary.insert(summary.rfind('}'), R"(, "quiescence": {"at_seconds": "soon"})");
+  dir.Write("summary.json", summary);
+  RunReport report;
+  const engine::Status s = LoadRunDirectory(dir.path(), &report);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.message().find("quiescence.at_seconds"), std::string::npos) << s.ToString();
+}
+
 // Fault fires become ticks on every chart's time axis, one per column however many fired.
 TEST(HtmlReportTest, MarksFaultFiresOnEveryChart) {
   RunDirectory dir;

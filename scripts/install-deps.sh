@@ -7,6 +7,8 @@ set -euo pipefail
 packages=(
   # toolchain
   g++ cmake ninja-build make pkg-config clang-format
+  # the fuzz stage: clang with libFuzzer and its sanitizer runtimes
+  clang libclang-rt-dev
   # libraries (see shared/DESIGN.md "Dependencies")
   libgtest-dev libgmock-dev librapidcheck-dev libfiu-dev fiu-utils prometheus-cpp-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libxxhash-dev
