@@ -203,6 +203,11 @@ std::vector<FireRecord> FaultController::Fires() const {
 }
 
 engine::Status FaultController::OpenRemoteControl(const std::string& prefix) {
+  // fiu-ctrl (a shell script) leaves the fifo path unquoted: whitespace would split it.
+  if (prefix.find_first_of(" \t\n") != std::string::npos) {
+    return engine::Status::InvalidArgument(
+        fmt::format("'{}' holds whitespace, which fiu-ctrl cannot handle in a fifo path", prefix));
+  }
   if (fiu_init(0) != 0) return engine::Status::IOError("fiu_init failed");
   if (fiu_rc_fifo(prefix.c_str()) != 0) {
     return engine::Status::IOError(

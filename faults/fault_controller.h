@@ -92,7 +92,8 @@ class FaultController {
   static constexpr size_t kFireRecordsMax = 100000;
 
   // Opens libfiu's remote-control fifo "<prefix>-<pid>", so `fiu-ctrl -c "enable name=..." PID`
-  // can switch points in this process.
+  // can switch points in this process. InvalidArgument for a prefix with whitespace (fiu-ctrl
+  // cannot reach it), IOError when the fifo cannot be made.
   static engine::Status OpenRemoteControl(const std::string& prefix);
 
  private:

@@ -2,6 +2,7 @@
 #include "faults/fault_controller.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 
@@ -80,9 +81,10 @@ TEST(FaultControllerTest, OpWindowGatesFires) {
 // Installed rules reach the engine through libfiu: the injected errno picks the Status code, the
 // Status is flagged injected, each fire is logged, and Uninstall stops the faults.
 TEST(FaultControllerTest, InstalledRulesFailEngineWritesWithInjectedStatus) {
-  const std::string dir = ::testing::TempDir() + "/fault-controller-db";
+  // Named by pid: two test runs on one machine must not share a directory.
+  const std::string dir = ::testing::TempDir() + "fault-controller-db-" + std::to_string(getpid());
   std::filesystem::remove_all(dir);
-  const std::string log = ::testing::TempDir() + "/fault-controller-faults.log";
+  const std::string log = dir + ".faults.log";
   auto options = WithRules(7, {"engine/wal/append:nospace:nth=2"});
   options.log_path = log;
   auto opened = engine::DB::Open(engine::Options(), dir);
@@ -109,6 +111,7 @@ TEST(FaultControllerTest, InstalledRulesFailEngineWritesWithInjectedStatus) {
   EXPECT_NE(std::string::npos, line.find("point=engine/wal/append hit=2 action=nospace")) << line;
   db.reset();
   std::filesystem::remove_all(dir);
+  std::filesystem::remove(log);
 }
 
 }  // namespace

@@ -243,6 +243,15 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
     }
   }
 
+  if (!o.fiu_control.empty()) {
+    if (engine::Status s = faults::FaultController::OpenRemoteControl(o.fiu_control); !s.ok()) {
+      err << "vstress run: --fiu-control: " << s.message() << "\n";
+      return kExitUsage;
+    }
+    out << fmt::format("fiu-control: fiu-ctrl -f {} -c \"enable name=POINT\" {}\n",
+                       reports::ShellQuote(o.fiu_control), getpid())
+        << std::flush;
+  }
   std::error_code ec;
   fs::remove_all(run_dir + "/db", ec);
   fs::create_directories(run_dir, ec);
@@ -263,15 +272,6 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
     return controller.OnHit(point, path);
   });
   controller.SetTornHook([&fault_fs] { fault_fs->TearNextAppendOnThisThread(); });
-  if (!o.fiu_control.empty()) {
-    if (engine::Status s = faults::FaultController::OpenRemoteControl(o.fiu_control); !s.ok()) {
-      err << "vstress run: --fiu-control: " << s.message() << "\n";
-      return kExitUsage;
-    }
-    out << fmt::format("fiu-control: fiu-ctrl -f {} -c \"enable name=POINT\" {}\n",
-                       reports::ShellQuote(o.fiu_control), getpid())
-        << std::flush;
-  }
   if (engine::Status s = controller.Install(); !s.ok()) {
     err << "vstress run: installing faults: " << s.ToString() << "\n";
     return kExitFailure;

@@ -1,6 +1,7 @@
 #include "reports/html_report.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -39,8 +40,9 @@ class RunDirectory {
  public:
   RunDirectory() {
     const auto* test = testing::UnitTest::GetInstance()->current_test_info();
-    path_ = fs::path(testing::TempDir()) /
-            (std::string("html_report_test-") + test->test_suite_name() + "-" + test->name());
+    path_ =
+        fs::path(testing::TempDir()) / (std::string("html_report_test-") + test->test_suite_name() +
+                                        "-" + test->name() + "-" + std::to_string(getpid()));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }

@@ -1,6 +1,7 @@
 #include "reports/metrics.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
@@ -99,7 +100,8 @@ TEST(MetricsExporterTest, BadAddressesAndUrlsAreNamedErrors) {
 
 TEST(MetricsExporterTest, ServesOnAFreePortAndRewritesTheTextfile) {
   RunMetrics metrics({"1", "smoke", "none", "0.1.0", "run-e"});
-  const std::string textfile = ::testing::TempDir() + "/vstress-metrics-test.prom";
+  const std::string textfile =
+      ::testing::TempDir() + "vstress-metrics-test-" + std::to_string(getpid()) + ".prom";
   auto started = MetricsExporter::Start(&metrics, {"127.0.0.1:0", textfile, ""});
   ASSERT_TRUE(started.ok()) << started.status().ToString();
   EXPECT_GT(started.value()->port(), 0);

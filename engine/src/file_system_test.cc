@@ -25,8 +25,9 @@ class FileSystemTest : public testing::TestWithParam<FsKind> {
   void SetUp() override {
     if (GetParam() == FsKind::kPosix) {
       fs_ = NewPosixFileSystem();
-      char dir_template[] = "/tmp/engine_fs_test_XXXXXX";
-      ASSERT_NE(::mkdtemp(dir_template), nullptr) << std::strerror(errno);
+      // Under $TMPDIR (gtest's TempDir), never a fixed /tmp: CI may give only its own.
+      std::string dir_template = testing::TempDir() + "engine_fs_test_XXXXXX";
+      ASSERT_NE(::mkdtemp(dir_template.data()), nullptr) << std::strerror(errno);
       dir_ = dir_template;
     } else {
       fs_ = NewMemFileSystem();

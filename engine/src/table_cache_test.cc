@@ -108,8 +108,8 @@ TEST_F(TableCacheTest, EvictionWhileIteratingKeepsIteratorWorking) {
 // iterator keeps reading them after the table is evicted, its file deleted and the cache itself
 // destroyed (under ASan, a block outliving its mapping would fault).
 TEST(TableCachePosixTest, MappedBlocksOutliveEvictionDeletionAndCache) {
-  char dir_template[] = "/tmp/engine_table_cache_test_XXXXXX";
-  ASSERT_NE(::mkdtemp(dir_template), nullptr) << std::strerror(errno);
+  std::string dir_template = testing::TempDir() + "engine_table_cache_test_XXXXXX";
+  ASSERT_NE(::mkdtemp(dir_template.data()), nullptr) << std::strerror(errno);
   const std::string dir = dir_template;
   std::shared_ptr<FileSystem> fs = NewPosixFileSystem();
   const uint64_t size = WriteTableTo(fs.get(), dir, 7);

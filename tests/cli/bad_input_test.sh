@@ -76,6 +76,7 @@ case_ 2 "unknown mutant 'nosuch'" run --mutant nosuch
 case_ 2 "--out: must not be empty" run --out ''
 case_ 2 "--fiu-control: must not be empty" run --fiu-control ''
 case_ 2 "--progress" run --progress sometimes
+case_ 2 "holds whitespace" run --fiu-control "$work/a fifo prefix"
 
 # Metrics addresses.
 case_ 2 "octet 999 is above 255" run --metrics-listen 999.1.1.1:9999

@@ -72,9 +72,10 @@ std::vector<char*> Argv(const std::vector<std::string>& argv) {
 // script whose `cat` of the reply fifo would otherwise outlive it) unless it was waited for.
 class Child {
  public:
-  // Starts `argv`. stdout goes to a pipe when `pipe_stdout`, else to `output_path`; stderr always
-  // goes to `output_path`.
-  Child(const std::vector<std::string>& argv, const std::string& output_path, bool pipe_stdout) {
+  // Starts `argv` in directory `cwd`. stdout goes to a pipe when `pipe_stdout`, else to
+  // `output_path`; stderr always goes to `output_path`.
+  Child(const std::vector<std::string>& argv, const std::string& output_path, bool pipe_stdout,
+        const std::string& cwd) {
     int fds[2] = {-1, -1};
     if (pipe_stdout && pipe2(fds, O_CLOEXEC) != 0) return;
     std::vector<char*> args = Argv(argv);
@@ -89,6 +90,7 @@ class Child {
         dup2(out, STDOUT_FILENO);
       }
       dup2(out, STDERR_FILENO);
+      if (chdir(cwd.c_str()) != 0) _exit(126);
       execv(args[0], args.data());
       _exit(127);
     }
@@ -186,9 +188,10 @@ std::optional<uint64_t> JsonNumber(const std::string& json, const std::string& k
 // Runs fiu-ctrl with `command` against `pid`'s fifo under `prefix`; returns its output, with a
 // test failure if it did not finish in time, failed, or reported an error.
 std::string FiuCtrl(const std::string& fiu_ctrl, const std::string& prefix,
-                    const std::string& command, pid_t pid, const std::string& output_path) {
+                    const std::string& command, pid_t pid, const std::string& output_path,
+                    const std::string& cwd) {
   Child ctrl({fiu_ctrl, "-f", prefix, "-c", command, std::to_string(pid)}, output_path,
-             /*pipe_stdout=*/false);
+             /*pipe_stdout=*/false, cwd);
   const std::optional<int> code = ctrl.Wait(Clock::now() + kFiuCtrlTimeout);
   const std::string output = ReadText(output_path);
   EXPECT_EQ(code, 0) << "fiu-ctrl '" << command << "' did not finish cleanly: " << output;
@@ -209,12 +212,14 @@ TEST(RemoteControlTest, FiuCtrlEnablesAWalFaultInARunningSoak) {
                                     "scripts/install-deps.sh installs it)";
   vstress_test::TempDir temp;
   const fs::path dir = fs::path(temp.path()).parent_path();
-  const std::string prefix = (dir / "fiu").string();
+  // fiu-ctrl, a shell script, leaves the fifo path unquoted, so the prefix must hold no space
+  // whatever $TMPDIR holds: it is relative to `dir`, where both processes run.
+  const std::string prefix = "fiu";
   const std::string run_dir = (dir / "run").string();
   const auto started = Clock::now();
   Child run({vstress, "run", "--preset", "smoke", "--duration", kRunDuration, "--progress", "off",
              "--fiu-control", prefix, "--out", run_dir},
-            (dir / "vstress-stderr.txt").string(), /*pipe_stdout=*/true);
+            (dir / "vstress-stderr.txt").string(), /*pipe_stdout=*/true, dir.string());
   ASSERT_GT(run.pid(), 0) << "fork failed";
 
   const std::optional<std::string> line =
@@ -225,12 +230,13 @@ TEST(RemoteControlTest, FiuCtrlEnablesAWalFaultInARunningSoak) {
   // The line ends with the pid whose fifo fiu-ctrl must write to: the child's own.
   const std::string pid_text = line->substr(line->find_last_of(' ') + 1);
   ASSERT_EQ(pid_text, std::to_string(run.pid())) << *line;
-  EXPECT_TRUE(fs::is_fifo(prefix + "-" + pid_text + ".in")) << "no control fifo for " << *line;
+  EXPECT_TRUE(fs::is_fifo(dir / (prefix + "-" + pid_text + ".in")))
+      << "no control fifo for " << *line;
   // The printed command is the one to run: it names the fifo prefix.
   EXPECT_NE(std::string::npos, line->find("fiu-ctrl -f " + prefix + " -c")) << *line;
 
   FiuCtrl(fiu_ctrl, prefix, "enable name=engine/wal/append", run.pid(),
-          (dir / "fiu-ctrl.txt").string());
+          (dir / "fiu-ctrl.txt").string(), dir.string());
 
   const std::optional<int> exit_code = run.Wait(started + kRunTimeout);
   ASSERT_TRUE(exit_code.has_value())

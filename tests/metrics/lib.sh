@@ -18,6 +18,30 @@ wait_for() {
   done
 }
 
+# Starts a server on a free loopback port and waits until it answers http://127.0.0.1:PORT/READY.
+# Another test may take the port between free_port and the server's bind, so a server that dies
+# (or is not the one answering) is retried on another port. Sets PORT.
+#   start_server NAME READY LOG COMMAND...   ({PORT} in COMMAND's words becomes the port)
+start_server() {
+  local name=$1 ready=$2 log=$3
+  shift 3
+  local attempt pid
+  for attempt in 1 2 3 4 5; do
+    PORT=$(free_port)
+    local args=("${@//\{PORT\}/$PORT}")
+    "${args[@]}" >"$log" 2>&1 &
+    pid=$!
+    CHILDREN+=("$pid")
+    if wait_for 30 curl -sf "http://127.0.0.1:$PORT$ready" && kill -0 "$pid" 2>/dev/null; then
+      return 0
+    fi
+    kill "$pid" 2>/dev/null || true
+    wait "$pid" 2>/dev/null || true
+    echo "start_server: $name did not start on port $PORT (attempt $attempt): $(tail -n 2 "$log")"
+  done
+  fail "$name did not start: $(tail -n 5 "$log")"
+}
+
 # Kills the background processes this test started, on any exit.
 declare -a CHILDREN=()
 cleanup() {

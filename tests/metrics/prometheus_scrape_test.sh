@@ -17,7 +17,6 @@ wait_for 20 grep -q '^metrics: http://127.0.0.1:[0-9]*/metrics' "$DIR/vstress.ou
 target=$(sed -n 's|^metrics: http://\(127.0.0.1:[0-9]*\)/metrics|\1|p' "$DIR/vstress.out")
 echo "vstress serves /metrics on $target"
 
-prom_port=$(free_port)
 cat >"$DIR/prometheus.yml" <<YML
 global:
   scrape_interval: 1s
@@ -26,11 +25,10 @@ scrape_configs:
     static_configs:
       - targets: ["$target"]
 YML
-prometheus --config.file="$DIR/prometheus.yml" --storage.tsdb.path="$DIR/tsdb" \
-  --web.listen-address="127.0.0.1:$prom_port" >"$DIR/prometheus.log" 2>&1 &
-CHILDREN+=($!)
-api="http://127.0.0.1:$prom_port/api/v1"
-wait_for 30 curl -sf "$api/status/buildinfo" || fail "prometheus did not start: $(tail "$DIR/prometheus.log")"
+start_server prometheus /api/v1/status/buildinfo "$DIR/prometheus.log" \
+  prometheus --config.file="$DIR/prometheus.yml" --storage.tsdb.path="$DIR/tsdb" \
+  --web.listen-address="127.0.0.1:{PORT}"
+api="http://127.0.0.1:$PORT/api/v1"
 
 # A query answers with a sample once Prometheus has scraped vstress at least once.
 has_sample() {

@@ -9,10 +9,9 @@ source "$(dirname "$0")/lib.sh"
 command -v prometheus-pushgateway >/dev/null || fail "prometheus-pushgateway is not installed"
 rm -rf "$DIR" && mkdir -p "$DIR"
 
-port=$(free_port)
-prometheus-pushgateway --web.listen-address="127.0.0.1:$port" >"$DIR/pushgateway.log" 2>&1 &
-CHILDREN+=($!)
-wait_for 20 curl -sf "http://127.0.0.1:$port/-/ready" || fail "pushgateway did not start"
+start_server pushgateway /-/ready "$DIR/pushgateway.log" \
+  prometheus-pushgateway --web.listen-address="127.0.0.1:{PORT}"
+port=$PORT
 
 "$VSTRESS" run --preset smoke --duration 3s --seed 2 --progress off \
   --push-gateway "http://127.0.0.1:$port" --out "$DIR/push-run" >"$DIR/vstress.out" 2>&1 ||
