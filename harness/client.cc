@@ -16,20 +16,6 @@ std::unique_ptr<Client> NewSnapshotReaderClient(const ClientContext& ctx, uint32
 
 namespace {
 
-const char* RoleName(ClientRole role) {
-  switch (role) {
-    case ClientRole::kWriter:
-      return "writer";
-    case ClientRole::kReader:
-      return "reader";
-    case ClientRole::kScanner:
-      return "scanner";
-    case ClientRole::kSnapshotReader:
-      return "snapshot-reader";
-  }
-  return "client";
-}
-
 // Do not change: the seeds of existing runs (and so their replays) depend on these numbers.
 uint64_t RoleSeedTag(ClientRole role) {
   switch (role) {

@@ -1,11 +1,14 @@
 // Clients: the roles of a run — writer, point reader, scanner, snapshot reader — as state machines.
 //
-// A client does one op and its check per Step(): a write (recorded in the Oracle with the sequence
-// the engine assigned, or as never-visible when it failed), a Get, one iterator step (opening and
-// positioning a scan is its first step; each Next/Prev one more), or one read through a snapshot
-// (taking the snapshot is part of the first). Every driver runs the same clients: the threaded
-// driver gives each its own thread and calls Step() in a loop; the simulator calls them all from
-// one thread in the order its seeded scheduler picks. Neither has a copy of a client's logic.
+// A client's step is one op and its check: a write (recorded in the Oracle with the sequence the
+// engine assigned, or as never-visible when it failed), a Get, one iterator step (opening and
+// positioning a scan is a step, each Next/Prev one more, closing one more), or one read through a
+// snapshot (taking and releasing it are steps too). NextOp() draws the client's next op
+// (client_op.h) from its generator and its state; Execute(op) runs it and checks the result; Step()
+// is the two together. Every driver runs the same clients: the threaded driver gives each its own
+// thread and calls Step() in a loop; the simulator calls NextOp and Execute from one thread in the
+// order its seeded scheduler picks, recording each op; a replay calls Execute with the recorded
+// ops. None has a copy of a client's logic.
 //
 // Release() ends whatever a client holds — its iterator or snapshot — and checks every read it
 // still had queued; afterwards it holds nothing of the engine's and pins no oracle version, so the
@@ -22,6 +25,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +33,7 @@
 #include "engine/db.h"
 #include "faults/fault_controller.h"
 #include "harness/checker.h"
+#include "harness/client_op.h"
 #include "harness/oracle.h"
 #include "harness/run_state.h"
 #include "workloads/workload_spec.h"
@@ -47,18 +52,25 @@ struct ClientContext {
   const engine::Clock* clock = nullptr;
 };
 
-enum class ClientRole : uint8_t { kWriter, kReader, kScanner, kSnapshotReader };
-
 class Client {
  public:
   virtual ~Client() = default;
   Client(const Client&) = delete;
   Client& operator=(const Client&) = delete;
 
-  // One op and its check. False once the client has nothing more to do: a writer whose share of
-  // --ops is done, or whose DB refuses writes after a background error. A finished client is not
-  // stepped again.
-  virtual bool Step() = 0;
+  // The client's next op; nullopt once it has nothing more to do (a writer whose share of --ops is
+  // done). A finished client is not stepped again.
+  virtual std::optional<ClientOp> NextOp() = 0;
+  // Runs `op` and checks what it returned. An op the client cannot run in its state — a step of a
+  // scan that is not open, a read through a snapshot not taken — is skipped. `finished` is set
+  // when the client can do nothing more (a writer whose DB refuses writes after a background
+  // error).
+  virtual StepOutcome Execute(const ClientOp& op) = 0;
+  // NextOp, then Execute; false once the client is finished.
+  bool Step() {
+    const std::optional<ClientOp> op = NextOp();
+    return op.has_value() && !Execute(*op).finished;
+  }
   // Closes what the client holds and checks what it queued (see the file comment).
   virtual void Release() = 0;
   // True while the client holds an iterator or a snapshot across steps.

@@ -79,6 +79,29 @@ class PendingChecks {
   std::deque<Read> reads_;
 };
 
+// The outcome of a read of `key` at `seq` that returned `s` (and `value` when ok).
+StepOutcome ReadOutcome(SequenceNumber seq, const engine::Status& s, std::string_view value) {
+  StepOutcome outcome;
+  outcome.seq = seq;
+  if (s.ok()) {
+    outcome.kind = StepOutcome::Kind::kValue;
+    SetOutcomeValue(value, &outcome);
+  } else if (s.IsNotFound()) {
+    outcome.kind = StepOutcome::Kind::kNotFound;
+  } else {
+    outcome.kind = StepOutcome::Kind::kError;
+    outcome.code = s.code();
+    outcome.injected = s.injected();
+  }
+  return outcome;
+}
+
+StepOutcome Skipped() {
+  StepOutcome outcome;
+  outcome.kind = StepOutcome::Kind::kSkipped;
+  return outcome;
+}
+
 class ReaderClient final : public Client {
  public:
   ReaderClient(const ClientContext& ctx, uint32_t index)
@@ -87,9 +110,16 @@ class ReaderClient final : public Client {
         chooser_(*ctx.spec, ClientSeed(ctx.spec->seed, ClientRole::kReader, index)),
         pending_(ctx, self_, "point_read", kReadsChecked) {}
 
-  bool Step() override {
-    const uint64_t key = chooser_.Next();
-    const std::string name = workloads::KeyName(key);
+  std::optional<ClientOp> NextOp() override {
+    ClientOp op;
+    op.kind = ClientOp::Kind::kGet;
+    op.key = chooser_.Next();
+    return op;
+  }
+
+  StepOutcome Execute(const ClientOp& op) override {
+    if (op.kind != ClientOp::Kind::kGet) return Skipped();
+    const std::string name = workloads::KeyName(op.key);
     const SequenceNumber lower = ctx_.oracle->acknowledged();
     // While reads wait to be checked the slot stays at the oldest one's sequence (all later reads
     // are at or above it); otherwise it holds this read's lower bound.
@@ -99,7 +129,18 @@ class ReaderClient final : public Client {
     const engine::Status s = ctx_.db->Get(engine::ReadOptions(), name, &value_, &seq);
     self_->RecordOp(OpKind::kGet, ResultOf(s), timer.Nanos());
     const SequenceNumber upper = ctx_.db->GetLatestSequenceNumber();
-    if (ctx_.checker == nullptr) return true;
+    if (ctx_.checker != nullptr) Check(op.key, seq, lower, upper, s);
+    return ReadOutcome(seq, s, value_);
+  }
+
+  void Release() override {
+    if (ctx_.checker != nullptr) pending_.Drain(/*wait=*/true);
+    slot_->Unpin();
+  }
+
+ private:
+  void Check(uint64_t key, SequenceNumber seq, SequenceNumber lower, SequenceNumber upper,
+             const engine::Status& s) {
     const OpNote note = ReadNote(OpNote::Kind::kGet, key, seq, s, value_);
     self_->Note(note);
     if (!s.ok() && !s.IsNotFound() && s.injected()) {
@@ -111,15 +152,8 @@ class ReaderClient final : public Client {
     }
     pending_.Drain(/*wait=*/false);
     if (pending_.empty()) slot_->Unpin();
-    return true;
   }
 
-  void Release() override {
-    if (ctx_.checker != nullptr) pending_.Drain(/*wait=*/true);
-    slot_->Unpin();
-  }
-
- private:
   ReaderSlot* const slot_;
   workloads::KeyChooser chooser_;
   PendingChecks pending_;
@@ -136,21 +170,39 @@ class SnapshotReaderClient final : public Client {
         chooser_(*ctx.spec, ClientSeed(ctx.spec->seed, ClientRole::kSnapshotReader, index)),
         pending_(ctx, self_, "snapshot_read", kSnapshotReadsChecked) {}
 
-  bool Step() override {
+  std::optional<ClientOp> NextOp() override {
     const auto& spec = ctx_.spec->snapshot_readers;
-    if (snapshot_ == nullptr) TakeSnapshot(spec.hold_seconds_max);
-    const uint64_t key = chooser_.Next();
-    const std::string name = workloads::KeyName(key);
-    engine::ReadOptions ro;
-    ro.snapshot = snapshot_;
-    SequenceNumber seq = 0;
-    const OpTimer timer(ctx_.clock);
-    const engine::Status s = ctx_.db->Get(ro, name, &value_, &seq);
-    const uint64_t now = ctx_.clock->NowNanos();
-    self_->RecordOp(OpKind::kSnapshotGet, ResultOf(s), timer.NanosUntil(now));
-    if (ctx_.checker != nullptr) Check(key, seq, s);
-    if (++reads_ >= spec.reads_per_snapshot || now >= until_nanos_) Release();
-    return true;
+    ClientOp op;
+    if (snapshot_ == nullptr) {
+      op.kind = ClientOp::Kind::kSnapshotTake;
+    } else if (reads_ >= spec.reads_per_snapshot || ctx_.clock->NowNanos() >= until_nanos_) {
+      op.kind = ClientOp::Kind::kSnapshotRelease;
+    } else {
+      op.kind = ClientOp::Kind::kSnapshotGet;
+      op.key = chooser_.Next();
+    }
+    return op;
+  }
+
+  StepOutcome Execute(const ClientOp& op) override {
+    switch (op.kind) {
+      case ClientOp::Kind::kSnapshotTake: {
+        // A replay may take again without a release (a reduction dropped it): release first.
+        if (snapshot_ != nullptr) Release();
+        TakeSnapshot(ctx_.spec->snapshot_readers.hold_seconds_max);
+        StepOutcome outcome;
+        outcome.seq = snap_seq_;
+        return outcome;
+      }
+      case ClientOp::Kind::kSnapshotGet:
+        return snapshot_ == nullptr ? Skipped() : Read(op.key);
+      case ClientOp::Kind::kSnapshotRelease:
+        if (snapshot_ == nullptr) return Skipped();
+        Release();
+        return StepOutcome();
+      default:
+        return Skipped();
+    }
   }
 
   void Release() override {
@@ -173,6 +225,19 @@ class SnapshotReaderClient final : public Client {
     slot_->Pin(snap_seq_);
     reads_ = 0;
     until_nanos_ = ctx_.clock->NowNanos() + static_cast<uint64_t>(hold_seconds_max * 1e9);
+  }
+
+  StepOutcome Read(uint64_t key) {
+    const std::string name = workloads::KeyName(key);
+    engine::ReadOptions ro;
+    ro.snapshot = snapshot_;
+    SequenceNumber seq = 0;
+    const OpTimer timer(ctx_.clock);
+    const engine::Status s = ctx_.db->Get(ro, name, &value_, &seq);
+    self_->RecordOp(OpKind::kSnapshotGet, ResultOf(s), timer.Nanos());
+    reads_++;
+    if (ctx_.checker != nullptr) Check(key, seq, s);
+    return ReadOutcome(seq, s, value_);
   }
 
   void Check(uint64_t key, SequenceNumber seq, const engine::Status& s) {

@@ -38,6 +38,17 @@ std::optional<uint64_t> Position(const ScanPlan& plan, engine::Iterator* it) {
   return *plan.start;  // keys >= start are outside this reverse scan
 }
 
+StepOutcome Skipped() {
+  StepOutcome outcome;
+  outcome.kind = StepOutcome::Kind::kSkipped;
+  return outcome;
+}
+
+// A scan is open (Seek or SeekToFirst/Last), stepped (Next or Prev) and closed, one step each.
+// Every position is checked as it is reached: the key and value against the Oracle at the
+// iterator's sequence, and every key between it and the previous position as absent; running off
+// the end checks that nothing lies beyond. The scan is over after steps_max steps, after
+// hold_seconds_max, at the end of its range, at an error or at a violation; the next op closes it.
 class ScannerClient final : public Client {
  public:
   ScannerClient(const ClientContext& ctx, uint32_t index)
@@ -45,20 +56,52 @@ class ScannerClient final : public Client {
         slot_(ctx.oracle->NewReaderSlot()),
         generator_(*ctx.spec, ClientSeed(ctx.spec->seed, ClientRole::kScanner, index)) {}
 
-  bool Step() override {
+  std::optional<ClientOp> NextOp() override {
+    ClientOp op;
     if (it_ == nullptr) {
-      if (!Open()) return false;
+      const workloads::Op scan = generator_.NextScan();
+      op.kind = ClientOp::Kind::kScanOpen;
+      op.reverse = scan.reverse;
+      if (!scan.start_key.empty()) {
+        workloads::ParseKeyIndex(scan.start_key, &op.key);
+        op.has_start = true;
+      }
+      planned_steps_max_ = scan.steps;
+    } else if (over_ || steps_ >= plan_.steps_max || ctx_.clock->NowNanos() > plan_.until_nanos) {
+      op.kind = ClientOp::Kind::kScanClose;
     } else {
-      const OpTimer timer(ctx_.clock);
-      plan_.reverse ? it_->Prev() : it_->Next();
-      self_->RecordOp(OpKind::kScanStep, ResultOf(it_->status()), timer.Nanos());
+      op.kind = ClientOp::Kind::kScanStep;
     }
-    CheckPosition();
-    return true;
+    return op;
+  }
+
+  StepOutcome Execute(const ClientOp& op) override {
+    switch (op.kind) {
+      case ClientOp::Kind::kScanOpen:
+        // A replay may open again without a close (a reduction dropped it): close first.
+        if (it_ != nullptr) Close();
+        return Open(op);
+      case ClientOp::Kind::kScanStep: {
+        if (it_ == nullptr || over_) return Skipped();
+        const OpTimer timer(ctx_.clock);
+        plan_.reverse ? it_->Prev() : it_->Next();
+        self_->RecordOp(OpKind::kScanStep, ResultOf(it_->status()), timer.Nanos());
+        return CheckPosition();
+      }
+      case ClientOp::Kind::kScanClose: {
+        if (it_ == nullptr) return Skipped();
+        Close();
+        StepOutcome outcome;
+        outcome.seq = seq_;
+        return outcome;
+      }
+      default:
+        return Skipped();
+    }
   }
 
   void Release() override {
-    if (it_ != nullptr) Close(/*ran_off_the_end=*/false);
+    if (it_ != nullptr) Close();
   }
 
   bool Holding() const override { return it_ != nullptr; }
@@ -66,18 +109,13 @@ class ScannerClient final : public Client {
  private:
   bool checking() const { return ctx_.checker != nullptr; }
 
-  // Plans a scan, opens and positions its iterator. False if the iterator's sequence is beyond
-  // every recorded write (reported; the scanner stops).
-  bool Open() {
-    const workloads::Op op = generator_.NextScan();
+  StepOutcome Open(const ClientOp& op) {
     plan_ = ScanPlan();
     plan_.reverse = op.reverse;
-    if (!op.start_key.empty()) {
-      uint64_t start = 0;
-      workloads::ParseKeyIndex(op.start_key, &start);
-      plan_.start = start;
-    }
-    plan_.steps_max = op.steps;
+    if (op.has_start) plan_.start = op.key;
+    // A replayed open has no plan of its own: its steps and close come from the history.
+    plan_.steps_max = planned_steps_max_ != 0 ? planned_steps_max_ : UINT64_MAX;
+    planned_steps_max_ = 0;
     plan_.until_nanos =
         ctx_.clock->NowNanos() + static_cast<uint64_t>(ctx_.spec->scanners.hold_seconds_max * 1e9);
     slot_->Pin(ctx_.oracle->acknowledged());
@@ -88,6 +126,7 @@ class ScannerClient final : public Client {
     previous_ = Position(plan_, it_.get());
     self_->RecordOp(OpKind::kScanStep, ResultOf(it_->status()), timer.Nanos());
     steps_ = 0;
+    over_ = false;
     note_ = OpNote();
     note_.kind = OpNote::Kind::kScan;
     note_.key = plan_.start.value_or(0);
@@ -97,31 +136,57 @@ class ScannerClient final : public Client {
     self_->Count(kScans);
     if (checking() && !WaitRecorded(ctx_, seq_)) {
       Report("iterator sequence beyond every recorded write", "");
-      it_.reset();
-      slot_->Unpin();
-      return false;
+      over_ = true;
+      StepOutcome outcome;
+      outcome.seq = seq_;
+      return outcome;
     }
-    return true;
+    return CheckPosition();
   }
 
-  // Checks the key the iterator is at; closes the scan when it is over.
-  void CheckPosition() {
-    if (!it_->Valid() || steps_ >= plan_.steps_max) {
-      Close(/*ran_off_the_end=*/!it_->Valid());
-      return;
+  // Checks the position the iterator just reached.
+  StepOutcome CheckPosition() {
+    StepOutcome outcome;
+    outcome.seq = seq_;
+    if (!it_->Valid()) {
+      over_ = true;
+      const engine::Status status = it_->status();
+      if (!status.ok()) {
+        outcome.kind = StepOutcome::Kind::kError;
+        outcome.code = status.code();
+        outcome.injected = status.injected();
+        ReportError(status);
+        return outcome;
+      }
+      outcome.kind = StepOutcome::Kind::kEnd;
+      // Ran off the end: nothing may lie beyond the last key returned.
+      if (checking()) {
+        if (auto v =
+                ctx_.checker->CheckScanStep(seq_, plan_.reverse, previous_, std::nullopt, "")) {
+          v->op = note_.ToString();
+          ctx_.run->Report(std::move(*v), self_);
+        }
+      }
+      return outcome;
     }
+    outcome.kind = StepOutcome::Kind::kValue;
+    SetOutcomeValue(it_->value(), &outcome);
+    uint64_t key = 0;
+    const bool ours = ctx_.checker == nullptr ? workloads::ParseKeyIndex(it_->key(), &key)
+                                              : ctx_.checker->codec().parse_key(it_->key(), &key);
+    outcome.has_key = ours;
+    outcome.key = key;
     if (checking()) {
-      uint64_t key = 0;
-      if (!ctx_.checker->codec().parse_key(it_->key(), &key)) {
+      if (!ours) {
         Report("scan returned a key no writer wrote", std::string(it_->key()));
-        Close(false);
-        return;
+        over_ = true;
+        return outcome;
       }
       if (auto v = ctx_.checker->CheckScanStep(seq_, plan_.reverse, previous_, key, it_->value())) {
         v->op = note_.ToString();
         ctx_.run->Report(std::move(*v), self_);
-        Close(false);
-        return;
+        over_ = true;
+        return outcome;
       }
       self_->Count(kScanKeysChecked);
       previous_ = key;
@@ -129,30 +194,23 @@ class ScannerClient final : public Client {
     const uint32_t delay_us = ctx_.spec->scanners.step_delay_us;
     if (delay_us > 0 && steps_ % 16 == 0) ctx_.clock->SleepForNanos(uint64_t{delay_us} * 1000);
     steps_++;
-    if (ctx_.clock->NowNanos() > plan_.until_nanos) Close(false);
+    return outcome;
   }
 
-  // Ends the scan: its error, if any, and (when it ran off the end) that nothing lies beyond the
-  // last key it returned.
-  void Close(bool ran_off_the_end) {
-    const engine::Status status = it_->status();
-    if (!status.ok()) {
-      if (status.injected()) {
-        self_->Count(kErrorsInjected);
-      } else if (checking()) {
-        Violation v;
-        v.kind = "unexpected_error";
-        v.op = note_.ToString();
-        v.observed = status.ToString();
-        v.message = "iterator failed without an injected fault: " + status.ToString();
-        ctx_.run->Report(std::move(v), self_);
-      }
-    } else if (checking() && ran_off_the_end) {
-      if (auto v = ctx_.checker->CheckScanStep(seq_, plan_.reverse, previous_, std::nullopt, "")) {
-        v->op = note_.ToString();
-        ctx_.run->Report(std::move(*v), self_);
-      }
+  void ReportError(const engine::Status& status) {
+    if (status.injected()) {
+      self_->Count(kErrorsInjected);
+    } else if (checking()) {
+      Violation v;
+      v.kind = "unexpected_error";
+      v.op = note_.ToString();
+      v.observed = status.ToString();
+      v.message = "iterator failed without an injected fault: " + status.ToString();
+      ctx_.run->Report(std::move(v), self_);
     }
+  }
+
+  void Close() {
     if (checking()) self_->Count(kScansChecked);
     it_.reset();
     slot_->Unpin();
@@ -172,9 +230,11 @@ class ScannerClient final : public Client {
   workloads::ReadOpGenerator generator_;
   std::unique_ptr<engine::Iterator> it_;  // null between scans
   ScanPlan plan_;
+  uint64_t planned_steps_max_ = 0;  // the plan NextOp drew for the open it returned
   SequenceNumber seq_ = 0;
   std::optional<uint64_t> previous_;
   uint64_t steps_ = 0;
+  bool over_ = false;  // the scan has nothing more to check: the next op closes it
   OpNote note_;
 };
 

@@ -40,11 +40,23 @@ class WriterClient final : public Client {
       : Client(ctx, ClientRole::kWriter, index),
         generator_(*ctx.spec, index, ClientSeed(ctx.spec->seed, ClientRole::kWriter, index)) {}
 
-  bool Step() override {
+  std::optional<ClientOp> NextOp() override {
     const uint64_t op_index = ctx_.run->NextOpIndex();
-    if (ctx_.spec->ops != 0 && op_index >= ctx_.spec->ops) return false;
+    if (ctx_.spec->ops != 0 && op_index >= ctx_.spec->ops) return std::nullopt;
     if (ctx_.faults != nullptr) ctx_.faults->SetOpIndex(op_index);
-    const workloads::Op op = generator_.Next();
+    ClientOp op;
+    op.kind = ClientOp::Kind::kWrite;
+    op.write = generator_.Next();
+    return op;
+  }
+
+  StepOutcome Execute(const ClientOp& client_op) override {
+    StepOutcome outcome;
+    if (client_op.kind != ClientOp::Kind::kWrite) {
+      outcome.kind = StepOutcome::Kind::kSkipped;
+      return outcome;
+    }
+    const workloads::Op& op = client_op.write;
     engine::WriteBatch batch;
     AddToBatch(op, &batch);
     engine::WriteOptions wo;
@@ -53,9 +65,17 @@ class WriterClient final : public Client {
     const auto result = ctx_.db->Write(wo, &batch);
     self_->RecordOp(MetricKind(op), ResultOf(result.status()), timer.Nanos());
     if (ctx_.checker != nullptr) Record(op, result);
+    if (result.ok()) {
+      outcome.seq = result.value();
+      return outcome;
+    }
+    outcome.kind = StepOutcome::Kind::kError;
+    outcome.code = result.status().code();
+    outcome.injected = result.status().injected();
     // After a background error the DB takes no more writes until it is reopened: this writer is
     // done; readers go on.
-    return result.ok() || !result.status().IsBackgroundError();
+    outcome.finished = result.status().IsBackgroundError();
+    return outcome;
   }
 
   void Release() override {}
