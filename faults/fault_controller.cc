@@ -19,6 +19,7 @@ struct FaultController::PointState {
   uint64_t name_hash = 0;     // XXH3 of `name`: the seed of its probability draws
   std::vector<size_t> rules;  // indexes into options_.rules, in order
   std::atomic<uint64_t> hits{0};
+  std::atomic<uint64_t> step_hits{0};  // with step tracking: hits within the current step
   std::array<std::atomic<uint64_t>, kActionCount> fires{};  // by Action
   std::unique_ptr<std::atomic<bool>[]> once_fired;          // per entry of `rules`
 };
@@ -39,7 +40,8 @@ FaultController::FaultController(FaultControllerOptions options)
     for (size_t i = 0; i < options_.rules.size(); i++) {
       if (options_.rules[i].Matches(point)) rules.push_back(i);
     }
-    if (rules.empty()) continue;
+    // A replay watches every point: its fires come from the script, not from rules.
+    if (rules.empty() && !options_.scripted) continue;
     auto state = std::make_unique<PointState>();
     state->name = point;
     // Hashed once here rather than on every probability draw (OnHit runs at every hit).
@@ -120,10 +122,13 @@ std::optional<Action> FaultController::OnHit(std::string_view point, std::string
   if (it == points_.end()) return std::nullopt;
   PointState& state = *it->second;
   const uint64_t hit = state.hits.fetch_add(1, std::memory_order_relaxed) + 1;
+  const uint64_t hit_in_step =
+      options_.step_tracking ? state.step_hits.fetch_add(1, std::memory_order_relaxed) + 1 : 0;
+  if (options_.scripted) return ScriptedHit(state, hit, hit_in_step);
   for (size_t i = 0; i < state.rules.size(); i++) {
     const Rule& rule = options_.rules[state.rules[i]];
     if (!rule.MatchesPath(path) || !InWindow(rule) || !Fires(state, i, hit)) continue;
-    Record(state, hit, rule.action);
+    Record(state, hit, hit_in_step, rule.action);
     if (rule.action == Action::kDelay) {
       clock_->SleepForNanos(static_cast<uint64_t>(
           std::chrono::duration_cast<std::chrono::nanoseconds>(rule.delay).count()));
@@ -131,6 +136,39 @@ std::optional<Action> FaultController::OnHit(std::string_view point, std::string
     return rule.action;
   }
   return std::nullopt;
+}
+
+std::optional<Action> FaultController::ScriptedHit(PointState& state, uint64_t hit,
+                                                   uint64_t hit_in_step) {
+  for (const ScriptedFire& f : step_fires_) {
+    if (f.hit_in_step != hit_in_step || f.point != state.name) continue;
+    Record(state, hit, hit_in_step, f.action);
+    return f.action;
+  }
+  return std::nullopt;
+}
+
+void FaultController::BeginStep(std::vector<ScriptedFire> fires) {
+  for (auto& [name, state] : points_) state->step_hits.store(0, std::memory_order_relaxed);
+  step_fires_ = std::move(fires);
+}
+
+FaultController::StepState FaultController::SaveStep() const {
+  StepState saved;
+  for (const auto& [name, state] : points_) {
+    saved.hits.push_back(state->step_hits.load(std::memory_order_relaxed));
+  }
+  saved.fires = step_fires_;
+  return saved;
+}
+
+void FaultController::RestoreStep(StepState saved) {
+  size_t i = 0;
+  for (auto& [name, state] : points_) {
+    state->step_hits.store(i < saved.hits.size() ? saved.hits[i] : 0, std::memory_order_relaxed);
+    i++;
+  }
+  step_fires_ = std::move(saved.fires);
 }
 
 bool FaultController::InWindow(const Rule& rule) const {
@@ -166,7 +204,7 @@ bool FaultController::Fires(const PointState& state, size_t rule_index, uint64_t
   return false;
 }
 
-void FaultController::Record(PointState& state, uint64_t hit, Action action) {
+void FaultController::Record(PointState& state, uint64_t hit, uint64_t hit_in_step, Action action) {
   state.fires[static_cast<size_t>(action)].fetch_add(1);
   fires_total_.fetch_add(1, std::memory_order_relaxed);
   FireRecord r;
@@ -174,6 +212,7 @@ void FaultController::Record(PointState& state, uint64_t hit, Action action) {
   r.op_index = op_index_.load(std::memory_order_relaxed);
   r.point = state.name;
   r.hit = hit;
+  r.hit_in_step = hit_in_step;
   r.action = action;
   std::lock_guard<std::mutex> guard(log_mu_);
   if (log_.is_open()) {
@@ -181,6 +220,7 @@ void FaultController::Record(PointState& state, uint64_t hit, Action action) {
                         r.hit, ActionName(r.action));
     log_.flush();
   }
+  if (fire_listener_) fire_listener_(r);
   if (fires_.size() < kFireRecordsMax) fires_.push_back(std::move(r));
 }
 

@@ -38,6 +38,20 @@ struct FaultControllerOptions {
   std::string log_path;
   // Time for windows, delays and the log; null means engine::RealClock().
   std::shared_ptr<engine::Clock> clock;
+  // Steps (a simulated run, a replay): hits are also counted per step (BeginStep), and each fire
+  // is recorded with its hit number within the step, so a history can name it.
+  bool step_tracking = false;
+  // A replay: `rules` are ignored and every point is watched; each step fires exactly what
+  // BeginStep was given.
+  bool scripted = false;
+};
+
+// A fire a replay makes happen: the `hit_in_step`-th hit of `point` within one step.
+struct ScriptedFire {
+  std::string point;
+  uint64_t hit_in_step = 1;
+  Action action = Action::kError;
+  bool operator==(const ScriptedFire&) const = default;
 };
 
 // One fire, as recorded in faults.log.
@@ -46,6 +60,7 @@ struct FireRecord {
   uint64_t op_index = 0;
   std::string point;
   uint64_t hit = 0;
+  uint64_t hit_in_step = 0;  // with step tracking: the hit's number within its step
   Action action = Action::kError;
 };
 
@@ -76,6 +91,22 @@ class FaultController {
   void SetCrashHook(std::function<void()> hook) { crash_hook_ = std::move(hook); }
   void SetTornHook(std::function<void()> hook) { torn_hook_ = std::move(hook); }
 
+  // With step tracking: a step begins. Hit counts within the step restart at zero; a scripted
+  // controller fires exactly `fires` during it. A step nested inside another (the simulator runs
+  // one at an engine yield point) saves the outer step's counts first and restores them after.
+  void BeginStep(std::vector<ScriptedFire> fires = {});
+  struct StepState {
+    std::vector<uint64_t> hits;
+    std::vector<ScriptedFire> fires;
+  };
+  StepState SaveStep() const;
+  void RestoreStep(StepState state);
+  // Called with every fire, after it is counted and logged (a simulator attaches fires to the
+  // step that made them). Set before Install.
+  void SetFireListener(std::function<void(const FireRecord&)> listener) {
+    fire_listener_ = std::move(listener);
+  }
+
   // The index of the op the caller is about to run (for op windows and the log).
   void SetOpIndex(uint64_t op_index) { op_index_.store(op_index, std::memory_order_relaxed); }
 
@@ -101,12 +132,15 @@ class FaultController {
   static int FiuCallback(const char* name, int* failnum, void** failinfo, unsigned int* flags);
   bool InWindow(const Rule& rule) const;
   bool Fires(const PointState& state, size_t rule_index, uint64_t hit);
-  void Record(PointState& state, uint64_t hit, Action action);
+  void Record(PointState& state, uint64_t hit, uint64_t hit_in_step, Action action);
+  std::optional<Action> ScriptedHit(PointState& state, uint64_t hit, uint64_t hit_in_step);
 
   const FaultControllerOptions options_;
   // Built in the constructor and never changed, so lookups need no lock.
   std::map<std::string, std::unique_ptr<PointState>, std::less<>> points_;
   std::function<void()> crash_hook_;
+  std::function<void(const FireRecord&)> fire_listener_;
+  std::vector<ScriptedFire> step_fires_;  // scripted: this step's fires (single-threaded use)
   std::function<void()> torn_hook_;
   std::atomic<uint64_t> op_index_{0};
   std::atomic<uint64_t> fires_total_{0};

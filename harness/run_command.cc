@@ -192,7 +192,7 @@ void PrintResult(const reports::RunOutcome& r, const reports::RunInfo& info, std
   if (!r.error.empty()) out << "error: " << r.error << "\n";
   for (const auto& v : r.violations) {
     out << fmt::format("violation [{}] {}: {}\n  op: {}\n  expected {} observed {}\n", v.kind,
-                       v.thread.empty() ? "final checks" : v.thread, v.message, v.op, v.expected,
+                       v.thread.empty() ? "checks at rest" : v.thread, v.message, v.op, v.expected,
                        v.observed);
     break;  // the first; violations.json has them all
   }

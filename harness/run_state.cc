@@ -47,6 +47,12 @@ std::vector<std::string> ThreadState::RecentOps() const {
 
 void RunState::Report(Violation v, ThreadState* thread) {
   v.seconds = Seconds();
+  v.step = step_.load(std::memory_order_relaxed);
+  // Located only for the violations that are kept: the locator reads every table of the key.
+  if (key_locator_ && !v.key.empty() && v.key_locations.empty() &&
+      violation_count_.load() < kViolationsMax) {
+    v.key_locations = key_locator_(v.key);
+  }
   if (thread != nullptr) {
     v.thread = thread->name;
     v.thread_recent_ops = thread->RecentOps();

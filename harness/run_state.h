@@ -12,6 +12,7 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -137,8 +138,15 @@ class RunState {
   double Seconds() const { return static_cast<double>(clock_->NowNanos() - start_nanos_) / 1e9; }
   const engine::Clock* clock() const { return clock_; }
 
-  // Records a violation seen by `thread` (null: the monitor or the final checks).
+  // Records a violation seen by `thread` (null: the monitor or the final checks). A violation
+  // with a key that will be kept gets the key locator's text (where the key lives in the engine).
   void Report(Violation v, ThreadState* thread);
+  // Set before any client runs: the driver's way to describe where a key lives right now.
+  void SetKeyLocator(std::function<std::string(std::string_view key)> locator) {
+    key_locator_ = std::move(locator);
+  }
+  // A simulated run: the step now running, stamped on every violation reported.
+  void SetStep(uint64_t step) { step_.store(step, std::memory_order_relaxed); }
   std::vector<Violation> violations() const;
   uint64_t violation_count() const { return violation_count_.load(); }
 
@@ -152,6 +160,8 @@ class RunState {
 
  private:
   const bool keep_going_;
+  std::function<std::string(std::string_view key)> key_locator_;
+  std::atomic<uint64_t> step_{0};
   const engine::Clock* const clock_;
   const uint64_t start_nanos_;
   std::atomic<bool> stop_{false};

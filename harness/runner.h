@@ -17,6 +17,8 @@
 #include <string>
 #include <vector>
 
+#include "engine/clock.h"
+#include "engine/db.h"
 #include "engine/file_system.h"
 #include "faults/fault_controller.h"
 #include "reports/run_record.h"
@@ -36,6 +38,10 @@ struct RunConfig {
   double progress_interval_seconds = 10;
   // Receives every sample's metrics (every 250 ms, on the monitor thread; null: none).
   std::function<void(const reports::MetricsSnapshot&)> on_sample;
+  // Time: the real clock (the threaded driver), or the simulator's own. Null: engine::RealClock().
+  std::shared_ptr<engine::Clock> clock;
+  // Called with every DB the driver opens: at the start and after each reopen (null: none).
+  std::function<void(engine::DB*)> on_open;
 };
 
 using reports::EngineSummary;

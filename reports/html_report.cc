@@ -246,6 +246,8 @@ engine::Status LoadViolations(const std::string& path, const std::string& text, 
     r.Read(item, where, "lower_bound", &v.lower_bound);
     r.Read(item, where, "upper_bound", &v.upper_bound);
     r.Read(item, where, "key_history", &v.key_history);
+    r.Read(item, where, "key_locations", &v.key_locations);
+    r.Read(item, where, "step", &v.step);
     r.Read(item, where, "thread", &v.thread);
     r.ReadStrings(item, where, "thread_recent_ops", &v.thread_recent_ops);
     r.Read(item, where, "seconds", &v.seconds);
@@ -586,6 +588,7 @@ std::string RenderViolation(size_t index, const Violation& v) {
       {"allowed sequences", fmt::format("[{}, {}]", v.lower_bound, v.upper_bound)},
       {"thread", v.thread},
       {"time", fmt::format("{:.3f} s", v.seconds)},
+      {"step", v.step == 0 ? std::string("-") : fmt::format("#{} (history.log)", v.step)},
   };
   for (const auto& [name, value] : fields) {
     html += fmt::format("<dt>{}</dt><dd>{}</dd>", name, EscapeHtml(value));
@@ -594,6 +597,12 @@ std::string RenderViolation(size_t index, const Violation& v) {
   if (!v.key_history.empty()) {
     html += "<h4>The oracle's versions of the key</h4><pre class=\"key-history\">" +
             EscapeHtml(v.key_history) + "</pre>";
+  }
+  if (!v.key_locations.empty()) {
+    html +=
+        "<h4>Where the key lives in the engine (when the violation was seen)</h4>"
+        "<pre class=\"key-locations\">" +
+        EscapeHtml(v.key_locations) + "</pre>";
   }
   if (!v.thread_recent_ops.empty()) {
     std::string ops;

@@ -38,6 +38,8 @@ json ViolationJson(const Violation& v) {
           {"lower_bound", v.lower_bound},
           {"upper_bound", v.upper_bound},
           {"key_history", v.key_history},
+          {"key_locations", v.key_locations},
+          {"step", v.step},
           {"thread", v.thread},
           {"thread_recent_ops", v.thread_recent_ops},
           {"seconds", v.seconds}};

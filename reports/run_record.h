@@ -32,7 +32,9 @@ struct Violation {
   engine::SequenceNumber lower_bound = 0;
   engine::SequenceNumber upper_bound = 0;
   std::string key;
-  std::string key_history;                     // the oracle's versions of the key
+  std::string key_history;    // the oracle's versions of the key
+  std::string key_locations;  // where the key lives in the engine when the violation was seen
+  uint64_t step = 0;          // a simulated run: the step that found it (#N in history.log)
   std::vector<std::string> thread_recent_ops;  // oldest first
   std::string thread;                          // e.g. "reader-3"
   double seconds = 0;                          // since the run started

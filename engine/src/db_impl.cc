@@ -107,6 +107,7 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
                    SequenceNumber* observed) {
   SequenceNumber seq;
   ReadView* view = PinReadView(&seq);
+  Yield(testing::YieldSite::kGetAfterPin);
   if (options.snapshot != nullptr) seq = options.snapshot->sequence();
   if (observed != nullptr) *observed = seq;
   const LookupKey lookup(key, seq);
@@ -157,6 +158,7 @@ Status DBImpl::GetFromLiveMemtables(ReadView* view, const LookupKey& lookup, std
 std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
   SequenceNumber seq;
   ReadView* view = PinReadView(&seq);
+  Yield(testing::YieldSite::kIteratorAfterPin);
   if (options.snapshot != nullptr) seq = options.snapshot->sequence();
   std::vector<std::unique_ptr<InternalIterator>> children;
   children.push_back(view->mem()->NewIterator());

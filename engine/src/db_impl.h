@@ -27,6 +27,7 @@
 #include "engine/clock.h"
 #include "engine/db.h"
 #include "engine/file_system.h"
+#include "engine/testing.h"
 #include "engine_stats.h"
 #include "log_writer.h"
 #include "memtable.h"
@@ -68,6 +69,9 @@ class DBImpl final : public DB {
   const std::string& path() const { return path_; }
   std::vector<uint64_t> ProtectedOutputs();
   std::vector<std::string> ExpectedFiles();
+  bool BackgroundWorkPending();
+  void SetYieldHook(std::function<void(testing::YieldSite)> hook) { yield_hook_ = std::move(hook); }
+  std::vector<testing::KeyEntry> LocateKey(std::string_view user_key);
 
  private:
   class SnapshotImpl;
@@ -128,6 +132,16 @@ class DBImpl final : public DB {
   // no flush or compaction is writing, obsolete WALs and MANIFESTs (at open and after each flush).
   void RemoveObsoleteFilesLocked(std::unique_lock<std::mutex>* lock);
 
+  // Driver-set (engine/testing.h); called at yield sites with no lock held. Set only while no
+  // operation runs (a single-threaded simulator).
+  void Yield(testing::YieldSite site) const {
+    if (yield_hook_) yield_hook_(site);
+  }
+  // Appends the entries for `user_key` that `it` holds, from a Seek to the key on.
+  static void CollectEntries(InternalIterator* it, std::string_view user_key,
+                             const testing::KeyEntry& where, std::vector<testing::KeyEntry>* out);
+
+  std::function<void(testing::YieldSite)> yield_hook_;
   const std::string path_;
   Options options_;
   std::shared_ptr<FileSystem> fs_owner_;

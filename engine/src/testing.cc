@@ -18,6 +18,36 @@ std::vector<uint64_t> ProtectedOutputs(DB* db) { return Impl(db)->ProtectedOutpu
 
 std::vector<std::string> ExpectedFiles(DB* db) { return Impl(db)->ExpectedFiles(); }
 
+bool BackgroundWorkPending(DB* db) { return Impl(db)->BackgroundWorkPending(); }
+
+const char* YieldSiteName(YieldSite site) {
+  switch (site) {
+    case YieldSite::kGetAfterPin:
+      return "get:after-pin";
+    case YieldSite::kIteratorAfterPin:
+      return "iterator:after-pin";
+  }
+  return "?";
+}
+
+bool YieldSiteFromName(std::string_view name, YieldSite* site) {
+  for (YieldSite s : {YieldSite::kGetAfterPin, YieldSite::kIteratorAfterPin}) {
+    if (name == YieldSiteName(s)) {
+      *site = s;
+      return true;
+    }
+  }
+  return false;
+}
+
+void SetYieldHook(DB* db, std::function<void(YieldSite)> hook) {
+  Impl(db)->SetYieldHook(std::move(hook));
+}
+
+std::vector<KeyEntry> LocateKey(DB* db, std::string_view user_key) {
+  return Impl(db)->LocateKey(user_key);
+}
+
 LiveTablesCheck CheckLiveTablesExist(DB* db) {
   LiveTablesCheck check;
   const auto before = LiveVersions(db);

@@ -361,6 +361,19 @@ std::vector<LiveVersionInfo> VersionSet::LiveVersions() const {
   return out;
 }
 
+std::vector<VersionSet::LiveTable> VersionSet::LiveTables() const {
+  std::vector<LiveTable> out;
+  std::lock_guard<std::mutex> guard(live_mu_);
+  for (Version* v = live_head_->next_; v != live_head_; v = v->next_) {
+    for (int level = 0; level < kNumLevels; level++) {
+      for (const auto& f : v->files(level)) {
+        out.push_back({v->id(), v->next_ == live_head_, level, f});
+      }
+    }
+  }
+  return out;
+}
+
 std::set<uint64_t> VersionSet::LiveTableNumbers() const {
   std::set<uint64_t> live;
   std::lock_guard<std::mutex> guard(live_mu_);

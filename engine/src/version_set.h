@@ -93,6 +93,15 @@ class VersionSet {
 
   // Thread-safe introspection.
   std::vector<LiveVersionInfo> LiveVersions() const;
+  // Every table of every live Version with the Version that lists it (thread-safe: a Version in
+  // the live list is not freed while live_mu_ is held, and the metadata is shared).
+  struct LiveTable {
+    uint64_t version_id = 0;
+    bool is_current = false;
+    int level = 0;
+    std::shared_ptr<FileMetaData> file;
+  };
+  std::vector<LiveTable> LiveTables() const;
   // Every table number listed by any live Version.
   std::set<uint64_t> LiveTableNumbers() const;
   double OldestVersionAgeSeconds() const;

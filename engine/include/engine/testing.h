@@ -1,14 +1,19 @@
-// Test-only introspection into a DB's Versions and files, for invariant checks.
+// Test-only introspection into a DB's Versions and files, for invariant checks, and the hooks a
+// deterministic driver needs.
 //
 // A harness uses these to check the Version/file invariants without reading engine internals:
 // every table listed by a live Version exists on disk; at quiescence exactly one Version lives and
-// the directory holds only its tables plus the live WAL, MANIFEST, CURRENT and LOCK.
+// the directory holds only its tables plus the live WAL, MANIFEST, CURRENT and LOCK. A violation
+// report shows where its key lives (LocateKey). A simulator asks whether background work is
+// pending and runs other steps at yield sites inside engine operations.
 //
 // Thread contract: thread-safe (each call takes the locks it needs and returns a copy).
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "engine/db.h"
@@ -43,6 +48,40 @@ struct LiveTablesCheck {
 // Version present in LiveVersions() both before and after the directory listing is checked, since
 // it was live throughout (Version ids are never reused).
 LiveTablesCheck CheckLiveTablesExist(DB* db);
+
+// Whether background work (a flush or a compaction) is waiting: with BackgroundMode::kManual, a
+// deterministic driver schedules a RunBackgroundStep only when this is true.
+bool BackgroundWorkPending(DB* db);
+
+// Points inside engine operations where a deterministic driver may run another step before the
+// operation goes on (a simulated thread switch). At each the engine holds no lock. Do not change
+// the names: recorded histories name them.
+enum class YieldSite : uint8_t {
+  kGetAfterPin,       // "get:after-pin": Get has pinned its read view and not read yet
+  kIteratorAfterPin,  // "iterator:after-pin": NewIterator has pinned its read view
+};
+const char* YieldSiteName(YieldSite site);
+bool YieldSiteFromName(std::string_view name, YieldSite* site);
+// Installs `hook`, called at every yield site (null removes it). Only for a DB driven from one
+// thread: the hook runs on the thread of the operation that reached the site.
+void SetYieldHook(DB* db, std::function<void(YieldSite)> hook);
+
+// One entry for a user key somewhere in the engine: in a memtable, or in a table that live
+// Versions list (with their ids; `in_current` if the current Version lists it).
+struct KeyEntry {
+  std::string location;  // "memtable", "immutable memtable", "L2 000012.sst"
+  int level = -1;        // -1 for memtables
+  uint64_t file_number = 0;
+  std::vector<uint64_t> versions;  // live Versions listing the table, oldest first
+  bool in_current = false;
+  uint64_t sequence = 0;
+  bool deletion = false;
+  std::string value;  // a put's value
+  std::string error;  // the table could not be read (e.g. deleted): why
+};
+// Every entry for `user_key` in the memtables and in each table of every live Version, newest
+// first within each place. Thread-safe; for reporting a violation, not for a hot path.
+std::vector<KeyEntry> LocateKey(DB* db, std::string_view user_key);
 
 // The file name of table `number` ("000012.sst").
 std::string TableFileName(uint64_t number);

@@ -1,0 +1,197 @@
+#include "harness/driver_core.h"
+
+#include <fmt/format.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+
+#include "engine/testing.h"
+#include "harness/exit_codes.h"
+#include "harness/key_locations.h"
+#include "workloads/key_chooser.h"
+#include "workloads/value.h"
+
+namespace harness {
+namespace {
+
+constexpr size_t kSamplesMax = 100000;
+constexpr size_t kQuiescencePointsMax = 100000;
+
+engine::Result<std::unique_ptr<engine::DB>> OpenDb(const engine::Options& options,
+                                                   const std::string& path) {
+  return engine::DB::Open(options, path);
+}
+
+// Reads every counter of the run: the harness's, the engine's and the fault controller's.
+reports::MetricsSnapshot ReadMetrics(const DriverCore& c, const engine::StatsSnapshot& stats) {
+  reports::MetricsSnapshot m;
+  m.seconds = c.run.Seconds();
+  c.run.Snapshot(&m);
+  m.live_versions = stats.live_versions;
+  m.deferred_deletions = stats.deferred_deletions;
+  m.deferred_deletion_bytes = stats.deferred_deletion_bytes;
+  m.oldest_version_age_seconds = stats.oldest_version_age_seconds;
+  m.files_deleted = stats.files_deleted;
+  m.version_installs = stats.version_installs;
+  m.compactions = stats.compactions;
+  m.flushes = stats.flushes;
+  if (c.config.faults != nullptr) {
+    for (const auto& [point, counts] : c.config.faults->Counts()) {
+      for (const auto& [action, fires] : counts.fires_by_action) m.faults[{point, action}] = fires;
+    }
+  }
+  m.rss_bytes = CurrentRssBytes();
+  return m;
+}
+
+// summary.json's ops and checks, from the run's last metrics (`m`) and the counters they lack.
+void CollectCounters(const reports::MetricsSnapshot& m, const RunState& run, RunOutcome* out) {
+  for (size_t i = 0; i < reports::kOpKindCount; i++) {
+    const auto op = static_cast<OpKind>(i);
+    // summary.json's historical name for scan steps.
+    const std::string name =
+        op == OpKind::kScanStep ? "scan_steps" : std::string(reports::kOpKindNames[i]);
+    out->ops[name] = m.OpsOf(op);
+  }
+  out->ops["scan"] = run.Sum(kScans);
+  out->ops["errors_injected"] = run.Sum(kErrorsInjected);
+  out->ops["errors_unexpected"] = run.Sum(kErrorsUnexpected);
+  // The quiescence points add their own scans to these.
+  for (const auto& [kind, name] : {std::pair{"point_read", "reads_checked"},
+                                   {"scan", "scans_checked"},
+                                   {"scan_key", "scan_keys_checked"},
+                                   {"snapshot_read", "snapshot_reads_checked"}}) {
+    out->checks[name] += m.reads_checked.at(kind);
+  }
+}
+
+}  // namespace
+
+KeyValueCodec WorkloadCodec() {
+  return {&workloads::KeyName, &workloads::ParseKeyIndex, &workloads::ParseValueId};
+}
+
+DriverCore::DriverCore(const RunConfig& c, engine::Options o)
+    : config(c),
+      options(std::move(o)),
+      oracle(c.spec.key_space),
+      checker(&oracle, WorkloadCodec()),
+      run(c.keep_going, options.clock.get()),
+      check_slot(oracle.NewReaderSlot()) {
+  auto opened = OpenDb(options, config.db_path);
+  if (!opened.ok()) {
+    out.result = "error";
+    out.exit_code = kExitFailure;
+    out.error = "opening the DB: " + opened.status().ToString();
+    return;
+  }
+  db = std::move(opened).value();
+  ctx = ClientContext{
+      db.get(),      &config.spec,       &oracle, config.check ? &checker : nullptr, &run,
+      config.faults, options.clock.get()};
+  clients = MakeClients(ctx);
+  if (config.on_open) config.on_open(db.get());
+  // Clients report from wherever they run; the DB changes only while none of them steps.
+  run.SetKeyLocator([this](std::string_view key) { return DescribeKeyLocations(db.get(), key); });
+}
+
+engine::StatsSnapshot DriverCore::Stats() const {
+  engine::StatsSnapshot s = db ? db->GetStats() : engine::StatsSnapshot();
+  s.files_deleted += retired.files_deleted;
+  s.version_installs += retired.version_installs;
+  s.flushes += retired.flushes;
+  s.compactions += retired.compactions;
+  s.background_errors += retired.background_errors;
+  return s;
+}
+
+void DriverCore::TakeSample() {
+  const engine::StatsSnapshot stats = Stats();
+  reports::MetricsSnapshot m = ReadMetrics(*this, stats);
+  EngineSummary& e = out.engine;
+  e.max_live_versions = std::max(e.max_live_versions, m.live_versions);
+  e.max_deferred_deletions = std::max(e.max_deferred_deletions, m.deferred_deletions);
+  e.max_deepest_level = std::max(e.max_deepest_level, stats.deepest_level);
+  // A sample right after the previous one (the last, taken when the clients have stopped) would
+  // be a sliver of an interval with meaningless rates: its counts reach metrics, not the
+  // timeseries.
+  const bool sliver = !out.samples.empty() && m.seconds - out.final_metrics.seconds < 0.1;
+  if (out.samples.size() < kSamplesMax && !sliver) {
+    const bool first = out.samples.empty();
+    out.samples.push_back(reports::Sample::Between(first ? nullptr : &out.final_metrics, m));
+  }
+  if (config.on_sample) config.on_sample(m);
+  out.final_metrics = std::move(m);
+}
+
+DbAtRest DriverCore::AtRest() {
+  return {&db, &options, config.db_path, [this](engine::DB* closing) {
+            const engine::StatsSnapshot s = closing->GetStats();
+            retired.files_deleted += s.files_deleted;
+            retired.version_installs += s.version_installs;
+            retired.flushes += s.flushes;
+            retired.compactions += s.compactions;
+            retired.background_errors += s.background_errors;
+          }};
+}
+
+void DriverCore::QuiescencePoint(const std::string& when, bool final) {
+  if (config.faults != nullptr) final ? config.faults->Uninstall() : config.faults->Suspend();
+  reports::QuiescencePoint point =
+      CheckAtRest(AtRest(), checker, check_slot, when, /*reopen=*/true, &run, &out);
+  ctx.db = db.get();  // the reopened DB
+  if (config.on_open && db) config.on_open(db.get());
+  if (final || out.quiescence_points.size() < kQuiescencePointsMax) {
+    out.quiescence_points.push_back(std::move(point));
+  }
+  // A reopen that failed (reported as a recovery violation) leaves no DB to go on with.
+  if (!db) run.Stop();
+  if (config.faults != nullptr && !final) config.faults->Resume();
+}
+
+RunOutcome DriverCore::Finish() {
+  if (db) {
+    const engine::StatsSnapshot stats = Stats();
+    EngineSummary& e = out.engine;
+    e.final_live_versions = stats.live_versions;
+    e.final_deferred_deletions = stats.deferred_deletions;
+    e.files_deleted = stats.files_deleted;
+    e.compactions = stats.compactions;
+    e.flushes = stats.flushes;
+    e.version_installs = stats.version_installs;
+    e.background_errors = stats.background_errors;
+    e.max_live_versions = std::max(e.max_live_versions, stats.live_versions);
+    e.max_deepest_level = std::max(e.max_deepest_level, stats.deepest_level);
+  }
+  clients.clear();
+  db.reset();
+  // The final checks may find violations: the last metrics include them.
+  run.Snapshot(&out.final_metrics);
+  CollectCounters(out.final_metrics, run, &out);
+  out.violation_count = run.violation_count();
+  out.violations = run.violations();
+  if (out.violation_count > 0) {
+    out.result = "violation";
+    out.exit_code = kExitViolation;
+  }
+  out.peak_rss_bytes = PeakRssBytes();
+  return std::move(out);
+}
+
+uint64_t CurrentRssBytes() {
+  std::ifstream statm("/proc/self/statm");
+  uint64_t pages_total = 0;
+  uint64_t pages_resident = 0;
+  statm >> pages_total >> pages_resident;
+  return pages_resident * static_cast<uint64_t>(sysconf(_SC_PAGESIZE));
+}
+
+uint64_t PeakRssBytes() {
+  struct rusage usage {};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<uint64_t>(usage.ru_maxrss) * 1024;
+}
+
+}  // namespace harness

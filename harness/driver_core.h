@@ -1,0 +1,63 @@
+// DriverCore: what every driver keeps about a run and does the same way — the DB (reopened at
+// quiescence points), the oracle and checker, the run state, the clients, the samples, the
+// quiescence points and the outcome. A driver adds only its scheduling: the threaded driver
+// (runner.cc) gives each client a thread and a monitor; the simulator (sim_driver.cc) steps the
+// clients and the background work from one thread on a simulated clock.
+//
+// Thread contract: thread-compatible. Clients report through the thread-safe RunState; Sample,
+// QuiescencePoint and Finish run on the driver's own thread while no client steps (Sample excepted:
+// it reads only thread-safe counters).
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "engine/db.h"
+#include "harness/checker.h"
+#include "harness/client.h"
+#include "harness/oracle.h"
+#include "harness/quiescence.h"
+#include "harness/run_state.h"
+#include "harness/runner.h"
+
+namespace harness {
+
+struct DriverCore {
+  // Opens the DB at config.db_path with `options` (whose file_system and clock are set). On
+  // failure, `out` says so (result error, exit 4) and `db` is null.
+  DriverCore(const RunConfig& config, engine::Options options);
+
+  const RunConfig& config;
+  engine::Options options;
+  std::unique_ptr<engine::DB> db;
+  // Engine counters of the DB instances closed by reopens, so the run's counters never go back.
+  engine::StatsSnapshot retired;
+  Oracle oracle;
+  Checker checker;
+  RunState run;
+  ClientContext ctx;
+  std::vector<std::unique_ptr<Client>> clients;
+  ReaderSlot* check_slot;
+  RunOutcome out;
+
+  bool opened() const { return db != nullptr; }
+  // The run's engine counters so far; after a failed reopen (no DB) only the retired ones.
+  engine::StatsSnapshot Stats() const;
+  // A timeseries row, the engine maxima and the metrics sink's update.
+  void TakeSample();
+  // The at-rest checks with every client released (the caller has released them): faults
+  // suspended (or, with `final`, uninstalled), the checks and the reopen, faults resumed. The
+  // clients see the reopened DB. With no DB left (the reopen failed) the run stops.
+  void QuiescencePoint(const std::string& when, bool final);
+  // Summarizes the engine, counts, violations and the exit code. Closes the DB.
+  RunOutcome Finish();
+
+ private:
+  DbAtRest AtRest();
+};
+
+// The codec of the workloads' keys and values.
+KeyValueCodec WorkloadCodec();
+
+}  // namespace harness
