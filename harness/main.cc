@@ -114,6 +114,22 @@ int main(int argc, char** argv) {
   auto* run = app.add_subcommand("run", "run a workload with every read checked");
   AddRunOptions(run, &run_options);
 
+  harness::RunCommandOptions sim_options;
+  sim_options.argv0 = argv[0];
+  sim_options.driver = harness::Driver::kSimulated;
+  auto* sim = app.add_subcommand(
+      "sim",
+      "run a workload in the deterministic simulator: one thread, a seeded schedule, a "
+      "simulated clock, an in-memory file system; writes history.log");
+  AddRunOptions(sim, &sim_options);
+  sim->add_option("--schedule", sim_options.schedule, "random or pct (default: the workload's)")
+      ->check(CLI::IsMember({"random", "pct"}));
+  sim->add_flag("--check-determinism", sim_options.check_determinism,
+                "run twice; exit 4 naming the first step where the runs differ");
+  sim->add_option("--history-ops", sim_options.history_ops,
+                  "steps kept in history.log, the last ones (0: all; default 100000)")
+      ->check(WholeNumber(0, workloads::kTomlIntegerMax));
+
   std::string inspect_dir;
   bool inspect_edits = false;
   auto* inspect = app.add_subcommand(
@@ -171,6 +187,7 @@ int main(int argc, char** argv) {
     return code == 0 ? harness::kExitPass : harness::kExitUsage;
   }
   if (*run) return harness::RunRunCommand(run_options, std::cout, std::cerr);
+  if (*sim) return harness::RunRunCommand(sim_options, std::cout, std::cerr);
   if (*bench) return harness::RunBenchCommand(bench_options, std::cout, std::cerr);
   if (*inspect) return harness::RunInspect(inspect_dir, inspect_edits, std::cout, std::cerr);
   if (*report) return harness::RunReportCommand(report_dir, std::cout, std::cerr);

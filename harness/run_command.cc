@@ -16,7 +16,9 @@
 #include "faults/fault_rule.h"
 #include "harness/exit_codes.h"
 #include "harness/mutants.h"
+#include "harness/run_environment.h"
 #include "harness/runner.h"
+#include "harness/sim_driver.h"
 #include "reports/html_report.h"
 #include "reports/junit.h"
 #include "reports/metrics.h"
@@ -86,6 +88,7 @@ engine::Status ApplyFlags(const RunCommandOptions& o, workloads::WorkloadSpec* s
     if (!rules.ok()) return rules.status();
     for (auto& r : rules.value()) spec->faults.push_back(std::move(r));
   }
+  if (!o.schedule.empty()) spec->sim.schedule = o.schedule;
   for (const auto& rule : spec->faults) {
     if (rule.action == faults::Action::kCrash) {
       return engine::Status::InvalidArgument(
@@ -108,8 +111,12 @@ std::string ReproCommand(const RunCommandOptions& o, const std::string& run_dir)
   std::error_code ec;
   const fs::path exe = fs::canonical("/proc/self/exe", ec);
   const fs::path dir = fs::absolute(run_dir, ec);
-  return fmt::format("{} run --config {} --out {}",
-                     reports::ShellQuote(exe.empty() ? o.argv0 : exe.string()),
+  const std::string vstress = reports::ShellQuote(exe.empty() ? o.argv0 : exe.string());
+  // A simulated run replays exactly; a threaded one replays its config and seed.
+  if (o.driver == Driver::kSimulated) {
+    return fmt::format("{} repro {}", vstress, reports::ShellQuote(dir.string()));
+  }
+  return fmt::format("{} run --config {} --out {}", vstress,
                      reports::ShellQuote((dir / "config.toml").string()),
                      reports::ShellQuote((dir / "repro").string()));
 }
@@ -199,17 +206,67 @@ void PrintResult(const reports::RunOutcome& r, const reports::RunInfo& info, std
   out << "run directory: " << info.run_dir << "\n";
 }
 
+// The two runs of --check-determinism disagree: exit 4 naming the first step where they differ.
+int ReportNondeterminism(const workloads::WorkloadSpec& spec, const SimRun& first,
+                         const SimRun& second, uint64_t step, std::ostream& err) {
+  // The first run's line at that step, from a run of the same seed stopped there.
+  std::string first_line = "(not available)";
+  if (auto env = MakeEnvironment(spec, EnvironmentKind::kSimulated, "/db", ""); env.ok()) {
+    SimOptions options;
+    options.history_ops = 0;
+    options.max_steps = step;
+    const SimRun again = RunSimulated(env.value()->Config(spec), options);
+    if (step <= again.history.size()) first_line = again.history[step - 1];
+  }
+  const auto line_of = [step](const SimRun& run) -> std::string {
+    const std::string prefix = fmt::format("#{} ", step);
+    for (const std::string& line : run.history) {
+      if (line.starts_with(prefix)) return line;
+    }
+    return "(not available)";
+  };
+  err << fmt::format(
+      "vstress sim: --check-determinism: the two runs differ first at step #{} (of {} and {}):\n"
+      "  first run:  {}\n  second run: {}\n",
+      step, first.steps, second.steps, first_line, line_of(second));
+  return kExitFailure;
+}
+
+// Runs the simulation a second time and compares every step's trace hash with the first run's.
+int CheckDeterminism(const workloads::WorkloadSpec& spec, const SimRun& first, std::ostream& out,
+                     std::ostream& err) {
+  auto env = MakeEnvironment(spec, EnvironmentKind::kSimulated, "/db", "");
+  if (!env.ok()) {
+    err << "vstress sim: " << env.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  SimOptions options;
+  options.history_ops = 4;  // the line that differed and the few before it
+  options.expected_hashes = &first.step_hashes;
+  const SimRun second = RunSimulated(env.value()->Config(spec), options);
+  if (second.mismatch_step != 0) {
+    return ReportNondeterminism(spec, first, second, second.mismatch_step, err);
+  }
+  if (second.steps != first.steps || second.trace_hash != first.trace_hash) {
+    return ReportNondeterminism(spec, first, second, std::min(first.steps, second.steps) + 1, err);
+  }
+  out << fmt::format("determinism: a second run took the same {} steps (trace {:016x})\n",
+                     second.steps, second.trace_hash);
+  return kExitPass;
+}
+
 }  // namespace
 
 int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& err) {
+  const char* const command = o.driver == Driver::kSimulated ? "vstress sim" : "vstress run";
   std::optional<MutantInfo> mutant;
   if (!o.mutant.empty() && !(mutant = FindMutant(o.mutant))) {
-    err << "vstress run: --mutant: unknown mutant '" << o.mutant << "' (see `vstress mutants`)\n";
+    err << command << ": --mutant: unknown mutant '" << o.mutant << "' (see `vstress mutants`)\n";
     return kExitUsage;
   }
   auto base = BaseSpec(o);
   if (!base.ok()) {
-    err << "vstress run: " << base.status().message() << "\n";
+    err << command << ": " << base.status().message() << "\n";
     return kExitUsage;
   }
   workloads::WorkloadSpec spec = std::move(base).value();
@@ -219,7 +276,7 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
     spec.engine.mutations.push_back(o.mutant);
   }
   if (engine::Status s = ApplyFlags(o, &spec); !s.ok()) {
-    err << "vstress run: " << s.message() << "\n";
+    err << command << ": " << s.message() << "\n";
     return kExitUsage;
   }
   const std::string run_dir = o.out_dir.empty() ? DefaultRunDir(spec.seed) : o.out_dir;
@@ -234,7 +291,7 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
     auto started = reports::MetricsExporter::Start(
         &metrics, {o.metrics_listen, o.metrics_textfile, o.push_gateway});
     if (!started.ok()) {
-      err << "vstress run: " << started.status().message() << "\n";
+      err << command << ": " << started.status().message() << "\n";
       return kExitUsage;
     }
     exporter = std::move(started).value();
@@ -242,10 +299,9 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
       out << "metrics: " << exporter->listen_url() << "\n" << std::flush;
     }
   }
-
   if (!o.fiu_control.empty()) {
     if (engine::Status s = faults::FaultController::OpenRemoteControl(o.fiu_control); !s.ok()) {
-      err << "vstress run: --fiu-control: " << s.message() << "\n";
+      err << command << ": --fiu-control: " << s.message() << "\n";
       return kExitUsage;
     }
     out << fmt::format("fiu-control: fiu-ctrl -f {} -c \"enable name=POINT\" {}\n",
@@ -256,45 +312,55 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   fs::remove_all(run_dir + "/db", ec);
   fs::create_directories(run_dir, ec);
   if (ec) {
-    err << "vstress run: cannot create " << run_dir << ": " << ec.message() << "\n";
+    err << command << ": cannot create " << run_dir << ": " << ec.message() << "\n";
     return kExitUsage;
   }
   reports::WriteFileAtomically(run_dir + "/config.toml", workloads::ToToml(spec));
   WriteRepro(run_dir, ReproCommand(o, run_dir));
 
-  faults::FaultControllerOptions fault_options;
-  fault_options.seed = spec.seed;
-  fault_options.rules = spec.faults;
-  fault_options.log_path = run_dir + "/faults.log";
-  faults::FaultController controller(fault_options);
-  auto fault_fs = std::make_shared<faults::FaultFS>(engine::NewPosixFileSystem());
-  fault_fs->SetDecider([&controller](const std::string& point, const std::string& path) {
-    return controller.OnHit(point, path);
-  });
-  controller.SetTornHook([&fault_fs] { fault_fs->TearNextAppendOnThisThread(); });
-  if (engine::Status s = controller.Install(); !s.ok()) {
-    err << "vstress run: installing faults: " << s.ToString() << "\n";
+  const bool simulated = o.driver == Driver::kSimulated;
+  auto environment =
+      MakeEnvironment(spec, simulated ? EnvironmentKind::kSimulated : EnvironmentKind::kReal,
+                      simulated ? "/db" : run_dir + "/db", run_dir + "/faults.log");
+  if (!environment.ok()) {
+    err << command << ": installing faults: " << environment.status().ToString() << "\n";
     return kExitFailure;
   }
-
-  RunConfig config;
-  config.spec = spec;
-  config.db_path = run_dir + "/db";
-  config.file_system = fault_fs;
-  config.faults = &controller;
+  RunEnvironment& env = *environment.value();
+  RunConfig config = env.Config(spec);
   config.keep_going = o.keep_going;
   config.progress = ProgressSink(o.progress, err, &config.progress_interval_seconds);
   if (exporter) {
     config.on_sample = [&exporter](const reports::MetricsSnapshot& m) { exporter->OnSample(m); };
   }
-  out << fmt::format("vstress run: preset {} seed {}{} -> {}\n", spec.name, spec.seed,
+  out << fmt::format("{}: preset {} seed {}{} -> {}\n", command, spec.name, spec.seed,
                      mutants.empty() ? "" : " mutant " + mutants, run_dir)
       << std::flush;
-  const reports::RunOutcome outcome = RunThreaded(config);
-  controller.Uninstall();
+  std::optional<SimRun> sim;
+  reports::RunOutcome outcome;
+  if (simulated) {
+    SimOptions options;
+    options.history_ops = o.history_ops;
+    options.step_hashes = o.check_determinism;
+    sim = RunSimulated(config, options);
+    outcome = std::move(sim->outcome);
+  } else {
+    outcome = RunThreaded(config);
+  }
+  env.faults->Uninstall();
   if (config.progress && isatty(STDERR_FILENO)) err << "\n";
 
-  const reports::RunInfo info = MakeRunInfo(spec, mutants, o, run_dir, controller);
+  reports::RunInfo info = MakeRunInfo(spec, mutants, o, run_dir, *env.faults);
+  if (sim) {
+    info.driver = "sim";
+    info.sim = reports::SimSummary{spec.sim.schedule,      sim->steps,
+                                   sim->trace_hash,        sim->first_violation_step,
+                                   sim->header.first_step, o.check_determinism};
+    reports::WriteFileAtomically(run_dir + "/history.log",
+                                 FormatHistory(sim->header, sim->history));
+    // The DB lived in memory: written out for `vstress inspect`.
+    CopyDirectoryToDisk(env.base.get(), env.db_path, run_dir + "/db");
+  }
   reports::WriteSummaryJson(run_dir + "/summary.json", info, outcome);
   reports::WriteViolationsJson(run_dir + "/violations.json", outcome);
   reports::WriteTimeseriesCsv(run_dir + "/timeseries.csv", outcome);
@@ -303,16 +369,25 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   if (exporter) {
     if (engine::Status s = exporter->Finish(); !s.ok()) {
       // The run's result stands; the lost metrics are reported.
-      err << "vstress run: metrics: " << s.ToString() << "\n";
+      err << command << ": metrics: " << s.ToString() << "\n";
     }
   }
   reports::WriteFileAtomically(run_dir + "/metrics.prom", metrics.Text());
   // Built from the files just written: the same path as `vstress report RUN_DIR`.
   if (engine::Status s = reports::WriteHtmlReport(run_dir); !s.ok()) {
-    err << "vstress run: report.html: " << s.ToString() << "\n";
+    err << command << ": report.html: " << s.ToString() << "\n";
   }
   PrintResult(outcome, info, out);
+  if (sim) {
+    out << fmt::format("simulated: {} steps, trace {:016x}{}\n", sim->steps, sim->trace_hash,
+                       sim->first_violation_step == 0 ? std::string()
+                                                      : fmt::format(", first violation at step #{}",
+                                                                    sim->first_violation_step));
+  }
   if (o.cleanup_on_pass && outcome.exit_code == kExitPass) fs::remove_all(run_dir + "/db", ec);
+  if (sim && o.check_determinism) {
+    if (const int rc = CheckDeterminism(spec, *sim, out, err); rc != kExitPass) return rc;
+  }
   return outcome.exit_code;
 }
 

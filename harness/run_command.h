@@ -1,5 +1,8 @@
-// `vstress run`: resolves a workload from a preset or config file plus command-line overrides,
-// runs it with its fault rules and an optional mutant, and writes the run directory.
+// `vstress run` and `vstress sim`: resolves a workload from a preset or config file plus
+// command-line overrides, runs it with its fault rules and an optional mutant — on threads, or in
+// the deterministic simulator — and writes the run directory. A simulated run adds history.log
+// and a `sim` section to summary.json, writes its in-memory DB out to db/, and with
+// --check-determinism runs again and exits 4 naming the first step where the two runs differ.
 //
 // Bad input (unknown preset, flag value, config key or fault rule) exits 2 with a message naming
 // it, before anything is created. The run directory holds db/, config.toml (the effective config),
@@ -16,7 +19,11 @@
 
 namespace harness {
 
+// Which driver runs the workload: `vstress run` (threads) or `vstress sim` (the simulator).
+enum class Driver { kThreaded, kSimulated };
+
 struct RunCommandOptions {
+  Driver driver = Driver::kThreaded;
   std::string preset;
   std::string config_path;
   std::optional<uint64_t> seed;
@@ -39,6 +46,10 @@ struct RunCommandOptions {
   std::string metrics_textfile;  // textfile rewritten every sample (empty: none)
   std::string push_gateway;      // pushgateway URL (empty: none)
   std::string argv0;             // for repro.sh
+  // vstress sim only.
+  std::string schedule;            // random | pct (empty: the workload's sim.schedule)
+  bool check_determinism = false;  // run twice and compare every step
+  uint64_t history_ops = 100000;   // steps kept in history.log (0: all)
 };
 
 int RunRunCommand(const RunCommandOptions& options, std::ostream& out, std::ostream& err);

@@ -107,6 +107,15 @@ engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
                   {"peak_rss_bytes", outcome.peak_rss_bytes}};
   if (!outcome.error.empty()) summary["error"] = outcome.error;
   summary["quiescence"] = QuiescenceJson(outcome.quiescence_points);
+  summary["driver"] = info.driver;
+  if (info.sim) {
+    summary["sim"] = {{"schedule", info.sim->schedule},
+                      {"steps", info.sim->steps},
+                      {"trace_hash", fmt::format("{:016x}", info.sim->trace_hash)},
+                      {"first_violation_step", info.sim->first_violation_step},
+                      {"history_first_step", info.sim->history_first_step},
+                      {"determinism_checked", info.sim->determinism_checked}};
+  }
   return WriteFileAtomically(path, summary.dump(2) + "\n");
 }
 

@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,8 +18,19 @@
 
 namespace reports {
 
+// A simulated run's own facts (summary.json's `sim`).
+struct SimSummary {
+  std::string schedule;
+  uint64_t steps = 0;
+  uint64_t trace_hash = 0;
+  uint64_t first_violation_step = 0;
+  uint64_t history_first_step = 1;  // history.log starts here (1: it is complete)
+  bool determinism_checked = false;
+};
+
 // What a run was, as opposed to what happened (RunOutcome).
 struct RunInfo {
+  std::string driver = "run";  // run | sim
   uint64_t seed = 0;
   std::string preset;
   std::string mutant;  // empty: the correct engine
@@ -27,6 +39,7 @@ struct RunInfo {
   uint64_t faults_injected_total = 0;
   std::map<std::string, uint64_t> faults_by_point;  // point -> fires
   std::map<std::string, std::map<std::string, uint64_t>> faults_by_point_action;
+  std::optional<SimSummary> sim;
 };
 
 engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,

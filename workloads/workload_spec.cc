@@ -256,6 +256,23 @@ int WorkloadSpec::TotalThreads() const {
   return writers.threads + readers.threads + scanners.threads + snapshot_readers.threads;
 }
 
+namespace {
+
+Status ValidateSim(const SimSpec& s) {
+  return First({
+      s.schedule == "random" || s.schedule == "pct"
+          ? Status::Ok()
+          : Bad("sim.schedule", fmt::format("must be random or pct, got '{}'", s.schedule)),
+      CheckCount("sim.pct_depth", s.pct_depth, 1, 100),
+      CheckCount("sim.pct_round_steps", s.pct_round_steps, 1, 1'000'000'000),
+      CheckRange("sim.yield_ratio", s.yield_ratio, 0, 1),
+      CheckCount("sim.step_cost_us", s.step_cost_us, 1, 1'000'000),
+      CheckRange("sim.background_weight", s.background_weight, 0.001, 1000),
+  });
+}
+
+}  // namespace
+
 Status WorkloadSpec::Validate() const {
   return First({
       ValidateRun(*this),
@@ -264,6 +281,7 @@ Status WorkloadSpec::Validate() const {
       ValidateReaders(*this),
       ValidateThreadTotal(*this),
       engine.Validate(),
+      ValidateSim(sim),
       ValidateFaults(*this),
   });
 }
@@ -280,7 +298,7 @@ bool operator==(const WorkloadSpec& a, const WorkloadSpec& b) {
          a.hotspot_access_fraction == b.hotspot_access_fraction &&
          a.value_bytes_min == b.value_bytes_min && a.value_bytes_max == b.value_bytes_max &&
          a.writers == b.writers && a.readers == b.readers && a.scanners == b.scanners &&
-         a.snapshot_readers == b.snapshot_readers && a.engine == b.engine &&
+         a.snapshot_readers == b.snapshot_readers && a.engine == b.engine && a.sim == b.sim &&
          a.watchdog_seconds == b.watchdog_seconds &&
          a.quiesce_every_seconds == b.quiesce_every_seconds;
 }

@@ -123,6 +123,25 @@ struct EngineSpec {
   engine::Options ToOptions() const;
 };
 
+// How `vstress sim` schedules a run (ignored by the threaded driver). At every step a seeded
+// scheduler picks the next actor — a client, or the background work when some is pending:
+// "random" picks uniformly (background weighted by background_weight); "pct" is PCT (Burckhardt et
+// al., ASPLOS 2010) in rounds of pct_round_steps: each round gives the actors random priorities,
+// always runs the highest-priority runnable one, and lowers the running actor's priority at
+// pct_depth - 1 random points of the round, so an ordering bug of depth pct_depth shows with a
+// known probability. At an engine yield point (a Get or an iterator that has pinned its read
+// view) another actor's step runs first with probability yield_ratio. Each step takes
+// step_cost_us of simulated time.
+struct SimSpec {
+  std::string schedule = "random";  // random | pct
+  uint32_t pct_depth = 3;
+  uint64_t pct_round_steps = 1000;
+  double yield_ratio = 0.05;
+  uint32_t step_cost_us = 5;
+  double background_weight = 1.0;
+  bool operator==(const SimSpec&) const = default;
+};
+
 // "thread", "manual".
 const char* BackgroundModeName(engine::BackgroundMode mode);
 std::optional<engine::BackgroundMode> BackgroundModeFromName(std::string_view name);
@@ -145,6 +164,7 @@ struct WorkloadSpec {
   ScannerSpec scanners;
   SnapshotReaderSpec snapshot_readers;
   EngineSpec engine;
+  SimSpec sim;
   std::vector<faults::Rule> faults;
   double watchdog_seconds = 30;  // no op completes for this long -> liveness failure
   // A quiescence point this often (clients release, background drains, the end-of-run checks run,

@@ -123,6 +123,16 @@ const std::vector<Field>& Fields() {
                     "verify block checksums on every read"),
       VSTRESS_FIELD("engine.mutations", engine.mutations,
                     "planted bugs to switch on (`vstress mutants`); empty for a real run"),
+      VSTRESS_FIELD("sim.schedule", sim.schedule,
+                    "vstress sim: random, or pct (random priorities with change points)"),
+      VSTRESS_FIELD("sim.pct_depth", sim.pct_depth, "pct: the ordering-bug depth it targets"),
+      VSTRESS_FIELD("sim.pct_round_steps", sim.pct_round_steps,
+                    "pct: steps per round of fresh priorities"),
+      VSTRESS_FIELD("sim.yield_ratio", sim.yield_ratio,
+                    "how often another step runs inside a Get or iterator after its pin"),
+      VSTRESS_FIELD("sim.step_cost_us", sim.step_cost_us, "simulated microseconds per step"),
+      VSTRESS_FIELD("sim.background_weight", sim.background_weight,
+                    "random: a pending background step's weight against one client's"),
   };
   return kFields;
 }

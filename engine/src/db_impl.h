@@ -70,6 +70,7 @@ class DBImpl final : public DB {
   std::vector<uint64_t> ProtectedOutputs();
   std::vector<std::string> ExpectedFiles();
   bool BackgroundWorkPending();
+  bool WriteWouldWait();
   void SetYieldHook(std::function<void(testing::YieldSite)> hook) { yield_hook_ = std::move(hook); }
   std::vector<testing::KeyEntry> LocateKey(std::string_view user_key);
 

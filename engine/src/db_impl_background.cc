@@ -322,6 +322,9 @@ Status DBImpl::RunCompaction(const Compaction& c, SequenceNumber smallest_snapsh
       if (!s.ok()) break;
     }
     if (!out) {
+      // Between two outputs of a long compaction, foreground work (writes filling and switching
+      // the memtable) may go on; the check of has_imm_ below then flushes in the middle of it.
+      Yield(testing::YieldSite::kCompactionNewOutput);
       TableFile meta;
       {
         std::lock_guard<std::mutex> guard(mu_);

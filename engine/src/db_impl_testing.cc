@@ -13,6 +13,12 @@ bool DBImpl::BackgroundWorkPending() {
   return HasBackgroundWorkLocked();
 }
 
+bool DBImpl::WriteWouldWait() {
+  std::lock_guard<std::mutex> guard(mu_);
+  if (mem_->ApproximateMemoryUsage() < options_.memtable_bytes) return false;
+  return imm_ != nullptr || versions_->current()->NumFiles(0) >= options_.level0_stop_trigger;
+}
+
 void DBImpl::CollectEntries(InternalIterator* it, std::string_view user_key,
                             const testing::KeyEntry& where, std::vector<testing::KeyEntry>* out) {
   it->Seek(MakeInternalKey(user_key, kMaxSequenceNumber, ValueType::kValue));

@@ -20,18 +20,23 @@ std::vector<std::string> ExpectedFiles(DB* db) { return Impl(db)->ExpectedFiles(
 
 bool BackgroundWorkPending(DB* db) { return Impl(db)->BackgroundWorkPending(); }
 
+bool WriteWouldWait(DB* db) { return Impl(db)->WriteWouldWait(); }
+
 const char* YieldSiteName(YieldSite site) {
   switch (site) {
     case YieldSite::kGetAfterPin:
       return "get:after-pin";
     case YieldSite::kIteratorAfterPin:
       return "iterator:after-pin";
+    case YieldSite::kCompactionNewOutput:
+      return "compaction:new-output";
   }
   return "?";
 }
 
 bool YieldSiteFromName(std::string_view name, YieldSite* site) {
-  for (YieldSite s : {YieldSite::kGetAfterPin, YieldSite::kIteratorAfterPin}) {
+  for (YieldSite s :
+       {YieldSite::kGetAfterPin, YieldSite::kIteratorAfterPin, YieldSite::kCompactionNewOutput}) {
     if (name == YieldSiteName(s)) {
       *site = s;
       return true;

@@ -59,9 +59,17 @@ bool BackgroundWorkPending(DB* db);
 enum class YieldSite : uint8_t {
   kGetAfterPin,       // "get:after-pin": Get has pinned its read view and not read yet
   kIteratorAfterPin,  // "iterator:after-pin": NewIterator has pinned its read view
+  // "compaction:new-output": a compaction (run by RunBackgroundStep) is about to start an output
+  // table; its earlier outputs are written but not installed.
+  kCompactionNewOutput,
 };
 const char* YieldSiteName(YieldSite site);
 bool YieldSiteFromName(std::string_view name, YieldSite* site);
+// Whether a write now would have to wait for background work (the memtable is full and an
+// immutable one is still being flushed, or level 0 holds level0_stop_trigger files). Inside a
+// background step a driver must not run such a write: with BackgroundMode::kManual it would wait
+// for the step it runs inside.
+bool WriteWouldWait(DB* db);
 // Installs `hook`, called at every yield site (null removes it). Only for a DB driven from one
 // thread: the hook runs on the thread of the operation that reached the site.
 void SetYieldHook(DB* db, std::function<void(YieldSite)> hook);
