@@ -14,6 +14,7 @@
 #include "harness/list_commands.h"
 #include "harness/measure_command.h"
 #include "harness/report_command.h"
+#include "harness/repro_command.h"
 #include "harness/run_command.h"
 #include "workloads/workload_spec.h"
 
@@ -139,6 +140,11 @@ int main(int argc, char** argv) {
   inspect->add_option("DIR", inspect_dir, "DB directory")->required();
   inspect->add_flag("--edits", inspect_edits, "also print every MANIFEST edit");
 
+  std::string repro_path;
+  auto* repro = app.add_subcommand(
+      "repro", "replay a simulated run exactly; exit 1 if it fails the same way at the same step");
+  repro->add_option("PATH", repro_path, "run directory, or a history.log in one")->required();
+
   std::string report_dir;
   auto* report = app.add_subcommand("report", "rebuild RUN_DIR/report.html from the run's files");
   report->add_option("RUN_DIR", report_dir, "run directory")->required();
@@ -191,6 +197,7 @@ int main(int argc, char** argv) {
   if (*bench) return harness::RunBenchCommand(bench_options, std::cout, std::cerr);
   if (*inspect) return harness::RunInspect(inspect_dir, inspect_edits, std::cout, std::cerr);
   if (*report) return harness::RunReportCommand(report_dir, std::cout, std::cerr);
+  if (*repro) return harness::RunReproCommand(repro_path, std::cout, std::cerr);
   if (*list_faults) return harness::RunListFaults(std::cout);
   if (*list_presets) return harness::RunListPresets(std::cout);
   if (*list_mutants) {

@@ -17,6 +17,7 @@
 #include "harness/exit_codes.h"
 #include "harness/mutants.h"
 #include "harness/run_environment.h"
+#include "harness/run_outputs.h"
 #include "harness/runner.h"
 #include "harness/sim_driver.h"
 #include "reports/html_report.h"
@@ -109,9 +110,8 @@ std::string DefaultRunDir(uint64_t seed) {
 // script works from any directory.
 std::string ReproCommand(const RunCommandOptions& o, const std::string& run_dir) {
   std::error_code ec;
-  const fs::path exe = fs::canonical("/proc/self/exe", ec);
   const fs::path dir = fs::absolute(run_dir, ec);
-  const std::string vstress = reports::ShellQuote(exe.empty() ? o.argv0 : exe.string());
+  const std::string vstress = VstressCommand(o.argv0);
   // A simulated run replays exactly; a threaded one replays its config and seed.
   if (o.driver == Driver::kSimulated) {
     return fmt::format("{} repro {}", vstress, reports::ShellQuote(dir.string()));
@@ -141,44 +141,6 @@ std::function<void(const std::string&)> ProgressSink(const std::string& mode, st
   }
   *interval = 10;
   return [&err](const std::string& line) { err << line << "\n" << std::flush; };
-}
-
-reports::RunInfo MakeRunInfo(const workloads::WorkloadSpec& spec, const std::string& mutants,
-                             const RunCommandOptions& o, const std::string& run_dir,
-                             const faults::FaultController& faults) {
-  reports::RunInfo info;
-  info.seed = spec.seed;
-  info.preset = spec.name;
-  info.mutant = mutants;
-  info.run_dir = run_dir;
-  info.repro = ReproCommand(o, run_dir);
-  info.faults_injected_total = faults.fires_total();
-  for (const auto& [point, counts] : faults.Counts()) {
-    uint64_t total = 0;
-    for (const auto& [action, n] : counts.fires_by_action) total += n;
-    info.faults_by_point[point] = total;
-    info.faults_by_point_action[point] = counts.fires_by_action;
-  }
-  return info;
-}
-
-// The run's id in metrics (run_info's run_id, the pushgateway's instance): its directory's name.
-std::string RunId(const std::string& run_dir) {
-  fs::path p = fs::path(run_dir).lexically_normal();
-  if (p.filename().empty()) p = p.parent_path();
-  return p.filename().string();
-}
-
-// Every (point, action) the rules can fire.
-std::vector<std::pair<std::string, std::string>> FaultSeries(
-    const std::vector<faults::Rule>& rules) {
-  std::vector<std::pair<std::string, std::string>> series;
-  for (const auto& rule : rules) {
-    for (const auto& point : faults::AllFaultPoints()) {
-      if (rule.Matches(point)) series.emplace_back(point, faults::ActionName(rule.action));
-    }
-  }
-  return series;
 }
 
 void PrintResult(const reports::RunOutcome& r, const reports::RunInfo& info, std::ostream& out) {
@@ -281,10 +243,8 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   }
   const std::string run_dir = o.out_dir.empty() ? DefaultRunDir(spec.seed) : o.out_dir;
   // Metrics: bad --metrics-listen / --push-gateway values are usage errors, found before the run.
-  const std::string mutants = fmt::format("{}", fmt::join(spec.engine.mutations, ","));
-  reports::RunMetrics metrics({std::to_string(spec.seed), spec.name,
-                               mutants.empty() ? "none" : mutants, VSTRESS_VERSION,
-                               RunId(run_dir)});
+  const std::string mutants = MutantLabel(spec);
+  reports::RunMetrics metrics(MetricsLabels(spec, run_dir));
   metrics.DeclareFaults(FaultSeries(spec.faults));
   std::unique_ptr<reports::MetricsExporter> exporter;
   if (!o.metrics_listen.empty() || !o.metrics_textfile.empty() || !o.push_gateway.empty()) {
@@ -350,33 +310,17 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   env.faults->Uninstall();
   if (config.progress && isatty(STDERR_FILENO)) err << "\n";
 
-  reports::RunInfo info = MakeRunInfo(spec, mutants, o, run_dir, *env.faults);
-  if (sim) {
-    info.driver = "sim";
-    info.sim = reports::SimSummary{spec.sim.schedule,      sim->steps,
-                                   sim->trace_hash,        sim->first_violation_step,
-                                   sim->header.first_step, o.check_determinism};
-    reports::WriteFileAtomically(run_dir + "/history.log",
-                                 FormatHistory(sim->header, sim->history));
-    // The DB lived in memory: written out for `vstress inspect`.
-    CopyDirectoryToDisk(env.base.get(), env.db_path, run_dir + "/db");
-  }
-  reports::WriteSummaryJson(run_dir + "/summary.json", info, outcome);
-  reports::WriteViolationsJson(run_dir + "/violations.json", outcome);
-  reports::WriteTimeseriesCsv(run_dir + "/timeseries.csv", outcome);
-  reports::WriteJunitXml(run_dir + "/junit.xml", info, outcome);
-  metrics.Publish(outcome.final_metrics);
+  reports::RunInfo info =
+      MakeRunInfo(spec, run_dir, ReproCommand(o, run_dir), *env.faults, sim ? &*sim : nullptr);
+  if (info.sim) info.sim->determinism_checked = o.check_determinism;
   if (exporter) {
+    metrics.Publish(outcome.final_metrics);
     if (engine::Status s = exporter->Finish(); !s.ok()) {
       // The run's result stands; the lost metrics are reported.
       err << command << ": metrics: " << s.ToString() << "\n";
     }
   }
-  reports::WriteFileAtomically(run_dir + "/metrics.prom", metrics.Text());
-  // Built from the files just written: the same path as `vstress report RUN_DIR`.
-  if (engine::Status s = reports::WriteHtmlReport(run_dir); !s.ok()) {
-    err << command << ": report.html: " << s.ToString() << "\n";
-  }
+  WriteRunOutputs(run_dir, info, outcome, sim ? &*sim : nullptr, env, &metrics, err);
   PrintResult(outcome, info, out);
   if (sim) {
     out << fmt::format("simulated: {} steps, trace {:016x}{}\n", sim->steps, sim->trace_hash,

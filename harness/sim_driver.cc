@@ -55,7 +55,8 @@ class SimExecutor {
       SimStep end;
       end.actor = SimStep::Actor::kRun;
       end.run_op = SimStep::RunOp::kEnd;
-      Execute(std::move(end), 0);
+      end.fires = std::move(end_fires_);
+      Execute(std::move(end), end_pos_);
     } else {
       ReleaseAll();
     }
@@ -171,7 +172,9 @@ class SimExecutor {
       // A step whose outer step is gone (or ran already) runs on its own.
       step.inside = 0;
       if (step.actor == SimStep::Actor::kRun && step.run_op == SimStep::RunOp::kEnd) {
-        script_pos_ = script_->size();  // Run() does the end checks
+        end_fires_ = step.fires;  // Run() does the end checks, with the faults they met
+        end_pos_ = pos;
+        script_pos_ = script_->size();
         break;
       }
       if (step.actor == SimStep::Actor::kClient && step.client >= core_.clients.size()) continue;
@@ -356,7 +359,9 @@ class SimExecutor {
   std::shared_ptr<engine::ManualClock> clock_;
   DriverCore core_;
   const std::vector<SimStep>* script_;
-  size_t script_pos_ = 0;  // steps of the script taken so far
+  size_t script_pos_ = 0;                        // steps of the script taken so far
+  std::vector<faults::ScriptedFire> end_fires_;  // the script's end step's fires
+  size_t end_pos_ = 0;
   std::unique_ptr<Scheduler> scheduler_;
   std::vector<bool> finished_;
   std::vector<Running> running_;  // the step running, and the one it runs inside

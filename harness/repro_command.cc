@@ -1,0 +1,103 @@
+#include "harness/repro_command.h"
+
+#include <fmt/format.h>
+
+#include "harness/exit_codes.h"
+#include "harness/recorded_run.h"
+#include "harness/run_environment.h"
+
+namespace harness {
+namespace {
+
+std::string FirstKind(const SimRun& run) {
+  return run.outcome.violations.empty() ? "" : run.outcome.violations.front().kind;
+}
+
+// The first replayed line that differs from the recorded history (0: none).
+uint64_t FirstDifference(const ParsedHistory& recorded, const SimRun& replayed,
+                         const std::vector<std::string>& names, std::string* expected,
+                         std::string* got) {
+  for (size_t i = 0; i < recorded.steps.size(); i++) {
+    const std::string want = FormatStep(recorded.steps[i], names);
+    const std::string have = i < replayed.history.size() ? replayed.history[i] : "(no such step)";
+    if (want != have) {
+      *expected = want;
+      *got = have;
+      return recorded.steps[i].index;
+    }
+  }
+  return 0;
+}
+
+}  // namespace
+
+int RunReproCommand(const std::string& path, std::ostream& out, std::ostream& err) {
+  auto loaded = LoadRecordedRun(path);
+  if (!loaded.ok()) {
+    err << "vstress repro: " << loaded.status().message() << "\n";
+    return kExitUsage;
+  }
+  const RecordedRun& rec = loaded.value();
+  if (!rec.simulated()) {
+    err << fmt::format(
+        "vstress repro: {} is a threaded run (`vstress run`), whose interleavings cannot be "
+        "replayed; `vstress shrink {}` searches the simulator for the same failure, and "
+        "`{}/repro.sh` runs its config and seed again\n",
+        rec.dir, rec.dir, rec.dir);
+    return kExitUsage;
+  }
+  const bool exact = rec.replayable();
+  auto env = MakeEnvironment(
+      rec.spec, exact ? EnvironmentKind::kReplay : EnvironmentKind::kSimulated, "/db", "");
+  if (!env.ok()) {
+    err << "vstress repro: " << env.status().ToString() << "\n";
+    return kExitFailure;
+  }
+  SimOptions options;
+  options.history_ops = exact ? 0 : 16;
+  RunConfig config = env.value()->Config(rec.spec);
+  out << fmt::format("vstress repro: {} ({}: {})\n", rec.dir,
+                     exact ? "replaying the history step by step" : "re-simulating config and seed",
+                     rec.result)
+      << std::flush;
+  const SimRun replay =
+      exact ? Replay(config, ScriptOf(*rec.history), options) : RunSimulated(config, options);
+  env.value()->faults->Uninstall();
+  const std::string kind = FirstKind(replay);
+  if (exact) {
+    std::string expected, got;
+    if (const uint64_t step =
+            FirstDifference(*rec.history, replay, replay.client_names, &expected, &got)) {
+      err << fmt::format(
+          "vstress repro: the replay differs first at step #{}:\n  recorded: {}\n"
+          "  replayed: {}\n",
+          step, expected, got);
+      return kExitFailure;
+    }
+  }
+  if (rec.result == "violation") {
+    if (kind == rec.first_kind && replay.first_violation_step == rec.first_violation_step) {
+      out << fmt::format("reproduced: {} at step #{} (of {}): {}\n", kind,
+                         replay.first_violation_step, replay.steps,
+                         replay.outcome.violations.front().message);
+      return kExitViolation;
+    }
+    err << fmt::format(
+        "vstress repro: not reproduced: recorded {} at step #{}, replayed {} at step #{} ({})\n",
+        rec.first_kind, rec.first_violation_step, kind.empty() ? "no violation" : kind,
+        replay.first_violation_step, replay.outcome.result);
+    return kExitFailure;
+  }
+  if (replay.outcome.result == rec.result && (exact || replay.trace_hash == rec.trace_hash)) {
+    out << fmt::format("replayed: {} again, {} steps, trace {:016x}\n", rec.result, replay.steps,
+                       replay.trace_hash);
+    return replay.outcome.exit_code;
+  }
+  err << fmt::format(
+      "vstress repro: not reproduced: recorded {} (trace {:016x}), replayed {} "
+      "(trace {:016x})\n",
+      rec.result, rec.trace_hash, replay.outcome.result, replay.trace_hash);
+  return kExitFailure;
+}
+
+}  // namespace harness
