@@ -16,6 +16,7 @@
 #include "harness/report_command.h"
 #include "harness/repro_command.h"
 #include "harness/run_command.h"
+#include "harness/shrink_command.h"
 #include "workloads/workload_spec.h"
 
 namespace {
@@ -145,6 +146,22 @@ int main(int argc, char** argv) {
       "repro", "replay a simulated run exactly; exit 1 if it fails the same way at the same step");
   repro->add_option("PATH", repro_path, "run directory, or a history.log in one")->required();
 
+  harness::ShrinkCommandOptions shrink_options;
+  shrink_options.argv0 = argv[0];
+  auto* shrink = app.add_subcommand(
+      "shrink", "reduce a failing run to a small case that fails the same way (RUN_DIR/min/)");
+  shrink->add_option("RUN_DIR", shrink_options.run_dir, "run directory")->required();
+  shrink
+      ->add_option("--search-seeds", shrink_options.search_seeds,
+                   "threaded runs: simulated seeds to search for the same failure (default 20)")
+      ->check(WholeNumber(1, 100000));
+  shrink
+      ->add_option("--time-limit", shrink_options.time_limit,
+                   "time for the reduction (default 60s)")
+      ->check(kNonEmpty);
+  shrink->add_option("--out", shrink_options.out_dir, "where to write it (default RUN_DIR/min)")
+      ->check(kNonEmpty);
+
   std::string report_dir;
   auto* report = app.add_subcommand("report", "rebuild RUN_DIR/report.html from the run's files");
   report->add_option("RUN_DIR", report_dir, "run directory")->required();
@@ -198,6 +215,7 @@ int main(int argc, char** argv) {
   if (*inspect) return harness::RunInspect(inspect_dir, inspect_edits, std::cout, std::cerr);
   if (*report) return harness::RunReportCommand(report_dir, std::cout, std::cerr);
   if (*repro) return harness::RunReproCommand(repro_path, std::cout, std::cerr);
+  if (*shrink) return harness::RunShrinkCommand(shrink_options, std::cout, std::cerr);
   if (*list_faults) return harness::RunListFaults(std::cout);
   if (*list_presets) return harness::RunListPresets(std::cout);
   if (*list_mutants) {

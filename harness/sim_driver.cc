@@ -243,8 +243,11 @@ class SimExecutor {
     if (after.flushes > before.flushes) what = "flush";
     if (after.compactions > before.compactions)
       what += what.empty() ? "compaction" : ", compaction";
-    if (what.empty()) what = did ? "failed, retried later" : "idle";
-    if (after.background_errors > before.background_errors) what += "; background error";
+    if (after.background_errors > before.background_errors) {
+      what += what.empty() ? "background error" : "; background error";
+    } else if (what.empty()) {
+      what = did ? "failed, retried later" : "idle";
+    }
     return what;
   }
 

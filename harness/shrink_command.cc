@@ -1,0 +1,159 @@
+#include "harness/shrink_command.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <filesystem>
+
+#include "faults/fault_rule.h"
+#include "harness/exit_codes.h"
+#include "harness/recorded_run.h"
+#include "harness/run_environment.h"
+#include "harness/run_outputs.h"
+#include "harness/shrinker.h"
+#include "reports/run_files.h"
+
+namespace harness {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string FirstKind(const SimRun& run) {
+  return run.outcome.violations.empty() ? "" : run.outcome.violations.front().kind;
+}
+
+// A replay of `script`: does it fail with `kind`, and at which step?
+std::optional<size_t> FailsWith(const workloads::WorkloadSpec& spec, const std::string& kind,
+                                const std::vector<SimStep>& script) {
+  auto env = MakeEnvironment(spec, EnvironmentKind::kReplay, "/db", "");
+  if (!env.ok()) return std::nullopt;
+  SimOptions options;
+  options.history_ops = 1;
+  const SimRun run = Replay(env.value()->Config(spec), script, options);
+  env.value()->faults->Uninstall();
+  if (run.outcome.result != "violation" || FirstKind(run) != kind) return std::nullopt;
+  return static_cast<size_t>(run.first_violation_step);
+}
+
+// A seeded simulation of `spec`, every step captured.
+SimRun Capture(const workloads::WorkloadSpec& spec) {
+  auto env = MakeEnvironment(spec, EnvironmentKind::kSimulated, "/db", "");
+  if (!env.ok()) return SimRun();
+  SimOptions options;
+  options.history_ops = 1;
+  options.capture = true;
+  SimRun run = RunSimulated(env.value()->Config(spec), options);
+  env.value()->faults->Uninstall();
+  return run;
+}
+
+// The steps to shrink: a simulated run's own; for a threaded run, those of the first simulated
+// seed that fails the same way.
+engine::Result<std::vector<SimStep>> FailingScript(RecordedRun* rec, uint64_t search_seeds,
+                                                   std::ostream& out) {
+  if (rec->replayable()) return ScriptOf(*rec->history);
+  const uint64_t first = rec->spec.seed;
+  const uint64_t tries = rec->simulated() ? 1 : search_seeds;
+  for (uint64_t i = 0; i < tries; i++) {
+    rec->spec.seed = first + i;
+    const SimRun run = Capture(rec->spec);
+    const std::string kind = FirstKind(run);
+    if (!rec->simulated()) {
+      out << fmt::format("  simulated seed {}: {}\n", rec->spec.seed,
+                         kind.empty()
+                             ? run.outcome.result
+                             : fmt::format("{} at step #{}", kind, run.first_violation_step))
+          << std::flush;
+    }
+    if (kind == rec->first_kind) {
+      return CutAfter(run.captured, run.first_violation_step);
+    }
+  }
+  return engine::Status::NotFound(
+      fmt::format("no simulated seed of {} from {} fails with {}", tries, first, rec->first_kind));
+}
+
+// Replays the minimal script with every output and writes its run directory.
+SimRun WriteMinimal(const workloads::WorkloadSpec& spec, const std::vector<SimStep>& script,
+                    const std::string& dir, const std::string& argv0, std::ostream& err) {
+  std::error_code ec;
+  fs::remove_all(dir, ec);
+  fs::create_directories(dir, ec);
+  reports::WriteFileAtomically(dir + "/config.toml", workloads::ToToml(spec));
+  const std::string repro = fmt::format("{} repro {}", VstressCommand(argv0),
+                                        reports::ShellQuote(fs::absolute(dir, ec).string()));
+  reports::WriteFileAtomically(
+      dir + "/repro.sh",
+      "#!/usr/bin/env bash\n# Replays this reduced case step by step.\n" + repro + " \"$@\"\n");
+  fs::permissions(dir + "/repro.sh", fs::perms::owner_exec | fs::perms::group_exec,
+                  fs::perm_options::add, ec);
+  auto env = MakeEnvironment(spec, EnvironmentKind::kReplay, "/db", dir + "/faults.log");
+  if (!env.ok()) return SimRun();
+  SimOptions options;
+  options.history_ops = 0;
+  SimRun run = Replay(env.value()->Config(spec), script, options);
+  env.value()->faults->Uninstall();
+  reports::RunMetrics metrics(MetricsLabels(spec, dir));
+  WriteRunOutputs(dir, MakeRunInfo(spec, dir, repro, *env.value()->faults, &run), run.outcome, &run,
+                  *env.value(), &metrics, err);
+  return run;
+}
+
+}  // namespace
+
+int RunShrinkCommand(const ShrinkCommandOptions& o, std::ostream& out, std::ostream& err) {
+  std::chrono::microseconds limit;
+  if (!faults::ParseDuration(o.time_limit, &limit) || limit.count() <= 0) {
+    err << "vstress shrink: --time-limit: '" << o.time_limit << "' is not a duration like 60s\n";
+    return kExitUsage;
+  }
+  auto loaded = LoadRecordedRun(o.run_dir);
+  if (!loaded.ok()) {
+    err << "vstress shrink: " << loaded.status().message() << "\n";
+    return kExitUsage;
+  }
+  RecordedRun rec = std::move(loaded).value();
+  if (rec.result != "violation" || rec.first_kind.empty()) {
+    err << fmt::format("vstress shrink: {} did not fail with a violation ({}): nothing to shrink\n",
+                       rec.dir, rec.result);
+    return kExitUsage;
+  }
+  out << fmt::format("vstress shrink: {} ({} run, {})\n", rec.dir,
+                     rec.simulated() ? "simulated" : "threaded", rec.first_kind)
+      << std::flush;
+  auto script = FailingScript(&rec, o.search_seeds, out);
+  if (!script.ok()) {
+    err << "vstress shrink: " << script.status().message() << "\n";
+    return kExitFailure;
+  }
+  const size_t original = script.value().size();
+  ShrinkOptions options;
+  options.time_limit_seconds = static_cast<double>(limit.count()) / 1e6;
+  options.seed = rec.spec.seed;
+  options.progress = [&out](const std::string& line) { out << "  " << line << "\n" << std::flush; };
+  const auto fails = [&rec](const std::vector<SimStep>& s) {
+    return FailsWith(rec.spec, rec.first_kind, s);
+  };
+  if (!fails(script.value())) {
+    err << "vstress shrink: the failing steps do not fail again when replayed\n";
+    return kExitFailure;
+  }
+  const ShrinkResult shrunk = Shrink(std::move(script).value(), fails, options);
+  const std::string dir = o.out_dir.empty() ? (fs::path(rec.dir) / "min").string() : o.out_dir;
+  const SimRun final_run = WriteMinimal(rec.spec, shrunk.script, dir, o.argv0, err);
+  if (FirstKind(final_run) != rec.first_kind) {
+    err << "vstress shrink: the reduced case did not replay the same way\n";
+    return kExitFailure;
+  }
+  out << fmt::format(
+      "minimal history ({} steps, from {}: {:.0f}x smaller; {} replays in {:.1f}s{}):\n",
+      shrunk.script.size(), original,
+      static_cast<double>(original) / std::max<size_t>(1, shrunk.script.size()), shrunk.attempts,
+      shrunk.seconds, shrunk.time_limit_hit ? ", time limit reached" : "");
+  for (const std::string& line : final_run.history) out << "  " << line << "\n";
+  out << fmt::format("{}: {}\nreplay: {}/repro.sh (or vstress repro {})\n", FirstKind(final_run),
+                     final_run.outcome.violations.front().message, dir, dir);
+  return kExitPass;
+}
+
+}  // namespace harness
