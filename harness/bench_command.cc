@@ -11,7 +11,9 @@
 
 #include "faults/fault_rule.h"
 #include "harness/exit_codes.h"
+#include "harness/run_environment.h"
 #include "harness/runner.h"
+#include "harness/sim_driver.h"
 #include "workloads/presets.h"
 
 namespace harness {
@@ -26,6 +28,75 @@ double OpsPerSecond(const RunOutcome& r, reports::OpKind op) {
 double Median(std::vector<double> v) {
   std::sort(v.begin(), v.end());
   return v.empty() ? 0 : v[v.size() / 2];
+}
+
+// One threaded checked run of `spec` in `db_path`: its checked ops per second.
+engine::Result<double> ThreadedCheckedRate(const workloads::WorkloadSpec& spec,
+                                           const std::string& db_path) {
+  RunConfig config;
+  config.spec = spec;
+  config.db_path = db_path;
+  std::filesystem::remove_all(db_path);
+  const RunOutcome r = RunThreaded(config);
+  std::filesystem::remove_all(db_path);
+  if (r.exit_code != kExitPass) {
+    return engine::Status::IOError(
+        fmt::format("the threaded run ended with {} ({})", r.result, r.error));
+  }
+  return r.duration_seconds > 0
+             ? static_cast<double>(r.final_metrics.OpsTotal()) / r.duration_seconds
+             : 0.0;
+}
+
+// One simulated run of `spec` (one thread): its checked ops per second of wall time.
+engine::Result<double> SimulatedRate(const workloads::WorkloadSpec& spec) {
+  auto env = MakeEnvironment(spec, EnvironmentKind::kSimulated, "/db", "");
+  if (!env.ok()) return env.status();
+  SimOptions options;
+  options.history_ops = 1;
+  const auto start = std::chrono::steady_clock::now();
+  const SimRun run = RunSimulated(env.value()->Config(spec), options);
+  const double wall =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  env.value()->faults->Uninstall();
+  if (run.outcome.exit_code != kExitPass) {
+    return engine::Status::IOError(
+        fmt::format("the simulated run ended with {} ({})", run.outcome.result, run.outcome.error));
+  }
+  return wall > 0 ? static_cast<double>(run.outcome.final_metrics.OpsTotal()) / wall : 0.0;
+}
+
+// The simulator on one core against the threaded driver on every core, both checked, rounds
+// alternating; the simulated run lasts `duration` of simulated time.
+int BenchSimulator(const workloads::WorkloadSpec& spec, const BenchCommandOptions& o,
+                   std::ostream& out, std::ostream& err) {
+  const std::string dir = o.out_dir.empty() ? "runs/bench-sim" : o.out_dir;
+  std::filesystem::create_directories(dir);
+  out << fmt::format("vstress bench --driver sim: preset {} ({} clients), {} rounds\n", spec.name,
+                     spec.TotalThreads(), o.rounds);
+  std::vector<double> threaded;
+  std::vector<double> simulated;
+  for (int round = 0; round < o.rounds; round++) {
+    auto t = ThreadedCheckedRate(spec, fmt::format("{}/round{}", dir, round));
+    auto s = SimulatedRate(spec);
+    if (!t.ok() || !s.ok()) {
+      err << "vstress bench: " << (t.ok() ? s.status() : t.status()).message() << "\n";
+      return kExitFailure;
+    }
+    threaded.push_back(t.value());
+    simulated.push_back(s.value());
+    out << fmt::format(
+        "  round {} threaded {:>12.0f} checked ops/s   simulated {:>12.0f} checked "
+        "ops/s (one core)\n",
+        round + 1, t.value(), s.value());
+  }
+  const double tm = Median(threaded);
+  const double sm = Median(simulated);
+  out << fmt::format(
+      "median threaded {:.0f} checked ops/s, simulated {:.0f} checked ops/s on one core, "
+      "ratio {:.3f}\n",
+      tm, sm, tm > 0 ? sm / tm : 0);
+  return kExitPass;
 }
 
 }  // namespace
@@ -54,6 +125,7 @@ int RunBenchCommand(const BenchCommandOptions& o, std::ostream& out, std::ostrea
   // none).
   spec.quiesce_every_seconds = 0;
   if (o.seed) spec.seed = *o.seed;
+  if (o.driver == "sim") return BenchSimulator(spec, o, out, err);
   const std::string dir =
       o.out_dir.empty()
           ? fmt::format("runs/bench-{:%Y%m%dT%H%M%S}Z",

@@ -177,6 +177,10 @@ int main(int argc, char** argv) {
   bench->add_option("--seed", bench_options.seed, "seed")
       ->check(WholeNumber(0, workloads::kTomlIntegerMax));
   bench->add_option("--out", bench_options.out_dir, "scratch directory")->check(kNonEmpty);
+  bench
+      ->add_option("--driver", bench_options.driver,
+                   "run: checker off vs on; sim: the simulator vs the threaded driver")
+      ->check(CLI::IsMember({"run", "sim"}));
 
   auto* list_faults = app.add_subcommand("faults", "list every fault point, action and trigger");
   auto* list_presets = app.add_subcommand("presets", "list the workload presets");
@@ -199,6 +203,10 @@ int main(int argc, char** argv) {
   measure_flags->add_option("--mutant", measure_options.mutants, "only this mutant (repeatable)");
   measure_flags->add_option("--set", measure_options.sets,
                             "override a config key in every run: KEY=VALUE (repeatable)");
+  measure_flags
+      ->add_option("--driver", measure_options.driver,
+                   "run (threads, default) or sim (the deterministic simulator)")
+      ->check(CLI::IsMember({"run", "sim"}));
   measure_flags->add_option("--jobs", measure_options.jobs, "runs at a time (default 1)")
       ->check(WholeNumber(1, 64));
 

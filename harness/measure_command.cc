@@ -54,6 +54,11 @@ reports::MutantRun ReadRun(const PlannedRun& planned, const ChildExit& exit) {
     if (first.contains("seconds") && first["seconds"].is_number()) {
       run.detect_seconds = first["seconds"].get<double>();
     }
+    // A simulated run's violation time is simulated: its wall time says how long it took.
+    if (summary.contains("sim") && summary["sim"].is_object() &&
+        summary["sim"].value("wall_s", -1.0) >= 0) {
+      run.detect_seconds = summary["sim"].value("wall_s", 0.0);
+    }
     run.outcome = "caught";
   } else if (exit.exited && exit.code == kExitPass) {
     run.outcome = "missed: the run passed";
@@ -65,7 +70,7 @@ reports::MutantRun ReadRun(const PlannedRun& planned, const ChildExit& exit) {
 
 std::vector<PlannedRun> Plan(const std::vector<MutantInfo>& mutants, const SeedRange& seeds,
                              const std::string& budget, const std::vector<std::string>& sets,
-                             const std::string& out_dir) {
+                             const std::string& driver, const std::string& out_dir) {
   std::vector<PlannedRun> plan;
   const std::string self = SelfExecutable();
   for (size_t row = 0; row < mutants.size(); row++) {
@@ -76,6 +81,8 @@ std::vector<PlannedRun> Plan(const std::vector<MutantInfo>& mutants, const SeedR
       p.dir = fmt::format("{}/{}/seed-{}", out_dir, mutants[row].engine.name, seed);
       p.argv.push_back(self);
       p.argv.insert(p.argv.end(), mutants[row].args.begin(), mutants[row].args.end());
+      // The mutant's command in the driver asked for: `vstress sim` takes run's flags.
+      if (driver == "sim" && p.argv.size() > 1 && p.argv[1] == "run") p.argv[1] = "sim";
       for (const std::string& a :
            {std::string("--seed"), std::to_string(seed), std::string("--duration"), budget,
             std::string("--out"), p.dir, std::string("--progress"), std::string("off")}) {
@@ -177,7 +184,7 @@ int RunMeasureCommand(const MeasureCommandOptions& o, std::ostream& out, std::os
   out << fmt::format("vstress mutants --measure: {} mutants x {} seeds, budget {} each -> {}\n",
                      mutants.size(), seeds.value().size(), o.budget, out_dir)
       << std::flush;
-  Execute(Plan(mutants, seeds.value(), o.budget, o.sets, out_dir), o.jobs,
+  Execute(Plan(mutants, seeds.value(), o.budget, o.sets, o.driver, out_dir), o.jobs,
           table.budget_seconds + kRunSlackSeconds, &table, out);
   const std::string text = reports::DetectionText(table);
   out << "\n" << text;

@@ -297,12 +297,16 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
                      mutants.empty() ? "" : " mutant " + mutants, run_dir)
       << std::flush;
   std::optional<SimRun> sim;
+  double sim_wall_seconds = 0;
   reports::RunOutcome outcome;
   if (simulated) {
     SimOptions options;
     options.history_ops = o.history_ops;
     options.step_hashes = o.check_determinism;
+    const auto started = std::chrono::steady_clock::now();
     sim = RunSimulated(config, options);
+    sim_wall_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     outcome = std::move(sim->outcome);
   } else {
     outcome = RunThreaded(config);
@@ -312,7 +316,10 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
 
   reports::RunInfo info =
       MakeRunInfo(spec, run_dir, ReproCommand(o, run_dir), *env.faults, sim ? &*sim : nullptr);
-  if (info.sim) info.sim->determinism_checked = o.check_determinism;
+  if (info.sim) {
+    info.sim->determinism_checked = o.check_determinism;
+    info.sim->wall_seconds = sim_wall_seconds;
+  }
   if (exporter) {
     metrics.Publish(outcome.final_metrics);
     if (engine::Status s = exporter->Finish(); !s.ok()) {

@@ -114,7 +114,8 @@ engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
                       {"trace_hash", fmt::format("{:016x}", info.sim->trace_hash)},
                       {"first_violation_step", info.sim->first_violation_step},
                       {"history_first_step", info.sim->history_first_step},
-                      {"determinism_checked", info.sim->determinism_checked}};
+                      {"determinism_checked", info.sim->determinism_checked},
+                      {"wall_s", info.sim->wall_seconds}};
   }
   return WriteFileAtomically(path, summary.dump(2) + "\n");
 }

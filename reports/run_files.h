@@ -26,6 +26,7 @@ struct SimSummary {
   uint64_t first_violation_step = 0;
   uint64_t history_first_step = 1;  // history.log starts here (1: it is complete)
   bool determinism_checked = false;
+  double wall_seconds = 0;  // how long the simulation took (its own clock is simulated)
 };
 
 // What a run was, as opposed to what happened (RunOutcome).
