@@ -172,6 +172,7 @@ RunOutcome DriverCore::Finish() {
   CollectCounters(out.final_metrics, run, &out);
   out.violation_count = run.violation_count();
   out.violations = run.violations();
+  if (out.violation_count > 0) out.thread_history = run.MergedHistory();
   if (out.violation_count > 0) {
     out.result = "violation";
     out.exit_code = kExitViolation;

@@ -72,7 +72,8 @@ engine::Result<RecordedRun> LoadRecordedRun(const std::string& path) {
       !violations["violations"].empty() && violations["violations"][0].is_object()) {
     run.first_kind = violations["violations"][0].value("kind", "");
   }
-  if (fs::exists(history_path, ec)) {
+  // A threaded run's history.log is a best-effort merge of its threads' ops: nothing to replay.
+  if (run.simulated() && fs::exists(history_path, ec)) {
     std::string text;
     if (engine::Status s = reports::ReadFile(history_path, &text); !s.ok()) return s;
     std::vector<std::string> names;

@@ -76,6 +76,15 @@ void WriteRunOutputs(const std::string& run_dir, const reports::RunInfo& info,
   const auto report = [&err](const engine::Status& s) {
     if (!s.ok()) err << "vstress: " << s.ToString() << "\n";
   };
+  if (sim == nullptr && !outcome.thread_history.empty()) {
+    std::string text =
+        "# vstress history v1, threaded run: best effort, not replayable (`vstress shrink` "
+        "searches the simulator for the same failure)\n"
+        "# the last ops of each thread, merged by sequence (a write before the reads that saw "
+        "it)\n";
+    for (const std::string& line : outcome.thread_history) text += line + "\n";
+    report(reports::WriteFileAtomically(run_dir + "/history.log", text));
+  }
   if (sim != nullptr) {
     report(reports::WriteFileAtomically(run_dir + "/history.log",
                                         FormatHistory(sim->header, sim->history)));

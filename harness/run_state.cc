@@ -37,9 +37,10 @@ std::string OpNote::ToString() const {
   return out + fmt::format(" seq={}", seq);
 }
 
-std::vector<std::string> ThreadState::RecentOps() const {
+std::vector<std::string> ThreadState::RecentOps(size_t max) const {
   std::vector<std::string> out;
-  const uint64_t first = recent_count > kRecentOpsMax ? recent_count - kRecentOpsMax : 0;
+  const uint64_t kept = std::min<uint64_t>({recent_count, kRecentOpsMax, max});
+  const uint64_t first = recent_count - kept;
   for (uint64_t i = first; i < recent_count; i++)
     out.push_back(recent[i % kRecentOpsMax].ToString());
   return out;
@@ -64,6 +65,32 @@ void RunState::Report(Violation v, ThreadState* thread) {
     if (violations_.size() < kViolationsMax) violations_.push_back(std::move(v));
   }
   if (!keep_going_) Stop();
+}
+
+std::vector<std::string> RunState::MergedHistory() const {
+  struct Entry {
+    SequenceNumber seq;
+    bool read;
+    const std::string* thread;
+    const OpNote* note;
+  };
+  std::vector<Entry> entries;
+  std::lock_guard<std::mutex> guard(mu_);
+  for (const auto& t : threads_) {
+    const uint64_t kept = std::min<uint64_t>(t->recent_count, ThreadState::kRecentOpsMax);
+    for (uint64_t i = t->recent_count - kept; i < t->recent_count; i++) {
+      const OpNote& note = t->recent[i % ThreadState::kRecentOpsMax];
+      const bool read = note.kind == OpNote::Kind::kGet ||
+                        note.kind == OpNote::Kind::kSnapshotGet || note.kind == OpNote::Kind::kScan;
+      entries.push_back({note.seq, read, &t->name, &note});
+    }
+  }
+  std::stable_sort(entries.begin(), entries.end(), [](const Entry& a, const Entry& b) {
+    return a.seq != b.seq ? a.seq < b.seq : (a.read != b.read ? !a.read : *a.thread < *b.thread);
+  });
+  std::vector<std::string> lines;
+  for (const Entry& e : entries) lines.push_back(*e.thread + " " + e.note->ToString());
+  return lines;
 }
 
 std::vector<Violation> RunState::violations() const {

@@ -114,12 +114,15 @@ struct alignas(64) ThreadState {
 
   // The last ops this thread ran. Only the owning thread writes and reads them (violations are
   // reported by the thread that saw them), so no lock is needed.
-  static constexpr size_t kRecentOpsMax = 16;
+  // Kept for a threaded run's history.log (the last kRecentOpsMax of each thread); a violation
+  // shows the last kViolationOpsMax.
+  static constexpr size_t kRecentOpsMax = 256;
+  static constexpr size_t kViolationOpsMax = 16;
   std::array<OpNote, kRecentOpsMax> recent{};
   uint64_t recent_count = 0;
   void Note(const OpNote& note) { recent[recent_count++ % kRecentOpsMax] = note; }
-  // Oldest first.
-  std::vector<std::string> RecentOps() const;
+  // The last `max` ops, oldest first.
+  std::vector<std::string> RecentOps(size_t max = kViolationOpsMax) const;
 };
 
 class RunState {
@@ -151,6 +154,10 @@ class RunState {
   uint64_t violation_count() const { return violation_count_.load(); }
 
   uint64_t Sum(OpCounter c) const;
+  // Every thread's recent ops, merged in sequence order (at one sequence, the write before the
+  // reads that saw it), as "THREAD OP // RESULT seq=N" lines: a threaded run's best-effort
+  // history. REQUIRES: no thread is running.
+  std::vector<std::string> MergedHistory() const;
   // Fills the harness's counters of `m`: ops, latency, reads checked, violations by kind.
   void Snapshot(reports::MetricsSnapshot* m) const;
   // A global op index, for fault windows.

@@ -157,6 +157,9 @@ struct RunOutcome {
   std::vector<Violation> violations;
   std::vector<Sample> samples;
   std::vector<QuiescencePoint> quiescence_points;  // periodic ones, then the end of the run
+  // A run with violations: every client's recent ops merged by sequence (a threaded run's
+  // best-effort history; a simulated run has its exact one).
+  std::vector<std::string> thread_history;
   MetricsSnapshot final_metrics;  // the counters at the end of the run (metrics.prom)
   uint64_t peak_rss_bytes = 0;
 };
