@@ -135,6 +135,14 @@ Status DBImpl::GetFrom(MemTable* mem, MemTable* imm, Version* version, const Loo
   return version->Get(lookup, found, deleted, value);
 }
 
+void DBImpl::RefLiveMemtables(MemTable** mem, MemTable** imm) {
+  std::lock_guard<std::mutex> guard(mu_);
+  *mem = mem_;
+  *imm = imm_;
+  (*mem)->Ref();
+  if (*imm != nullptr) (*imm)->Ref();
+}
+
 // Planted bug (leveldb 7263023): the memtables searched are the live ones, not the pinned ones, so
 // a flush that finishes after the pin hides the writes it moved into a table the pinned Version
 // does not list. They are referenced while searched, so the bug shows as wrong data, not a crash.
@@ -142,13 +150,7 @@ Status DBImpl::GetFromLiveMemtables(ReadView* view, const LookupKey& lookup, std
                                     bool* found, bool* deleted) {
   MemTable* mem;
   MemTable* imm;
-  {
-    std::lock_guard<std::mutex> guard(mu_);
-    mem = mem_;
-    imm = imm_;
-    mem->Ref();
-    if (imm != nullptr) imm->Ref();
-  }
+  RefLiveMemtables(&mem, &imm);
   Status s = GetFrom(mem, imm, view->version(), lookup, value, found, deleted);
   mem->Unref();
   if (imm != nullptr) imm->Unref();

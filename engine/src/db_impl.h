@@ -92,6 +92,8 @@ class DBImpl final : public DB {
                         std::string* value, bool* found, bool* deleted);
   Status GetFromLiveMemtables(ReadView* view, const LookupKey& lookup, std::string* value,
                               bool* found, bool* deleted);
+  // References the live memtable and immutable memtable (null if none); the caller unrefs them.
+  void RefLiveMemtables(MemTable** mem, MemTable** imm);
   // REQUIRES: mu_ held. Replaces the current read view after mem_, imm_ or the Version changed.
   void InstallReadViewLocked();
 

@@ -41,13 +41,7 @@ void DBImpl::CollectEntries(InternalIterator* it, std::string_view user_key,
 std::vector<testing::KeyEntry> DBImpl::LocateKey(std::string_view user_key) {
   MemTable* mem;
   MemTable* imm;
-  {
-    std::lock_guard<std::mutex> guard(mu_);
-    mem = mem_;
-    imm = imm_;
-    mem->Ref();
-    if (imm != nullptr) imm->Ref();
-  }
+  RefLiveMemtables(&mem, &imm);
   std::vector<testing::KeyEntry> out;
   testing::KeyEntry where;
   where.location = "memtable";

@@ -201,6 +201,7 @@ timeout 120 "$vstress" run --mutant get-reads-live-memtable --seed 1 --duration 
 [[ $rc -eq 1 ]] || { cat "$work/mutant.out"; fail "the mutant run exited $rc, not 1"; }
 grep -q 'class="violation"' "$mutant_run/report.html" || fail "the mutant run's report shows no violation"
 grep -q 'class="key-history"' "$mutant_run/report.html" || fail "the mutant run's report has no key history"
+grep -q 'class="key-locations"' "$mutant_run/report.html" || fail "the mutant run's report does not say where the key lives"
 check_overflow "$mutant_run/report.html" violation
 
 echo "report_render_test: PASS"
