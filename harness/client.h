@@ -75,6 +75,9 @@ class Client {
   virtual void Release() = 0;
   // True while the client holds an iterator or a snapshot across steps.
   virtual bool Holding() const { return false; }
+  // True once NextOp has nothing more (a writer's share of --ops is done): a reopened DB does not
+  // bring it back, unlike a writer a background error stopped.
+  virtual bool Exhausted() const { return false; }
 
   ClientRole role() const { return role_; }
   const std::string& name() const { return self_->name; }

@@ -5,11 +5,14 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <filesystem>
 #include <fstream>
 
 #include "engine/testing.h"
+#include "harness/crash_recovery.h"
 #include "harness/exit_codes.h"
 #include "harness/key_locations.h"
+#include "harness/run_environment.h"
 #include "workloads/key_chooser.h"
 #include "workloads/value.h"
 
@@ -80,6 +83,8 @@ DriverCore::DriverCore(const RunConfig& c, engine::Options o)
       checker(&oracle, WorkloadCodec()),
       run(c.keep_going, options.clock.get()),
       check_slot(oracle.NewReaderSlot()) {
+  oracle.KeepForCrashes(config.keep_for_crashes);
+  out.crash_mode = config.crash_mode;
   auto opened = OpenDb(options, config.db_path);
   if (!opened.ok()) {
     out.result = "error";
@@ -149,6 +154,51 @@ void DriverCore::QuiescencePoint(const std::string& when, bool final) {
   // A reopen that failed (reported as a recovery violation) leaves no DB to go on with.
   if (!db) run.Stop();
   if (config.faults != nullptr && !final) config.faults->Resume();
+}
+
+void DriverCore::CrashAndRecover(faults::FaultFS* fs, const std::string& mode) {
+  reports::CrashCycle cycle;
+  cycle.cycle = out.crash_cycles.size() + 1;
+  cycle.seconds = run.Seconds();
+  cycle.mode = mode;
+  cycle.floor = oracle.synced();
+  if (!fs->crashed()) fs->Crash(faults::FaultFS::CrashMode::kDropUnsynced, 0);
+  // Abandoned, not closed: with the file system frozen nothing more reaches the disk.
+  if (db) {
+    const engine::StatsSnapshot s = db->GetStats();
+    retired.files_deleted += s.files_deleted;
+    retired.version_installs += s.version_installs;
+    retired.flushes += s.flushes;
+    retired.compactions += s.compactions;
+    retired.background_errors += s.background_errors;
+    db.reset();
+  }
+  fs->Restart();
+  const uint64_t max_on_disk = MaxFileNumberIn(fs, config.db_path);
+  // The DB as the crash left it, kept if the recovery fails.
+  std::string copy;
+  if (!config.crash_copy_dir.empty()) {
+    copy = fmt::format("{}/crash-cycle-{}", config.crash_copy_dir, cycle.cycle);
+    CopyDirectoryToDisk(fs, config.db_path, copy);
+  }
+  // The recovery is checked with faults off (a fault during it is `vstress enumerate
+  // --during-recovery`'s subject): what it must reach is then exact.
+  if (config.faults != nullptr) config.faults->Suspend();
+  RecoverAfterCrash(AtRest(), &oracle, checker, check_slot, max_on_disk, options.clock.get(), &run,
+                    &out, &cycle);
+  if (config.faults != nullptr && db) config.faults->Resume();
+  if (!copy.empty()) {
+    if (cycle.ok) {
+      std::error_code ec;
+      std::filesystem::remove_all(copy, ec);
+    } else {
+      cycle.kept_db = copy;
+    }
+  }
+  ctx.db = db.get();
+  if (config.on_open && db) config.on_open(db.get());
+  if (!db) run.Stop();
+  out.crash_cycles.push_back(std::move(cycle));
 }
 
 RunOutcome DriverCore::Finish() {

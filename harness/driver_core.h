@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "engine/db.h"
+#include "faults/fault_fs.h"
 #include "harness/checker.h"
 #include "harness/client.h"
 #include "harness/oracle.h"
@@ -50,6 +51,12 @@ struct DriverCore {
   // suspended (or, with `final`, uninstalled), the checks and the reopen, faults resumed. The
   // clients see the reopened DB. With no DB left (the reopen failed) the run stops.
   void QuiescencePoint(const std::string& when, bool final);
+  // After a crash of `fs` (power loss or torn, `mode` names it) with every client released:
+  // abandons the DB (nothing more reaches the disk), restarts the file system, reopens and checks
+  // the recovery (crash_recovery.h) against the durable floor, and lets the clients go on with the
+  // recovered DB from the sequence it recovered to. A recovery that fails stops the run; its DB,
+  // as the crash left it, is kept in config.crash_copy_dir.
+  void CrashAndRecover(faults::FaultFS* fs, const std::string& mode);
   // Summarizes the engine, counts, violations and the exit code. Closes the DB.
   RunOutcome Finish();
 

@@ -132,6 +132,23 @@ int main(int argc, char** argv) {
                   "steps kept in history.log, the last ones (0: all; default 100000)")
       ->check(WholeNumber(0, workloads::kTomlIntegerMax));
 
+  harness::RunCommandOptions crash_options;
+  crash_options.argv0 = argv[0];
+  crash_options.driver = harness::Driver::kCrash;
+  auto* crash = app.add_subcommand(
+      "crash",
+      "crash a running workload again and again — a power loss in process, or a SIGKILL "
+      "of a child — reopen, verify the recovery, and go on");
+  AddRunOptions(crash, &crash_options);
+  crash->add_option("--mode", crash_options.crash_mode, "power-loss (default) or kill")
+      ->check(CLI::IsMember({"power-loss", "kill"}));
+  crash
+      ->add_option("--cycles", crash_options.cycles,
+                   "stop after this many crash cycles (default: run for the duration)")
+      ->check(WholeNumber(1, 1000000));
+  crash->add_option("--fs", crash_options.fs, "power-loss: real (a directory, default) or memory")
+      ->check(CLI::IsMember({"real", "memory"}));
+
   std::string inspect_dir;
   bool inspect_edits = false;
   auto* inspect = app.add_subcommand(
@@ -219,6 +236,7 @@ int main(int argc, char** argv) {
   }
   if (*run) return harness::RunRunCommand(run_options, std::cout, std::cerr);
   if (*sim) return harness::RunRunCommand(sim_options, std::cout, std::cerr);
+  if (*crash) return harness::RunRunCommand(crash_options, std::cout, std::cerr);
   if (*bench) return harness::RunBenchCommand(bench_options, std::cout, std::cerr);
   if (*inspect) return harness::RunInspect(inspect_dir, inspect_edits, std::cout, std::cerr);
   if (*report) return harness::RunReportCommand(report_dir, std::cout, std::cerr);

@@ -43,6 +43,7 @@ struct ValueId {
 struct KeyVersion {
   SequenceNumber seq = 0;
   bool deleted = false;
+  bool batch_inner = false;  // not its batch's last entry: no recovered prefix may end here
   ValueId value;
 };
 
@@ -67,11 +68,45 @@ class Oracle {
   // ---- writers ----
   // Records one acknowledged entry (value nullopt: a delete). False if `seq` was recorded before
   // (or is 0): the engine gave two writes one sequence, and the run must report it.
-  bool RecordWrite(uint64_t key, SequenceNumber seq, std::optional<ValueId> value);
+  // `batch_inner`: the entry is not the last of its batch (a batch is atomic, so a state after a
+  // crash may not end with it).
+  bool RecordWrite(uint64_t key, SequenceNumber seq, std::optional<ValueId> value,
+                   bool batch_inner = false);
   // After every entry of a write is recorded: the write is acknowledged up to `last`.
   void Acknowledge(SequenceNumber last);
   // A write that returned an error: its value must never become visible.
   void RecordFailedWrite(ValueId value);
+  // An acknowledged write that synced the WAL: a power loss may not take anything at or below
+  // `last` (the WAL is a prefix, so earlier writes are durable too).
+  void AcknowledgeSynced(SequenceNumber last);
+  SequenceNumber synced() const { return synced_.load(std::memory_order_acquire); }
+
+  // ---- crashes ----
+  // Runs that crash keep every version a recovery could land on: a key's versions are kept down
+  // to its newest at or below durable_floor() (what a power loss or kill may not take), not only
+  // down to the readers' low water. Set before any write.
+  void KeepForCrashes(bool on) { keep_for_crashes_ = on; }
+  // The recovered state a crash left, per key: the value found, nullopt for absent, or
+  // kUnrecognized for bytes no write produced.
+  static constexpr ValueId kUnrecognized{~uint32_t{0}, ~uint64_t{0}, 0};
+  struct PrefixMatch {
+    SequenceNumber seq = 0;  // the prefix: every write at or below it, none above
+    uint64_t differing = 0;  // keys whose state differs from it (0: `state` is that prefix)
+  };
+  // The prefix of the recorded writes, through some sequence in [lo, hi], that `state` (indexed
+  // by key, key_space() entries) equals: the highest such sequence, or else the one with the
+  // fewest differing keys (the highest among ties). One pass over the keys and over the writes in
+  // (lo, hi]. REQUIRES: no client is running; the versions at lo are kept (KeepForCrashes).
+  PrefixMatch ClosestPrefix(const std::vector<std::optional<ValueId>>& state, SequenceNumber lo,
+                            SequenceNumber hi) const;
+  // After a crash the DB recovered the writes through `seq` and goes on from `resume` (>= seq:
+  // a recovered DB may skip sequences, as LevelDB's does when the MANIFEST's last sequence is
+  // ahead of the WAL it kept): every recorded write above `seq` is gone (a crash may take
+  // acknowledged writes that were not durable), so its value must never show up again; the
+  // sequences up to `resume` count as recorded (the gap holds no write) and as durable (recovery
+  // wrote the recovered state to tables). Returns how many recorded writes were dropped.
+  // REQUIRES: no client is running.
+  uint64_t TruncateTo(SequenceNumber seq, SequenceNumber resume);
 
   // ---- readers ----
   // Every write with seq <= recorded_through() is recorded.
@@ -128,6 +163,8 @@ class Oracle {
   std::set<SequenceNumber> recorded_ahead_;  // guarded by recorded_mu_: recorded beyond the prefix
   std::atomic<SequenceNumber> recorded_through_{0};
   std::atomic<SequenceNumber> acknowledged_{0};
+  std::atomic<SequenceNumber> synced_{0};
+  bool keep_for_crashes_ = false;
 
   mutable std::mutex failed_mu_;
   std::set<ValueId> failed_;  // guarded by failed_mu_

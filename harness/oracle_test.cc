@@ -269,6 +269,77 @@ TEST_F(OracleTest, HistoryStringFormat) {
       oracle_.HistoryString(2));
 }
 
+// ---- crashes ----
+
+// The state after each prefix of writes, as a recovered DB would hold it.
+std::vector<std::optional<ValueId>> StateAt(const Oracle& oracle, SequenceNumber seq) {
+  std::vector<std::optional<ValueId>> state(oracle.key_space());
+  for (uint64_t key = 0; key < state.size(); key++) state[key] = oracle.ValueAt(key, seq);
+  return state;
+}
+
+// A state equal to some prefix is matched exactly, the highest such prefix wins, and a state with
+// a hole (a later write kept, an earlier one lost) matches none.
+TEST_F(OracleTest, ClosestPrefixFindsTheRecoveredPrefixOrCountsTheDifferences) {
+  oracle_.KeepForCrashes(true);
+  Put(1, Val(0, 1));                    // 1
+  Put(2, Val(0, 2));                    // 2
+  const SequenceNumber s3 = Delete(1);  // 3
+  const SequenceNumber s4 = Put(2, Val(0, 4));
+  Put(3, Val(0, 5));  // 5
+  for (SequenceNumber s = 0; s <= 5; s++) {
+    const Oracle::PrefixMatch m = oracle_.ClosestPrefix(StateAt(oracle_, s), 0, 5);
+    EXPECT_EQ(0u, m.differing) << "prefix " << s;
+    EXPECT_EQ(s, m.seq);
+  }
+  // Write 4 kept, write 3 lost: key 1 still has its value.
+  auto holed = StateAt(oracle_, s4);
+  holed[1] = Val(0, 1);
+  const Oracle::PrefixMatch m = oracle_.ClosestPrefix(holed, 0, 5);
+  EXPECT_EQ(1u, m.differing);
+  // Only in [lo, hi]: below the floor is not a candidate.
+  EXPECT_NE(0u, oracle_.ClosestPrefix(StateAt(oracle_, 1), s3, 5).differing);
+  // A value no write produced differs everywhere.
+  auto foreign = StateAt(oracle_, 5);
+  foreign[3] = Oracle::kUnrecognized;
+  EXPECT_EQ(1u, oracle_.ClosestPrefix(foreign, 0, 5).differing);
+}
+
+// A batch is atomic: a state that holds part of one is no prefix.
+TEST_F(OracleTest, ClosestPrefixNeverEndsInsideABatch) {
+  oracle_.KeepForCrashes(true);
+  Put(1, Val(0, 1));  // 1
+  oracle_.RecordWrite(2, 2, Val(0, 2), /*batch_inner=*/true);
+  oracle_.RecordWrite(3, 3, Val(0, 3));  // the batch is 2..3
+  next_seq_ = 3;
+  EXPECT_EQ(0u, oracle_.ClosestPrefix(StateAt(oracle_, 3), 0, 3).differing);
+  EXPECT_EQ(0u, oracle_.ClosestPrefix(StateAt(oracle_, 1), 0, 3).differing);
+  EXPECT_NE(0u, oracle_.ClosestPrefix(StateAt(oracle_, 2), 0, 3).differing);
+}
+
+// After a crash the writes above the recovered prefix are gone: their values count as failed, the
+// prefix and acknowledgements move to where the DB goes on (past a gap of lost sequences), and
+// the next write there is recorded normally.
+TEST_F(OracleTest, TruncateToDropsTheLostWritesAndGoesOnFromTheDbsSequence) {
+  oracle_.KeepForCrashes(true);
+  Put(1, Val(0, 1));  // 1
+  Put(1, Val(0, 2));  // 2
+  Put(2, Val(0, 3));  // 3
+  oracle_.Acknowledge(3);
+  oracle_.AcknowledgeSynced(1);
+  EXPECT_EQ(2u, oracle_.TruncateTo(1, /*resume=*/5));
+  EXPECT_EQ(Val(0, 1), oracle_.ValueAt(1, 5));
+  EXPECT_EQ(std::nullopt, oracle_.ValueAt(2, 5));
+  EXPECT_TRUE(oracle_.IsFailedWrite(Val(0, 2)));
+  EXPECT_TRUE(oracle_.IsFailedWrite(Val(0, 3)));
+  EXPECT_EQ(5u, oracle_.recorded_through());
+  EXPECT_EQ(5u, oracle_.acknowledged());
+  EXPECT_EQ(5u, oracle_.synced());
+  EXPECT_TRUE(oracle_.RecordWrite(2, 6, Val(1, 1)));
+  EXPECT_EQ(6u, oracle_.recorded_through());
+  EXPECT_EQ(Val(1, 1), oracle_.ValueAt(2, 6));
+}
+
 // ---- concurrency ----
 
 // A fixed write schedule over a few hot keys: sequence s (1-based) goes to HotKey(s) and is a

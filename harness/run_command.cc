@@ -91,10 +91,11 @@ engine::Status ApplyFlags(const RunCommandOptions& o, workloads::WorkloadSpec* s
   }
   if (!o.schedule.empty()) spec->sim.schedule = o.schedule;
   for (const auto& rule : spec->faults) {
-    if (rule.action == faults::Action::kCrash) {
+    if (rule.action == faults::Action::kCrash && o.driver == Driver::kThreaded) {
       return engine::Status::InvalidArgument(
           "fault rule '" + rule.ToString() +
-          "': crash (power loss) ends a threaded run; use it with `vstress crash`");
+          "': crash (power loss) ends a threaded run; use it with `vstress crash` or "
+          "`vstress sim`");
     }
   }
   return spec->Validate();
@@ -158,6 +159,18 @@ void PrintResult(const reports::RunOutcome& r, const reports::RunInfo& info, std
       r.checks.count("invariant_checks") ? r.checks.at("invariant_checks") : 0,
       r.engine.max_live_versions, r.engine.max_deferred_deletions, r.engine.flushes,
       r.engine.compactions, r.engine.files_deleted, info.faults_injected_total, r.violation_count);
+  if (!r.crash_cycles.empty()) {
+    uint64_t recovered = 0;
+    uint64_t dropped = 0;
+    for (const auto& c : r.crash_cycles) {
+      recovered += c.ok ? 1 : 0;
+      dropped += c.dropped_writes;
+    }
+    out << fmt::format(
+        "crashes: {} cycles, {} recovered and verified, {} unsynced writes "
+        "dropped by power losses\n",
+        r.crash_cycles.size(), recovered, dropped);
+  }
   if (!r.error.empty()) out << "error: " << r.error << "\n";
   for (const auto& v : r.violations) {
     out << fmt::format("violation [{}] {}: {}\n  op: {}\n  expected {} observed {}\n", v.kind,
@@ -220,7 +233,9 @@ int CheckDeterminism(const workloads::WorkloadSpec& spec, const SimRun& first, s
 }  // namespace
 
 int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& err) {
-  const char* const command = o.driver == Driver::kSimulated ? "vstress sim" : "vstress run";
+  const char* const command = o.driver == Driver::kSimulated ? "vstress sim"
+                              : o.driver == Driver::kCrash   ? "vstress crash"
+                                                             : "vstress run";
   std::optional<MutantInfo> mutant;
   if (!o.mutant.empty() && !(mutant = FindMutant(o.mutant))) {
     err << command << ": --mutant: unknown mutant '" << o.mutant << "' (see `vstress mutants`)\n";
@@ -279,9 +294,12 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   WriteRepro(run_dir, ReproCommand(o, run_dir));
 
   const bool simulated = o.driver == Driver::kSimulated;
+  const bool in_memory = simulated || (o.driver == Driver::kCrash && o.fs == "memory");
+  const EnvironmentKind kind = simulated   ? EnvironmentKind::kSimulated
+                               : in_memory ? EnvironmentKind::kRealInMemory
+                                           : EnvironmentKind::kReal;
   auto environment =
-      MakeEnvironment(spec, simulated ? EnvironmentKind::kSimulated : EnvironmentKind::kReal,
-                      simulated ? "/db" : run_dir + "/db", run_dir + "/faults.log");
+      MakeEnvironment(spec, kind, in_memory ? "/db" : run_dir + "/db", run_dir + "/faults.log");
   if (!environment.ok()) {
     err << command << ": installing faults: " << environment.status().ToString() << "\n";
     return kExitFailure;
@@ -289,6 +307,15 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   RunEnvironment& env = *environment.value();
   RunConfig config = env.Config(spec);
   config.keep_going = o.keep_going;
+  config.crash_copy_dir = run_dir;
+  config.keep_for_crashes =
+      o.driver == Driver::kCrash ||
+      std::any_of(spec.faults.begin(), spec.faults.end(),
+                  [](const faults::Rule& r) { return r.action == faults::Action::kCrash; });
+  if (o.driver == Driver::kCrash) {
+    config.crash_mode = o.crash_mode;
+    config.crash_cycles = o.cycles;
+  }
   config.progress = ProgressSink(o.progress, err, &config.progress_interval_seconds);
   if (exporter) {
     config.on_sample = [&exporter](const reports::MetricsSnapshot& m) { exporter->OnSample(m); };
@@ -316,6 +343,7 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
 
   reports::RunInfo info =
       MakeRunInfo(spec, run_dir, ReproCommand(o, run_dir), *env.faults, sim ? &*sim : nullptr);
+  if (o.driver == Driver::kCrash) info.driver = "crash";
   if (info.sim) {
     info.sim->determinism_checked = o.check_determinism;
     info.sim->wall_seconds = sim_wall_seconds;

@@ -20,7 +20,7 @@
 namespace harness {
 
 // Which driver runs the workload: `vstress run` (threads) or `vstress sim` (the simulator).
-enum class Driver { kThreaded, kSimulated };
+enum class Driver { kThreaded, kSimulated, kCrash };
 
 struct RunCommandOptions {
   Driver driver = Driver::kThreaded;
@@ -50,6 +50,10 @@ struct RunCommandOptions {
   std::string schedule;            // random | pct (empty: the workload's sim.schedule)
   bool check_determinism = false;  // run twice and compare every step
   uint64_t history_ops = 100000;   // steps kept in history.log (0: all)
+  // vstress crash only.
+  std::string crash_mode = "power-loss";  // power-loss | kill
+  uint64_t cycles = 0;                    // stop after this many crash cycles (0: the duration)
+  std::string fs = "real";                // real | memory (power-loss only)
 };
 
 int RunRunCommand(const RunCommandOptions& options, std::ostream& out, std::ostream& err);

@@ -22,10 +22,11 @@ engine::Result<std::unique_ptr<RunEnvironment>> MakeEnvironment(
   auto env = std::make_unique<RunEnvironment>();
   env->kind = kind;
   env->db_path = db_path;
-  const bool simulated = kind != EnvironmentKind::kReal;
+  const bool simulated = kind == EnvironmentKind::kSimulated || kind == EnvironmentKind::kReplay;
+  const bool in_memory = simulated || kind == EnvironmentKind::kRealInMemory;
   env->clock = simulated ? std::make_shared<engine::ManualClock>() : engine::RealClock();
-  env->base = simulated ? engine::NewMemFileSystem() : engine::NewPosixFileSystem();
-  if (simulated) env->base->CreateDirIfMissing(db_path);
+  env->base = in_memory ? engine::NewMemFileSystem() : engine::NewPosixFileSystem();
+  if (in_memory) env->base->CreateDirIfMissing(db_path);
   env->fs = std::make_shared<faults::FaultFS>(env->base);
   faults::FaultControllerOptions options;
   options.seed = spec.seed;
@@ -41,6 +42,9 @@ engine::Result<std::unique_ptr<RunEnvironment>> MakeEnvironment(
   });
   faults::FaultFS* fs = env->fs.get();
   controller->SetTornHook([fs] { fs->TearNextAppendOnThisThread(); });
+  // A `crash` fire at an engine point is a power loss right there (fs/ points crash FaultFS
+  // themselves); the driver recovers after the step.
+  controller->SetCrashHook([fs] { fs->Crash(faults::FaultFS::CrashMode::kDropUnsynced, 0); });
   if (engine::Status s = controller->Install(); !s.ok()) return s;
   return env;
 }

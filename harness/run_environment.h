@@ -3,6 +3,7 @@
 // and its fault controller (seeded by the run's rules, or following a replay's script).
 //
 //   real       the threaded driver: real clock, FaultFS over the POSIX file system
+//   real in memory  the same over an in-memory file system (`vstress crash --fs memory`)
 //   simulated  the simulator: a ManualClock, FaultFS over an in-memory file system, hits counted
 //              per step
 //   replay     the same, with a scripted controller (the fires come from the history)
@@ -22,7 +23,7 @@
 
 namespace harness {
 
-enum class EnvironmentKind { kReal, kSimulated, kReplay };
+enum class EnvironmentKind { kReal, kRealInMemory, kSimulated, kReplay };
 
 struct RunEnvironment {
   EnvironmentKind kind = EnvironmentKind::kReal;

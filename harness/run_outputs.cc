@@ -88,6 +88,8 @@ void WriteRunOutputs(const std::string& run_dir, const reports::RunInfo& info,
   if (sim != nullptr) {
     report(reports::WriteFileAtomically(run_dir + "/history.log",
                                         FormatHistory(sim->header, sim->history)));
+  }
+  if (env.kind != EnvironmentKind::kReal) {
     // The DB lived in memory: written out for `vstress inspect`.
     report(CopyDirectoryToDisk(env.base.get(), env.db_path, run_dir + "/db"));
   }

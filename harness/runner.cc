@@ -17,6 +17,7 @@
 #include "harness/quiescence.h"
 #include "harness/run_state.h"
 #include "workloads/key_chooser.h"
+#include "workloads/random.h"
 #include "workloads/value.h"
 
 namespace harness {
@@ -35,9 +36,11 @@ void CheckLiveTablesExist(engine::DB* db, RunState* run) {
               nullptr);
 }
 
-// Where client threads stop for a quiescence point. The monitor asks (Pause); each client thread
-// sees the request between two steps, releases its client and parks until Resume. A client that
-// finished leaves, so the monitor waits only for the ones still running.
+// Where client threads stop for a quiescence point or a crash. The monitor asks (Pause); each
+// client thread sees the request between two steps, releases its client and parks until Resume. A
+// client that finished leaves, so the monitor waits only for the ones still running. A writer the
+// DB refuses (a background error) waits here too, when the run reopens such a DB, until the
+// Resume after the next reopen.
 class PauseGate {
  public:
   explicit PauseGate(size_t clients) : active_(clients) {}
@@ -49,6 +52,16 @@ class PauseGate {
     parked_++;
     cv_.notify_all();
     cv_.wait(lock, [this] { return !requested_.load(std::memory_order_relaxed); });
+    parked_--;
+  }
+
+  // Waits until the Resume that follows the next pause (or until `stopping` holds).
+  void WaitForReopen(const std::atomic<bool>& stopping) {
+    std::unique_lock<std::mutex> lock(mu_);
+    const uint64_t generation = generation_;
+    parked_++;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return generation_ != generation || stopping.load(); });
     parked_--;
   }
 
@@ -70,6 +83,13 @@ class PauseGate {
   void Resume() {
     std::lock_guard<std::mutex> guard(mu_);
     requested_.store(false, std::memory_order_relaxed);
+    generation_++;
+    cv_.notify_all();
+  }
+
+  // Wakes every waiter (the run is stopping).
+  void WakeAll() {
+    std::lock_guard<std::mutex> guard(mu_);
     cv_.notify_all();
   }
 
@@ -77,17 +97,32 @@ class PauseGate {
   std::mutex mu_;
   std::condition_variable cv_;
   std::atomic<bool> requested_{false};
-  size_t active_;      // guarded by mu_
-  size_t parked_ = 0;  // guarded by mu_
+  size_t active_;            // guarded by mu_
+  size_t parked_ = 0;        // guarded by mu_
+  uint64_t generation_ = 0;  // guarded by mu_: Resumes so far
 };
 
 // The threaded driver: the core, a thread per client, and the gate they pause at.
 struct ThreadedRun {
-  explicit ThreadedRun(DriverCore* c) : core(c), gate(c->clients.size()) {}
+  explicit ThreadedRun(DriverCore* c)
+      : core(c),
+        gate(c->clients.size()),
+        fs(dynamic_cast<faults::FaultFS*>(c->config.file_system.get())),
+        crash_random(workloads::DeriveSeed(c->config.spec.seed, kCrashStream)) {}
+  // Do not change: the crash moments of existing runs depend on this stream.
+  static constexpr uint64_t kCrashStream = 0xc4a54;
   DriverCore* const core;
   std::vector<std::thread> threads;
   std::atomic<int> writers_running{0};
+  std::atomic<bool> stopping{false};  // mirrors run.stopping() for the gate's waiters
   PauseGate gate;
+  faults::FaultFS* const fs;  // null when the file system is not a FaultFS
+  workloads::Random crash_random;
+  // A writer the DB refuses waits for a reopen instead of stopping: the run reopens such a DB.
+  bool WritersWaitForReopen() const {
+    return core->config.crash_mode == "power-loss" ||
+           core->config.spec.on_background_error == "reopen";
+  }
 };
 
 void ClientThread(ThreadedRun* r, Client* client) {
@@ -97,7 +132,10 @@ void ClientThread(ThreadedRun* r, Client* client) {
       r->gate.Park();
       continue;
     }
-    if (!client->Step()) break;
+    if (client->Step()) continue;
+    if (client->Exhausted() || !r->WritersWaitForReopen()) break;
+    client->Release();
+    r->gate.WaitForReopen(r->stopping);
   }
   client->Release();
   if (client->role() == ClientRole::kWriter) r->writers_running.fetch_sub(1);
@@ -146,6 +184,34 @@ void PeriodicQuiescencePoint(ThreadedRun* r) {
   r->gate.Resume();
 }
 
+// The next crash, this many seconds from now: uniform in [0.5, 1.5] x crash_every_seconds.
+double NextCrashDelay(ThreadedRun* r) {
+  return r->core->config.spec.crash_every_seconds * (0.5 + r->crash_random.UniformDouble());
+}
+
+// One crash cycle: a power loss now (unless a crash fire already made one; torn with probability
+// crash_torn_ratio, from the run's seed), every client paused, then the core's recovery.
+void CrashCycle(ThreadedRun* r) {
+  DriverCore* core = r->core;
+  const bool torn = r->crash_random.UniformDouble() < core->config.spec.crash_torn_ratio;
+  const uint64_t seed = r->crash_random.Next64();
+  const bool already = r->fs->crashed();
+  if (!already) {
+    r->fs->Crash(torn ? faults::FaultFS::CrashMode::kTornUnsynced
+                      : faults::FaultFS::CrashMode::kDropUnsynced,
+                 seed);
+  }
+  const double pause_limit = core->config.spec.watchdog_seconds;
+  if (!r->gate.Pause(pause_limit)) {
+    FailLiveness(core, fmt::format("clients did not stop for crash cycle {} within {:.0f}s",
+                                   core->out.crash_cycles.size() + 1, pause_limit));
+    r->gate.Resume();
+    return;
+  }
+  core->CrashAndRecover(r->fs, already ? "power-loss (crash fire)" : torn ? "torn" : "power-loss");
+  r->gate.Resume();
+}
+
 // Samples, checks the live-table invariant, runs the watchdog and the periodic quiescence points,
 // and ends the run on time.
 void Monitor(ThreadedRun* r) {
@@ -154,6 +220,8 @@ void Monitor(ThreadedRun* r) {
   const auto& spec = config.spec;
   const bool quiesce = config.check && spec.quiesce_every_seconds > 0;
   double next_quiesce_at = spec.quiesce_every_seconds;
+  const bool crashing = config.crash_mode == "power-loss" && r->fs != nullptr;
+  double next_crash_at = crashing ? NextCrashDelay(r) : 0;
   uint64_t last_ops = 0;
   double last_progress_at = 0;
   double last_line_at = 0;
@@ -179,8 +247,19 @@ void Monitor(ThreadedRun* r) {
     }
     const bool time_up = spec.ops == 0 && now >= spec.duration_seconds;
     const bool ops_done = spec.ops != 0 && r->writers_running.load() == 0;
-    if (time_up || ops_done) {
+    const bool cycles_done =
+        config.crash_cycles != 0 && core->out.crash_cycles.size() >= config.crash_cycles;
+    if (time_up || ops_done || cycles_done) {
       core->run.Stop();
+    } else if (crashing && (now >= next_crash_at || r->fs->crashed()) && !core->run.stopping()) {
+      CrashCycle(r);
+      last_progress_at = core->run.Seconds();
+      next_crash_at = last_progress_at + NextCrashDelay(r);
+    } else if (spec.on_background_error == "reopen" && core->db &&
+               !core->db->BackgroundErrorStatus().ok() && !core->run.stopping()) {
+      core->out.reopens_after_background_error++;
+      PeriodicQuiescencePoint(r);
+      last_progress_at = core->run.Seconds();
     } else if (quiesce && now >= next_quiesce_at && !core->run.stopping()) {
       PeriodicQuiescencePoint(r);
       // The pause is not a stall: progress and the next point count from its end.
@@ -202,6 +281,8 @@ RunOutcome RunThreaded(const RunConfig& config) {
   ThreadedRun r(&core);
   StartClients(&r);
   Monitor(&r);
+  r.stopping = true;
+  r.gate.WakeAll();  // writers waiting for a reopen that will not come
   for (auto& t : r.threads) t.join();
   core.out.duration_seconds = core.run.Seconds();
   core.TakeSample();

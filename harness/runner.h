@@ -42,6 +42,14 @@ struct RunConfig {
   std::shared_ptr<engine::Clock> clock;
   // Called with every DB the driver opens: at the start and after each reopen (null: none).
   std::function<void(engine::DB*)> on_open;
+  // Where a crash cycle whose recovery fails keeps its DB as the crash left it ("": nowhere).
+  std::string crash_copy_dir;
+  // `vstress crash --mode power-loss`: crash every spec.crash_every_seconds or so (and at every
+  // crash fire), recover, verify, go on; stop after crash_cycles cycles (0: at the duration).
+  std::string crash_mode;
+  uint64_t crash_cycles = 0;
+  // The oracle keeps what any recovery point needs (runs that crash: crash mode or crash rules).
+  bool keep_for_crashes = false;
 };
 
 using reports::EngineSummary;

@@ -169,6 +169,17 @@ class ScannerClient final : public Client {
       }
       return outcome;
     }
+    if (checking() && !it_->status().ok()) {
+      // A failed child may have hidden newer entries: a position shown beside an error may be
+      // stale, so an iterator that reports an error must not be Valid().
+      Report("iterator positioned on a key while reporting " + it_->status().ToString(),
+             std::string(it_->key()));
+      over_ = true;
+      outcome.kind = StepOutcome::Kind::kError;
+      outcome.code = it_->status().code();
+      outcome.injected = it_->status().injected();
+      return outcome;
+    }
     outcome.kind = StepOutcome::Kind::kValue;
     SetOutcomeValue(it_->value(), &outcome);
     uint64_t key = 0;

@@ -27,6 +27,7 @@ class SimExecutor {
       : config_(WithYieldHook(config)),
         options_(options),
         clock_(std::dynamic_pointer_cast<engine::ManualClock>(config.clock)),
+        fs_(dynamic_cast<faults::FaultFS*>(config.file_system.get())),
         core_(config_, EngineOptions(config)),
         script_(script) {
     ClientNames(config.spec, &result_.client_names, &result_.client_roles);
@@ -162,6 +163,25 @@ class SimExecutor {
       const size_t actor = scheduler_->Pick(runnable);
       std::optional<SimStep> step = StepOf(actor);
       if (step) Execute(std::move(*step), 0);
+      AfterStep();
+    }
+  }
+
+  // A power loss during the step (a crash fire) is recovered from at once; a background error is
+  // reopened when the workload says so.
+  void AfterStep() {
+    if (core_.run.stopping()) return;
+    if (fs_ != nullptr && fs_->crashed()) {
+      SimStep crash;
+      crash.actor = SimStep::Actor::kRun;
+      crash.run_op = SimStep::RunOp::kCrash;
+      Execute(std::move(crash), 0);
+    } else if (config_.spec.on_background_error == "reopen" && core_.db &&
+               !core_.db->BackgroundErrorStatus().ok()) {
+      core_.out.reopens_after_background_error++;
+      SimStep reopen;
+      reopen.actor = SimStep::Actor::kRun;
+      Execute(std::move(reopen), 0);
     }
   }
 
@@ -231,6 +251,27 @@ class SimExecutor {
     }
   }
 
+  // A power loss (unless a crash fire just made one), recovery, its checks; writers that the
+  // crashed DB stopped write again.
+  std::string Crash() {
+    if (fs_ == nullptr) return "no FaultFS";
+    const uint64_t before = core_.run.violation_count();
+    core_.CrashAndRecover(fs_, "power-loss");
+    ReviveWriters();
+    const reports::CrashCycle& cycle = core_.out.crash_cycles.back();
+    const uint64_t found = core_.run.violation_count() - before;
+    return found == 0 ? fmt::format("recovered through seq={}, {} writes dropped", cycle.recovered,
+                                    cycle.dropped_writes)
+                      : fmt::format("{} violation{}", found, found == 1 ? "" : "s");
+  }
+
+  // After a reopen the DB takes writes again: writers a background error stopped go on.
+  void ReviveWriters() {
+    for (size_t i = 0; i < core_.clients.size(); i++) {
+      if (!core_.clients[i]->Exhausted()) finished_[i] = false;
+    }
+  }
+
   void ReleaseAll() {
     for (auto& client : core_.clients) client->Release();
   }
@@ -253,10 +294,12 @@ class SimExecutor {
 
   std::string RunOp(const SimStep& step, uint64_t index) {
     ReleaseAll();
+    if (step.run_op == SimStep::RunOp::kCrash) return Crash();
     const uint64_t before = core_.run.violation_count();
     const bool final = step.run_op == SimStep::RunOp::kEnd;
     core_.QuiescencePoint(final ? "end of run" : fmt::format("quiescence point at step #{}", index),
                           final);
+    if (!final) ReviveWriters();
     const uint64_t found = core_.run.violation_count() - before;
     return found == 0 ? "ok" : fmt::format("{} violation{}", found, found == 1 ? "" : "s");
   }
@@ -360,6 +403,7 @@ class SimExecutor {
   const RunConfig config_;
   const SimOptions options_;
   std::shared_ptr<engine::ManualClock> clock_;
+  faults::FaultFS* fs_;  // null when the file system is not a FaultFS
   DriverCore core_;
   const std::vector<SimStep>* script_;
   size_t script_pos_ = 0;                        // steps of the script taken so far

@@ -77,9 +77,13 @@ engine::Status ParseActor(std::string_view line, std::string_view actor, std::st
     return engine::Status::Ok();
   }
   if (actor == "run") {
-    if (op != "quiesce" && op != "end") return Bad(line, "run steps are quiesce or end");
+    if (op != "quiesce" && op != "end" && op != "crash") {
+      return Bad(line, "run steps are quiesce, crash or end");
+    }
     step->actor = SimStep::Actor::kRun;
-    step->run_op = op == "end" ? SimStep::RunOp::kEnd : SimStep::RunOp::kQuiesce;
+    step->run_op = op == "end"     ? SimStep::RunOp::kEnd
+                   : op == "crash" ? SimStep::RunOp::kCrash
+                                   : SimStep::RunOp::kQuiesce;
     return engine::Status::Ok();
   }
   for (size_t i = 0; i < names.size(); i++) {
@@ -107,7 +111,9 @@ std::string FormatStep(const StepRecord& r, const std::vector<std::string>& clie
       line += "bg step";
       break;
     case SimStep::Actor::kRun:
-      line += s.run_op == SimStep::RunOp::kEnd ? "run end" : "run quiesce";
+      line += s.run_op == SimStep::RunOp::kEnd     ? "run end"
+              : s.run_op == SimStep::RunOp::kCrash ? "run crash"
+                                                   : "run quiesce";
       break;
   }
   line += " // " + r.observed;

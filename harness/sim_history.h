@@ -6,12 +6,13 @@
 //   #887 run quiesce // ok
 //
 // A step is a client's op (client_op.h), one unit of background work ("bg step"), or the run's own
-// "quiesce" (a quiescence point: clients release, at-rest checks, reopen) or "end" (the end-of-run
-// checks). After "//" comes what it observed, the faults that fired during it (each the n-th hit of
-// its point within the step), and, for a step the simulator ran inside another at an engine yield
-// point, "(in #OUTER SITE)". history.log starts with '#'-comment header lines; a complete history
-// (every step from the first) is replayed exactly by `vstress repro` and reduced by
-// `vstress shrink`.
+// "quiesce" (a quiescence point: clients release, at-rest checks, reopen), "crash" (a power loss,
+// unless a fault's crash fire just made one, then recovery, its checks, and the run goes on) or
+// "end" (the end-of-run checks). After "//" comes what it observed, the faults that fired during it
+// (each the n-th hit of its point within the step), and, for a step the simulator ran inside
+// another at an engine yield point, "(in #OUTER SITE)". history.log starts with '#'-comment header
+// lines; a complete history (every step from the first) is replayed exactly by `vstress repro` and
+// reduced by `vstress shrink`.
 //
 // Thread contract: immutable (values and pure functions).
 #pragma once
@@ -30,7 +31,7 @@ namespace harness {
 
 struct SimStep {
   enum class Actor : uint8_t { kClient, kBackground, kRun };
-  enum class RunOp : uint8_t { kQuiesce, kEnd };
+  enum class RunOp : uint8_t { kQuiesce, kEnd, kCrash };
   Actor actor = Actor::kClient;
   uint32_t client = 0;  // kClient: the client's index (MakeClients order)
   ClientOp op;          // kClient

@@ -42,7 +42,10 @@ class WriterClient final : public Client {
 
   std::optional<ClientOp> NextOp() override {
     const uint64_t op_index = ctx_.run->NextOpIndex();
-    if (ctx_.spec->ops != 0 && op_index >= ctx_.spec->ops) return std::nullopt;
+    if (ctx_.spec->ops != 0 && op_index >= ctx_.spec->ops) {
+      exhausted_ = true;
+      return std::nullopt;
+    }
     if (ctx_.faults != nullptr) ctx_.faults->SetOpIndex(op_index);
     ClientOp op;
     op.kind = ClientOp::Kind::kWrite;
@@ -79,6 +82,7 @@ class WriterClient final : public Client {
   }
 
   void Release() override {}
+  bool Exhausted() const override { return exhausted_; }
 
  private:
   OpNote Note(const workloads::Op& op) const {
@@ -113,7 +117,7 @@ class WriterClient final : public Client {
         workloads::PeekValueId(e->value, &writer, &index);
         value = ValueId{writer, index, static_cast<uint32_t>(e->value.size())};
       }
-      if (!ctx_.oracle->RecordWrite(KeyIndex(ctx_, e->key), seq, value)) {
+      if (!ctx_.oracle->RecordWrite(KeyIndex(ctx_, e->key), seq, value, seq != last)) {
         Violation v;
         v.kind = "invariant";
         v.op = note.ToString();
@@ -124,6 +128,7 @@ class WriterClient final : public Client {
       seq++;
     }
     ctx_.oracle->Acknowledge(last);
+    if (op.sync) ctx_.oracle->AcknowledgeSynced(last);
   }
 
   void RecordFailure(OpNote* note, const engine::Status& status) {
@@ -147,6 +152,7 @@ class WriterClient final : public Client {
   }
 
   workloads::WriteOpGenerator generator_;
+  bool exhausted_ = false;
   std::vector<const workloads::Op*> entries_;
 };
 

@@ -71,6 +71,58 @@ json QuiescenceJson(const std::vector<QuiescencePoint>& points) {
           {"with_violations", failed}};
 }
 
+// The q-quantile of `values` (sorted here), 0 for none.
+double Quantile(std::vector<double> values, double q) {
+  if (values.empty()) return 0;
+  std::sort(values.begin(), values.end());
+  return values[static_cast<size_t>(q * static_cast<double>(values.size() - 1) + 0.5)];
+}
+
+// Every crash cycle's recovery, summed up; the first kCrashCyclesListedMax in full.
+json CrashJson(const RunOutcome& outcome) {
+  constexpr size_t kCrashCyclesListedMax = 1000;
+  uint64_t recovered = 0;
+  uint64_t lost = 0;
+  uint64_t dropped = 0;
+  std::vector<double> recovery_ms;
+  std::map<std::string, uint64_t> by_mode;
+  json cycles = json::array();
+  for (const CrashCycle& c : outcome.crash_cycles) {
+    recovered += c.ok ? 1 : 0;
+    lost += c.lost_writes;
+    dropped += c.dropped_writes;
+    recovery_ms.push_back(c.recovery_seconds * 1000);
+    by_mode[c.mode]++;
+    if (cycles.size() < kCrashCyclesListedMax) {
+      cycles.push_back({{"cycle", c.cycle},
+                        {"seconds", c.seconds},
+                        {"mode", c.mode},
+                        {"floor", c.floor},
+                        {"recovered", c.recovered},
+                        {"last_sequence", c.last_sequence},
+                        {"lost_writes", c.lost_writes},
+                        {"dropped_writes", c.dropped_writes},
+                        {"recovery_ms", c.recovery_seconds * 1000},
+                        {"ok", c.ok},
+                        {"kept_db", c.kept_db}});
+    }
+  }
+  return {
+      {"mode", outcome.crash_mode},
+      {"cycles", outcome.crash_cycles.size()},
+      {"by_mode", by_mode},
+      {"recovered", recovered},
+      {"lost_acknowledged_writes", lost},
+      {"dropped_unsynced_writes", dropped},
+      {"recovery_ms",
+       {{"p50", Quantile(recovery_ms, 0.5)},
+        {"p99", Quantile(recovery_ms, 0.99)},
+        {"max",
+         recovery_ms.empty() ? 0.0 : *std::max_element(recovery_ms.begin(), recovery_ms.end())}}},
+      {"reopens_after_background_error", outcome.reopens_after_background_error},
+      {"list", cycles}};
+}
+
 }  // namespace
 
 engine::FileSystem* RealFileSystem() {
@@ -108,6 +160,10 @@ engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
   if (!outcome.error.empty()) summary["error"] = outcome.error;
   summary["quiescence"] = QuiescenceJson(outcome.quiescence_points);
   summary["driver"] = info.driver;
+  if (!outcome.crash_cycles.empty() || info.driver == "crash" ||
+      outcome.reopens_after_background_error > 0) {
+    summary["crash"] = CrashJson(outcome);
+  }
   if (info.sim) {
     summary["sim"] = {{"schedule", info.sim->schedule},
                       {"steps", info.sim->steps},

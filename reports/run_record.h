@@ -145,10 +145,26 @@ struct QuiescencePoint {
   uint64_t violations = 0;              // found by this point's checks
 };
 
+// One crash of a run and the recovery after it (vstress crash, a crash rule in vstress sim).
+struct CrashCycle {
+  uint64_t cycle = 0;                        // from 1
+  double seconds = 0;                        // since the run started, when the crash happened
+  std::string mode;                          // power-loss | torn | kill
+  engine::SequenceNumber floor = 0;          // the recovery had to reach at least this sequence
+  engine::SequenceNumber recovered = 0;      // the DB holds every write through it and none above
+  engine::SequenceNumber last_sequence = 0;  // the DB's own last sequence after the reopen
+  uint64_t lost_writes = 0;     // durable (acknowledged synced, or for a kill any) writes lost
+  uint64_t dropped_writes = 0;  // recorded writes above `recovered`, gone with the crash
+  double recovery_seconds = 0;  // reopening the DB
+  bool ok = true;               // opened and checked without a violation
+  std::string kept_db;          // a failed recovery's DB, copied just after the crash
+};
+
 struct RunOutcome {
   std::string result = "pass";  // pass | violation | error | liveness
   int exit_code = 0;
-  std::string error;  // for result == error or liveness
+  std::string error;       // for result == error or liveness
+  std::string crash_mode;  // vstress crash --mode, or "power-loss" for crash rules ("": neither)
   double duration_seconds = 0;
   std::map<std::string, uint64_t> ops;     // put, delete, batch, get, scan, snapshot_get, ...
   std::map<std::string, uint64_t> checks;  // reads_checked, scans_checked, ...
@@ -157,6 +173,8 @@ struct RunOutcome {
   std::vector<Violation> violations;
   std::vector<Sample> samples;
   std::vector<QuiescencePoint> quiescence_points;  // periodic ones, then the end of the run
+  std::vector<CrashCycle> crash_cycles;
+  uint64_t reopens_after_background_error = 0;
   // A run with violations: every client's recent ops merged by sequence (a threaded run's
   // best-effort history; a simulated run has its exact one).
   std::vector<std::string> thread_history;

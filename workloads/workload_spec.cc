@@ -77,6 +77,12 @@ Status ValidateRun(const WorkloadSpec& s) {
       CheckCount("ops", s.ops, 0, kTomlIntegerMax),
       duration,
       CheckPositive("watchdog_seconds", s.watchdog_seconds, kWatchdogSecondsMax),
+      s.on_background_error == "stop-writes" || s.on_background_error == "reopen"
+          ? Status::Ok()
+          : Bad("on_background_error",
+                fmt::format("must be stop-writes or reopen, got '{}'", s.on_background_error)),
+      CheckRange("crash_every_seconds", s.crash_every_seconds, 0.05, kDurationSecondsMax),
+      CheckRange("crash_torn_ratio", s.crash_torn_ratio, 0, 1),
       s.quiesce_every_seconds == 0 ? Status::Ok()
                                    : CheckRange("quiesce_every_seconds", s.quiesce_every_seconds,
                                                 kQuiesceEverySecondsMin, kDurationSecondsMax),
@@ -300,7 +306,9 @@ bool operator==(const WorkloadSpec& a, const WorkloadSpec& b) {
          a.writers == b.writers && a.readers == b.readers && a.scanners == b.scanners &&
          a.snapshot_readers == b.snapshot_readers && a.engine == b.engine && a.sim == b.sim &&
          a.watchdog_seconds == b.watchdog_seconds &&
-         a.quiesce_every_seconds == b.quiesce_every_seconds;
+         a.quiesce_every_seconds == b.quiesce_every_seconds &&
+         a.on_background_error == b.on_background_error &&
+         a.crash_every_seconds == b.crash_every_seconds && a.crash_torn_ratio == b.crash_torn_ratio;
 }
 
 }  // namespace workloads

@@ -171,6 +171,15 @@ struct WorkloadSpec {
   // the DB is reopened), so a bug that shows only at rest is found within one interval. 0: only at
   // the end of the run.
   double quiesce_every_seconds = 0;
+  // After a background error (a failed MANIFEST or WAL write): "stop-writes" — writers stop, reads
+  // go on (a DB without a reopen); "reopen" — the DB is reopened at once (a quiescence point, the
+  // reopen verified) and writes go on, so a soak keeps exercising compaction and deletion.
+  std::string on_background_error = "stop-writes";
+  // `vstress crash`: a crash every crash_every_seconds on average (uniform in [0.5, 1.5] times
+  // it); a power loss tears the unsynced tails (instead of dropping them) with probability
+  // crash_torn_ratio.
+  double crash_every_seconds = 2;
+  double crash_torn_ratio = 0.5;
 
   int TotalThreads() const;
   // Names the bad key: "writers.sync_ratio: must be in [0, 1], got 1.5".

@@ -71,6 +71,7 @@ class DBImpl final : public DB {
   std::vector<std::string> ExpectedFiles();
   bool BackgroundWorkPending();
   bool WriteWouldWait();
+  uint64_t NextFileNumber();
   void SetYieldHook(std::function<void(testing::YieldSite)> hook) { yield_hook_ = std::move(hook); }
   std::vector<testing::KeyEntry> LocateKey(std::string_view user_key);
 

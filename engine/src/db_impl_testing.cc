@@ -13,6 +13,11 @@ bool DBImpl::BackgroundWorkPending() {
   return HasBackgroundWorkLocked();
 }
 
+uint64_t DBImpl::NextFileNumber() {
+  std::lock_guard<std::mutex> guard(mu_);
+  return versions_->next_file_number();
+}
+
 bool DBImpl::WriteWouldWait() {
   std::lock_guard<std::mutex> guard(mu_);
   if (mem_->ApproximateMemoryUsage() < options_.memtable_bytes) return false;

@@ -153,7 +153,8 @@ void DBIter::FindPrevUserEntry() {
     }
     iter_->Prev();
   }
-  if (value_type == ValueType::kDeletion) {
+  // A child that failed may have hidden this key's newer entries: the saved value may be stale.
+  if (value_type == ValueType::kDeletion || !iter_->status().ok()) {
     valid_ = false;
     saved_key_.clear();
     saved_value_.clear();

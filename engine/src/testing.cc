@@ -22,6 +22,8 @@ bool BackgroundWorkPending(DB* db) { return Impl(db)->BackgroundWorkPending(); }
 
 bool WriteWouldWait(DB* db) { return Impl(db)->WriteWouldWait(); }
 
+uint64_t NextFileNumber(DB* db) { return Impl(db)->NextFileNumber(); }
+
 const char* YieldSiteName(YieldSite site) {
   switch (site) {
     case YieldSite::kGetAfterPin:

@@ -49,6 +49,10 @@ struct LiveTablesCheck {
 // it was live throughout (Version ids are never reused).
 LiveTablesCheck CheckLiveTablesExist(DB* db);
 
+// The number the next new file will get. After a recovery it must exceed every number a file in
+// the directory carries (rocksdb #7607, #7621: an unsynced edit naming it might still exist).
+uint64_t NextFileNumber(DB* db);
+
 // Whether background work (a flush or a compaction) is waiting: with BackgroundMode::kManual, a
 // deterministic driver schedules a RunBackgroundStep only when this is true.
 bool BackgroundWorkPending(DB* db);

@@ -1,0 +1,149 @@
+#include "harness/crash_recovery.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <optional>
+#include <vector>
+
+#include "engine/file_system.h"
+#include "engine/testing.h"
+
+namespace harness {
+namespace {
+
+// "000123.sst", "000007.log", "MANIFEST-000004" -> their number.
+bool FileNumberOf(const std::string& name, uint64_t* number) {
+  std::string digits;
+  if (name.rfind("MANIFEST-", 0) == 0) {
+    digits = name.substr(9);
+  } else {
+    const size_t dot = name.find('.');
+    if (dot == std::string::npos) return false;
+    const std::string ext = name.substr(dot);
+    if (ext != ".sst" && ext != ".log") return false;
+    digits = name.substr(0, dot);
+  }
+  if (digits.empty() ||
+      !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; })) {
+    return false;
+  }
+  *number = std::stoull(digits);
+  return true;
+}
+
+Violation RecoveryViolation(const reports::CrashCycle& cycle, std::string message) {
+  Violation v = InvariantViolation(
+      fmt::format("crash cycle {} ({}): {}", cycle.cycle, cycle.mode, std::move(message)));
+  v.kind = "recovery";
+  return v;
+}
+
+// The whole DB, one entry per key of the oracle's key space. False (with *error) when the scan
+// fails or finds a key outside the key space; CheckWholeDb reports those.
+bool ReadWholeDb(engine::DB* db, const Checker& checker,
+                 std::vector<std::optional<ValueId>>* state) {
+  state->assign(checker.oracle()->key_space(), std::nullopt);
+  auto it = db->NewIterator(engine::ReadOptions());
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    uint64_t key;
+    if (!checker.codec().parse_key(it->key(), &key) || key >= state->size()) return false;
+    uint32_t writer;
+    uint64_t index;
+    const std::string_view value = it->value();
+    (*state)[key] = checker.codec().parse_value(value, &writer, &index)
+                        ? ValueId{writer, index, static_cast<uint32_t>(value.size())}
+                        : Oracle::kUnrecognized;
+  }
+  return it->status().ok();
+}
+
+}  // namespace
+
+uint64_t MaxFileNumberIn(engine::FileSystem* fs, const std::string& dir) {
+  std::vector<std::string> names;
+  if (!fs->GetChildren(dir, &names).ok()) return 0;
+  uint64_t max = 0;
+  for (const std::string& name : names) {
+    uint64_t number = 0;
+    if (FileNumberOf(name, &number)) max = std::max(max, number);
+  }
+  return max;
+}
+
+void RecoverAfterCrash(const DbAtRest& target, Oracle* oracle, const Checker& checker,
+                       ReaderSlot* slot, uint64_t max_file_number_on_disk,
+                       const engine::Clock* clock, RunState* run, reports::RunOutcome* out,
+                       reports::CrashCycle* cycle) {
+  const uint64_t started = clock->NowNanos();
+  auto reopened = engine::DB::Open(*target.options, target.path);
+  cycle->recovery_seconds = static_cast<double>(clock->NowNanos() - started) / 1e9;
+  out->checks["recovery_checks"]++;
+  const uint64_t violations_before = run->violation_count();
+  if (!reopened.ok()) {
+    run->Report(
+        RecoveryViolation(*cycle, "reopening the DB failed: " + reopened.status().ToString()),
+        nullptr);
+    cycle->ok = false;
+    return;
+  }
+  *target.db = std::move(reopened).value();
+  engine::DB* db = target.db->get();
+  const SequenceNumber recovered = db->GetLatestSequenceNumber();
+  cycle->last_sequence = recovered;
+  if (recovered < cycle->floor) {
+    cycle->lost_writes = cycle->floor - recovered;  // sequences are dense: one per write
+    run->Report(
+        RecoveryViolation(*cycle, fmt::format("acknowledged writes lost: the DB recovered through "
+                                              "sequence {}, but writes through {} were durable",
+                                              recovered, cycle->floor)),
+        nullptr);
+  }
+  // The writes the DB holds must be a prefix: every write through some sequence, none above it,
+  // and no less than the floor. The DB's own last sequence may be ahead of that prefix (the
+  // MANIFEST records the last sequence as of its last edit, and the WAL writes behind it may be
+  // gone), so the prefix is found from what the DB holds.
+  const SequenceNumber recorded = oracle->recorded_through();
+  if (recovered > recorded) {
+    run->Report(
+        RecoveryViolation(*cycle, fmt::format("the DB recovered through sequence {}, beyond every "
+                                              "write recorded ({})",
+                                              recovered, recorded)),
+        nullptr);
+  }
+  const SequenceNumber hi = std::min(recovered, recorded);
+  const SequenceNumber lo = std::min(cycle->floor, hi);
+  std::vector<std::optional<ValueId>> state;
+  SequenceNumber prefix = hi;
+  if (ReadWholeDb(db, checker, &state)) {
+    const Oracle::PrefixMatch match = oracle->ClosestPrefix(state, lo, hi);
+    prefix = match.seq;
+    if (match.differing != 0) {
+      run->Report(
+          RecoveryViolation(*cycle, fmt::format("the recovered DB is not the state after any "
+                                                "prefix of the writes from sequence {} to {}: the "
+                                                "closest, through {}, differs at {} keys",
+                                                lo, hi, prefix, match.differing)),
+          nullptr);
+    }
+  }
+  cycle->recovered = prefix;
+  // Every key against the oracle at the prefix: the first difference, in full, if any.
+  slot->Pin(prefix);
+  CheckWholeDb(db, checker, prefix, "recovery", run, out);
+  slot->Unpin();
+  const uint64_t next = engine::testing::NextFileNumber(db);
+  if (next <= max_file_number_on_disk) {
+    run->Report(
+        RecoveryViolation(*cycle, fmt::format("file number {} may be given out again: the "
+                                              "directory held file number {} after the crash",
+                                              next, max_file_number_on_disk)),
+        nullptr);
+  }
+  CheckQuiescence(db, target.options->file_system.get(), target.path,
+                  fmt::format("after crash cycle {}", cycle->cycle), run, out);
+  cycle->dropped_writes = oracle->TruncateTo(prefix, recovered);
+  cycle->ok = run->violation_count() == violations_before;
+}
+
+}  // namespace harness

@@ -1,0 +1,33 @@
+// The checks after a crash (the crash model is in doc/design.md): the DB reopened on what a power
+// loss or a process kill left must open with no error; its whole state must equal the oracle's at
+// one sequence S — a prefix, with no hole — with S at or above the floor (the last write that was
+// acknowledged as durable: synced for a power loss, any for a kill); no failed write may be
+// visible; the next file number must exceed every number a file in the directory carried after
+// the crash (file numbers only grow); and, at rest, the quiescence invariants hold (no table the
+// MANIFEST lists is missing, no stray table once the GC has run). The oracle then continues from
+// S: the writes above it are gone, and their values may never show up again.
+//
+// Thread contract: thread-compatible (run while no client steps).
+#pragma once
+
+#include <string>
+
+#include "harness/checker.h"
+#include "harness/oracle.h"
+#include "harness/quiescence.h"
+#include "harness/run_state.h"
+
+namespace harness {
+
+// The highest number any engine file in `dir` carries (0: none).
+uint64_t MaxFileNumberIn(engine::FileSystem* fs, const std::string& dir);
+
+// Reopens the DB `target` names (the crashed instance already gone) and checks it; fills the
+// cycle's recovered sequence, dropped writes, recovery time and result. A failed open is a
+// `recovery` violation naming `cycle->cycle`; *target.db stays null then.
+void RecoverAfterCrash(const DbAtRest& target, Oracle* oracle, const Checker& checker,
+                       ReaderSlot* slot, uint64_t max_file_number_on_disk,
+                       const engine::Clock* clock, RunState* run, reports::RunOutcome* out,
+                       reports::CrashCycle* cycle);
+
+}  // namespace harness
