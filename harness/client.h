@@ -40,6 +40,8 @@
 
 namespace harness {
 
+class AckLog;
+
 // What every client of a run shares. The driver owns it; clients keep a reference.
 struct ClientContext {
   // Replaced by the driver only while every client is released (a quiescence point's reopen).
@@ -50,6 +52,11 @@ struct ClientContext {
   RunState* run = nullptr;
   faults::FaultController* faults = nullptr;  // may be null
   const engine::Clock* clock = nullptr;
+  // A `vstress crash --mode kill` child's: every write's intent and outcome (null: none).
+  AckLog* ack_log = nullptr;
+  // Writer i writes values with writer id writer_id_base + i (a kill child's writers must not
+  // repeat an earlier child's values).
+  uint32_t writer_id_base = 0;
 };
 
 class Client {

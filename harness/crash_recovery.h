@@ -10,8 +10,11 @@
 // Thread contract: thread-compatible (run while no client steps).
 #pragma once
 
+#include <optional>
 #include <string>
+#include <vector>
 
+#include "harness/ack_log.h"
 #include "harness/checker.h"
 #include "harness/oracle.h"
 #include "harness/quiescence.h"
@@ -19,15 +22,23 @@
 
 namespace harness {
 
+// The whole DB as the oracle's key space sees it: state[key] is the value found (kUnrecognized for
+// bytes no write produced), nullopt for absent. False when the scan fails or meets a key outside
+// the key space (CheckWholeDb reports those in full).
+bool ReadWholeDb(engine::DB* db, const Checker& checker,
+                 std::vector<std::optional<ValueId>>* state);
+
 // The highest number any engine file in `dir` carries (0: none).
 uint64_t MaxFileNumberIn(engine::FileSystem* fs, const std::string& dir);
 
 // Reopens the DB `target` names (the crashed instance already gone) and checks it; fills the
 // cycle's recovered sequence, dropped writes, recovery time and result. A failed open is a
-// `recovery` violation naming `cycle->cycle`; *target.db stays null then.
+// `recovery` violation naming `cycle->cycle`; *target.db stays null then. `in_flight`: the entries
+// of writes the crash caught between their start and their acknowledgement (a kill): a key may
+// show such a write or not, and the oracle goes on with what it shows.
 void RecoverAfterCrash(const DbAtRest& target, Oracle* oracle, const Checker& checker,
                        ReaderSlot* slot, uint64_t max_file_number_on_disk,
                        const engine::Clock* clock, RunState* run, reports::RunOutcome* out,
-                       reports::CrashCycle* cycle);
+                       reports::CrashCycle* cycle, const std::vector<AckEntry>& in_flight = {});
 
 }  // namespace harness

@@ -70,6 +70,15 @@ void CollectCounters(const reports::MetricsSnapshot& m, const RunState& run, Run
   }
 }
 
+// The counters that only grow, of a DB instance about to go, added to `retired`.
+void AddCounters(const engine::StatsSnapshot& s, engine::StatsSnapshot* retired) {
+  retired->files_deleted += s.files_deleted;
+  retired->version_installs += s.version_installs;
+  retired->flushes += s.flushes;
+  retired->compactions += s.compactions;
+  retired->background_errors += s.background_errors;
+}
+
 }  // namespace
 
 KeyValueCodec WorkloadCodec() {
@@ -93,9 +102,41 @@ DriverCore::DriverCore(const RunConfig& c, engine::Options o)
     return;
   }
   db = std::move(opened).value();
-  ctx = ClientContext{
-      db.get(),      &config.spec,       &oracle, config.check ? &checker : nullptr, &run,
-      config.faults, options.clock.get()};
+  if (config.adopt_db_state) {
+    // The parent verified this DB against its own oracle: this one starts from it.
+    std::vector<std::optional<ValueId>> state;
+    if (!ReadWholeDb(db.get(), checker, &state)) {
+      out.result = "error";
+      out.exit_code = kExitFailure;
+      out.error = "reading the DB to start from failed";
+      db.reset();
+      return;
+    }
+    const SequenceNumber last = db->GetLatestSequenceNumber();
+    for (uint64_t key = 0; key < state.size(); key++) oracle.Adopt(key, state[key], last);
+    oracle.TruncateTo(last, last);
+  }
+  if (!config.ack_log_dir.empty()) {
+    auto log = AckLog::Create(config.ack_log_dir, config.writer_id_base,
+                              static_cast<uint32_t>(config.spec.writers.threads));
+    if (!log.ok()) {
+      out.result = "error";
+      out.exit_code = kExitFailure;
+      out.error = "creating the acknowledgement logs: " + log.status().ToString();
+      db.reset();
+      return;
+    }
+    ack_log = std::move(log).value();
+  }
+  ctx = ClientContext{db.get(),
+                      &config.spec,
+                      &oracle,
+                      config.check ? &checker : nullptr,
+                      &run,
+                      config.faults,
+                      options.clock.get(),
+                      ack_log.get(),
+                      config.writer_id_base};
   clients = MakeClients(ctx);
   if (config.on_open) config.on_open(db.get());
   // Clients report from wherever they run; the DB changes only while none of them steps.
@@ -132,14 +173,8 @@ void DriverCore::TakeSample() {
 }
 
 DbAtRest DriverCore::AtRest() {
-  return {&db, &options, config.db_path, [this](engine::DB* closing) {
-            const engine::StatsSnapshot s = closing->GetStats();
-            retired.files_deleted += s.files_deleted;
-            retired.version_installs += s.version_installs;
-            retired.flushes += s.flushes;
-            retired.compactions += s.compactions;
-            retired.background_errors += s.background_errors;
-          }};
+  return {&db, &options, config.db_path,
+          [this](engine::DB* closing) { AddCounters(closing->GetStats(), &retired); }};
 }
 
 void DriverCore::QuiescencePoint(const std::string& when, bool final) {
@@ -156,6 +191,12 @@ void DriverCore::QuiescencePoint(const std::string& when, bool final) {
   if (config.faults != nullptr && !final) config.faults->Resume();
 }
 
+void DriverCore::RetireDb() {
+  if (!db) return;
+  AddCounters(db->GetStats(), &retired);
+  db.reset();
+}
+
 void DriverCore::CrashAndRecover(faults::FaultFS* fs, const std::string& mode) {
   reports::CrashCycle cycle;
   cycle.cycle = out.crash_cycles.size() + 1;
@@ -164,16 +205,13 @@ void DriverCore::CrashAndRecover(faults::FaultFS* fs, const std::string& mode) {
   cycle.floor = oracle.synced();
   if (!fs->crashed()) fs->Crash(faults::FaultFS::CrashMode::kDropUnsynced, 0);
   // Abandoned, not closed: with the file system frozen nothing more reaches the disk.
-  if (db) {
-    const engine::StatsSnapshot s = db->GetStats();
-    retired.files_deleted += s.files_deleted;
-    retired.version_installs += s.version_installs;
-    retired.flushes += s.flushes;
-    retired.compactions += s.compactions;
-    retired.background_errors += s.background_errors;
-    db.reset();
-  }
+  RetireDb();
   fs->Restart();
+  RecoverCycle(std::move(cycle), {});
+}
+
+void DriverCore::RecoverCycle(reports::CrashCycle cycle, const std::vector<AckEntry>& in_flight) {
+  engine::FileSystem* fs = options.file_system.get();
   const uint64_t max_on_disk = MaxFileNumberIn(fs, config.db_path);
   // The DB as the crash left it, kept if the recovery fails.
   std::string copy;
@@ -185,7 +223,7 @@ void DriverCore::CrashAndRecover(faults::FaultFS* fs, const std::string& mode) {
   // --during-recovery`'s subject): what it must reach is then exact.
   if (config.faults != nullptr) config.faults->Suspend();
   RecoverAfterCrash(AtRest(), &oracle, checker, check_slot, max_on_disk, options.clock.get(), &run,
-                    &out, &cycle);
+                    &out, &cycle, in_flight);
   if (config.faults != nullptr && db) config.faults->Resume();
   if (!copy.empty()) {
     if (cycle.ok) {

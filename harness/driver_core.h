@@ -15,6 +15,7 @@
 
 #include "engine/db.h"
 #include "faults/fault_fs.h"
+#include "harness/ack_log.h"
 #include "harness/checker.h"
 #include "harness/client.h"
 #include "harness/oracle.h"
@@ -40,6 +41,7 @@ struct DriverCore {
   ClientContext ctx;
   std::vector<std::unique_ptr<Client>> clients;
   ReaderSlot* check_slot;
+  std::unique_ptr<AckLog> ack_log;  // config.ack_log_dir's (null without one)
   RunOutcome out;
 
   bool opened() const { return db != nullptr; }
@@ -57,6 +59,13 @@ struct DriverCore {
   // recovered DB from the sequence it recovered to. A recovery that fails stops the run; its DB,
   // as the crash left it, is kept in config.crash_copy_dir.
   void CrashAndRecover(faults::FaultFS* fs, const std::string& mode);
+  // The DB closed by a crash (power loss, kill) is reopened and checked as `cycle` (its number,
+  // time, mode and floor filled in); the clients go on with it. `in_flight`: entries of writes the
+  // crash caught unacknowledged (crash_recovery.h).
+  void RecoverCycle(reports::CrashCycle cycle, const std::vector<AckEntry>& in_flight);
+  // Closes the DB, its counters kept in `retired` (after a crash froze the file system, nothing
+  // more reaches the disk).
+  void RetireDb();
   // Summarizes the engine, counts, violations and the exit code. Closes the DB.
   RunOutcome Finish();
 

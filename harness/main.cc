@@ -115,6 +115,12 @@ int main(int argc, char** argv) {
   run_options.argv0 = argv[0];
   auto* run = app.add_subcommand("run", "run a workload with every read checked");
   AddRunOptions(run, &run_options);
+  // Set by `vstress crash --mode kill` for its children; not for people.
+  run->add_option("--kill-child-db", run_options.kill_child_db)->group("");
+  run->add_option("--kill-child-acks", run_options.kill_child_acks)->group("");
+  run->add_option("--kill-child-writer-base", run_options.kill_child_writer_base)
+      ->check(WholeNumber(0, 1u << 30))
+      ->group("");
 
   harness::RunCommandOptions sim_options;
   sim_options.argv0 = argv[0];

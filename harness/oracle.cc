@@ -122,7 +122,7 @@ Oracle::PrefixMatch Oracle::ClosestPrefix(const std::vector<std::optional<ValueI
   };
   std::vector<Write> writes;  // in (lo, hi]
   for (uint64_t key = 0; key < key_space_; key++) {
-    differs[key] = expected_at(key, lo) != found_at(key);
+    differs[key] = found_at(key) != kUncertain && expected_at(key, lo) != found_at(key);
     differing += differs[key] ? 1 : 0;
     std::lock_guard<std::mutex> guard(StripeFor(key));
     for (const KeyVersion& v : keys_[key].versions) {
@@ -133,7 +133,7 @@ Oracle::PrefixMatch Oracle::ClosestPrefix(const std::vector<std::optional<ValueI
   PrefixMatch best{lo, differing};
   for (size_t i = 0; i < writes.size(); i++) {
     const auto [seq, key, batch_inner] = writes[i];
-    const bool now_differs = expected_at(key, seq) != found_at(key);
+    const bool now_differs = found_at(key) != kUncertain && expected_at(key, seq) != found_at(key);
     if (now_differs != differs[key]) {
       differing += now_differs ? 1 : -1;
       differs[key] = now_differs;
@@ -177,6 +177,24 @@ uint64_t Oracle::TruncateTo(SequenceNumber seq, SequenceNumber resume) {
   synced_.store(resume, std::memory_order_release);
   cached_low_water_.store(std::min(cached_low_water_.load(), seq), std::memory_order_relaxed);
   return dropped;
+}
+
+void Oracle::Adopt(uint64_t key, std::optional<ValueId> value, SequenceNumber seq) {
+  if (key >= key_space_) return;
+  std::lock_guard<std::mutex> guard(StripeFor(key));
+  KeyHistory& h = keys_[key];
+  auto& v = h.versions;
+  const auto first_at = std::lower_bound(
+      v.begin(), v.end(), seq, [](const KeyVersion& kv, SequenceNumber s) { return kv.seq < s; });
+  versions_held_.fetch_sub(static_cast<uint64_t>(v.end() - first_at), std::memory_order_relaxed);
+  v.erase(first_at, v.end());
+  // Absent where the oracle already says absent: nothing to add.
+  const bool absent_already = v.empty() || v.back().deleted;
+  if (value || !absent_already) {
+    v.push_back(KeyVersion{seq, !value.has_value(), false, value.value_or(ValueId{})});
+    versions_held_.fetch_add(1, std::memory_order_relaxed);
+  }
+  PublishNewestLocked(&h);
 }
 
 void Oracle::Acknowledge(SequenceNumber last) {

@@ -89,6 +89,8 @@ class Oracle {
   // The recovered state a crash left, per key: the value found, nullopt for absent, or
   // kUnrecognized for bytes no write produced.
   static constexpr ValueId kUnrecognized{~uint32_t{0}, ~uint64_t{0}, 0};
+  // A key whose state the crash left uncertain (a write in flight): it matches any prefix.
+  static constexpr ValueId kUncertain{~uint32_t{0}, ~uint64_t{0}, 2};
   struct PrefixMatch {
     SequenceNumber seq = 0;  // the prefix: every write at or below it, none above
     uint64_t differing = 0;  // keys whose state differs from it (0: `state` is that prefix)
@@ -107,6 +109,11 @@ class Oracle {
   // wrote the recovered state to tables). Returns how many recorded writes were dropped.
   // REQUIRES: no client is running.
   uint64_t TruncateTo(SequenceNumber seq, SequenceNumber resume);
+  // Takes `value` (nullopt: absent) as the key's state at `seq`, replacing whatever the oracle
+  // held there or above: a kill child starts from the DB its parent verified, and the parent takes
+  // the outcome of a write the kill caught in flight from the DB. Call TruncateTo after to move
+  // the prefix. REQUIRES: no client is running.
+  void Adopt(uint64_t key, std::optional<ValueId> value, SequenceNumber seq);
 
   // ---- readers ----
   // Every write with seq <= recorded_through() is recorded.

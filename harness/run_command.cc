@@ -14,7 +14,9 @@
 #include "faults/fault_controller.h"
 #include "faults/fault_fs.h"
 #include "faults/fault_rule.h"
+#include "harness/child_process.h"
 #include "harness/exit_codes.h"
+#include "harness/kill_driver.h"
 #include "harness/mutants.h"
 #include "harness/run_environment.h"
 #include "harness/run_outputs.h"
@@ -117,6 +119,13 @@ std::string ReproCommand(const RunCommandOptions& o, const std::string& run_dir)
   if (o.driver == Driver::kSimulated) {
     return fmt::format("{} repro {}", vstress, reports::ShellQuote(dir.string()));
   }
+  if (o.driver == Driver::kCrash) {
+    return fmt::format("{} crash --config {} --mode {}{}{} --out {}", vstress,
+                       reports::ShellQuote((dir / "config.toml").string()), o.crash_mode,
+                       o.cycles != 0 ? fmt::format(" --cycles {}", o.cycles) : "",
+                       o.fs != "real" ? " --fs " + o.fs : "",
+                       reports::ShellQuote((dir / "repro").string()));
+  }
   return fmt::format("{} run --config {} --out {}", vstress,
                      reports::ShellQuote((dir / "config.toml").string()),
                      reports::ShellQuote((dir / "repro").string()));
@@ -162,14 +171,17 @@ void PrintResult(const reports::RunOutcome& r, const reports::RunInfo& info, std
   if (!r.crash_cycles.empty()) {
     uint64_t recovered = 0;
     uint64_t dropped = 0;
+    uint64_t lost = 0;
     for (const auto& c : r.crash_cycles) {
       recovered += c.ok ? 1 : 0;
       dropped += c.dropped_writes;
+      lost += c.lost_writes;
     }
     out << fmt::format(
-        "crashes: {} cycles, {} recovered and verified, {} unsynced writes "
-        "dropped by power losses\n",
-        r.crash_cycles.size(), recovered, dropped);
+        "crashes: {} {} cycles, {} recovered and verified; {} acknowledged writes that were not "
+        "durable dropped, {} durable writes lost\n",
+        r.crash_cycles.size(), r.crash_mode.empty() ? "crash" : r.crash_mode, recovered, dropped,
+        lost);
   }
   if (!r.error.empty()) out << "error: " << r.error << "\n";
   for (const auto& v : r.violations) {
@@ -256,6 +268,15 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
     err << command << ": " << s.message() << "\n";
     return kExitUsage;
   }
+  const bool kill = o.driver == Driver::kCrash && o.crash_mode == "kill";
+  if (kill && o.ops) {
+    err << command << ": --ops: a kill run goes on for --duration or --cycles\n";
+    return kExitUsage;
+  }
+  if (kill && o.fs != "real") {
+    err << command << ": --fs memory: a killed process leaves only a real directory behind\n";
+    return kExitUsage;
+  }
   const std::string run_dir = o.out_dir.empty() ? DefaultRunDir(spec.seed) : o.out_dir;
   // Metrics: bad --metrics-listen / --push-gateway values are usage errors, found before the run.
   const std::string mutants = MutantLabel(spec);
@@ -284,7 +305,8 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
         << std::flush;
   }
   std::error_code ec;
-  fs::remove_all(run_dir + "/db", ec);
+  const bool kill_child = !o.kill_child_db.empty();
+  if (!kill_child) fs::remove_all(run_dir + "/db", ec);
   fs::create_directories(run_dir, ec);
   if (ec) {
     err << command << ": cannot create " << run_dir << ": " << ec.message() << "\n";
@@ -298,15 +320,30 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   const EnvironmentKind kind = simulated   ? EnvironmentKind::kSimulated
                                : in_memory ? EnvironmentKind::kRealInMemory
                                            : EnvironmentKind::kReal;
+  // A kill run's faults and clients are its children's: this process only verifies.
+  workloads::WorkloadSpec verifier_spec = spec;
+  if (kill) {
+    verifier_spec.faults.clear();
+    verifier_spec.readers.threads = 0;
+    verifier_spec.writers.threads = 0;
+    verifier_spec.scanners.threads = 0;
+    verifier_spec.snapshot_readers.threads = 0;
+  }
+  const std::string db_path = in_memory ? "/db" : kill_child ? o.kill_child_db : run_dir + "/db";
   auto environment =
-      MakeEnvironment(spec, kind, in_memory ? "/db" : run_dir + "/db", run_dir + "/faults.log");
+      MakeEnvironment(kill ? verifier_spec : spec, kind, db_path, run_dir + "/faults.log");
   if (!environment.ok()) {
     err << command << ": installing faults: " << environment.status().ToString() << "\n";
     return kExitFailure;
   }
   RunEnvironment& env = *environment.value();
-  RunConfig config = env.Config(spec);
+  RunConfig config = env.Config(kill ? verifier_spec : spec);
   config.keep_going = o.keep_going;
+  if (kill_child) {
+    config.adopt_db_state = true;
+    config.ack_log_dir = o.kill_child_acks;
+    config.writer_id_base = o.kill_child_writer_base;
+  }
   config.crash_copy_dir = run_dir;
   config.keep_for_crashes =
       o.driver == Driver::kCrash ||
@@ -335,6 +372,13 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
     sim_wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     outcome = std::move(sim->outcome);
+  } else if (kill) {
+    KillPlan plan;
+    plan.vstress = SelfExecutable();
+    plan.config_path = run_dir + "/config.toml";
+    plan.run_dir = run_dir;
+    plan.cycles = o.cycles;
+    outcome = RunKillCycles(config, plan);
   } else {
     outcome = RunThreaded(config);
   }
@@ -344,6 +388,13 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   reports::RunInfo info =
       MakeRunInfo(spec, run_dir, ReproCommand(o, run_dir), *env.faults, sim ? &*sim : nullptr);
   if (o.driver == Driver::kCrash) info.driver = "crash";
+  // A kill run's faults fired in its children.
+  for (const auto& [series, n] :
+       kill ? outcome.final_metrics.faults : decltype(outcome.final_metrics.faults)()) {
+    info.faults_injected_total += n;
+    info.faults_by_point[series.first] += n;
+    info.faults_by_point_action[series.first][series.second] += n;
+  }
   if (info.sim) {
     info.sim->determinism_checked = o.check_determinism;
     info.sim->wall_seconds = sim_wall_seconds;

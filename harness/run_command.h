@@ -54,6 +54,11 @@ struct RunCommandOptions {
   std::string crash_mode = "power-loss";  // power-loss | kill
   uint64_t cycles = 0;                    // stop after this many crash cycles (0: the duration)
   std::string fs = "real";                // real | memory (power-loss only)
+  // A kill child (hidden flags of `vstress run`, set by the kill driver): the DB to go on with,
+  // where its writers log, and their first writer id.
+  std::string kill_child_db;
+  std::string kill_child_acks;
+  uint32_t kill_child_writer_base = 0;
 };
 
 int RunRunCommand(const RunCommandOptions& options, std::ostream& out, std::ostream& err);

@@ -50,6 +50,12 @@ struct RunConfig {
   uint64_t crash_cycles = 0;
   // The oracle keeps what any recovery point needs (runs that crash: crash mode or crash rules).
   bool keep_for_crashes = false;
+  // A `vstress crash --mode kill` child: its DB is the one its parent verified (the oracle starts
+  // from the DB's state), its writers log every write to ack_log_dir (ack_log.h) and write values
+  // with writer ids from writer_id_base.
+  bool adopt_db_state = false;
+  std::string ack_log_dir;
+  uint32_t writer_id_base = 0;
 };
 
 using reports::EngineSummary;

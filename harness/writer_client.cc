@@ -3,6 +3,7 @@
 // every failed write as never-visible.
 #include <fmt/format.h>
 
+#include "harness/ack_log.h"
 #include "harness/client.h"
 #include "harness/client_ops.h"
 #include "workloads/op.h"
@@ -38,7 +39,9 @@ class WriterClient final : public Client {
  public:
   WriterClient(const ClientContext& ctx, uint32_t index)
       : Client(ctx, ClientRole::kWriter, index),
-        generator_(*ctx.spec, index, ClientSeed(ctx.spec->seed, ClientRole::kWriter, index)) {}
+        generator_(*ctx.spec, ctx.writer_id_base + index,
+                   ClientSeed(ctx.spec->seed, ClientRole::kWriter, index)),
+        writer_id_(ctx.writer_id_base + index) {}
 
   std::optional<ClientOp> NextOp() override {
     const uint64_t op_index = ctx_.run->NextOpIndex();
@@ -64,9 +67,14 @@ class WriterClient final : public Client {
     AddToBatch(op, &batch);
     engine::WriteOptions wo;
     wo.sync = op.sync ? engine::WriteOptions::Sync::kYes : engine::WriteOptions::Sync::kNo;
+    if (ctx_.ack_log != nullptr) LogIntent(op);
     const OpTimer timer(ctx_.clock);
     const auto result = ctx_.db->Write(wo, &batch);
     self_->RecordOp(MetricKind(op), ResultOf(result.status()), timer.Nanos());
+    if (ctx_.ack_log != nullptr) {
+      result.ok() ? ctx_.ack_log->Acknowledged(writer_id_, result.value(), op.sync)
+                  : ctx_.ack_log->Failed(writer_id_);
+    }
     if (ctx_.checker != nullptr) Record(op, result);
     if (result.ok()) {
       outcome.seq = result.value();
@@ -94,6 +102,26 @@ class WriterClient final : public Client {
     if (!entries_.empty()) note.key = KeyIndex(ctx_, entries_.front()->key);
     if (op.kind == workloads::Op::Kind::kPut) note.SetValue(op.value);
     return note;
+  }
+
+  // Before the write: what it will write, so a kill between its acknowledgement and the `a` line
+  // still leaves it known (ack_log.h).
+  void LogIntent(const workloads::Op& op) {
+    entries_.clear();
+    Flatten(op, &entries_);
+    intent_.clear();
+    for (const auto* e : entries_) {
+      AckEntry entry;
+      entry.key = KeyIndex(ctx_, e->key);
+      if (e->kind == workloads::Op::Kind::kPut) {
+        uint32_t writer = 0;
+        uint64_t index = 0;
+        workloads::PeekValueId(e->value, &writer, &index);
+        entry.value = ValueId{writer, index, static_cast<uint32_t>(e->value.size())};
+      }
+      intent_.push_back(entry);
+    }
+    ctx_.ack_log->Intent(writer_id_, intent_);
   }
 
   // Records the write's result in the Oracle (entries_ is reused, so recording allocates nothing).
@@ -152,7 +180,9 @@ class WriterClient final : public Client {
   }
 
   workloads::WriteOpGenerator generator_;
+  const uint32_t writer_id_;
   bool exhausted_ = false;
+  std::vector<AckEntry> intent_;
   std::vector<const workloads::Op*> entries_;
 };
 
