@@ -245,7 +245,8 @@ void Monitor(ThreadedRun* r) {
       config.progress(ProgressLine(core->out));
       last_line_at = now;
     }
-    const bool time_up = spec.ops == 0 && now >= spec.duration_seconds;
+    // With --cycles the cycles end the run, not the duration.
+    const bool time_up = spec.ops == 0 && config.crash_cycles == 0 && now >= spec.duration_seconds;
     const bool ops_done = spec.ops != 0 && r->writers_running.load() == 0;
     const bool cycles_done =
         config.crash_cycles != 0 && core->out.crash_cycles.size() >= config.crash_cycles;
