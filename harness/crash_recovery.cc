@@ -74,21 +74,23 @@ bool ReadWholeDb(engine::DB* db, const Checker& checker,
   return it->status().ok();
 }
 
-uint64_t MaxFileNumberIn(engine::FileSystem* fs, const std::string& dir) {
+FilesOnDisk EngineFilesIn(engine::FileSystem* fs, const std::string& dir) {
+  FilesOnDisk files;
   std::vector<std::string> names;
-  if (!fs->GetChildren(dir, &names).ok()) return 0;
-  uint64_t max = 0;
+  if (!fs->GetChildren(dir, &names).ok()) return files;
   for (const std::string& name : names) {
     uint64_t number = 0;
-    if (FileNumberOf(name, &number)) max = std::max(max, number);
+    if (!FileNumberOf(name, &number)) continue;
+    files.names.insert(name);
+    files.max_number = std::max(files.max_number, number);
   }
-  return max;
+  return files;
 }
 
 void RecoverAfterCrash(const DbAtRest& target, Oracle* oracle, const Checker& checker,
-                       ReaderSlot* slot, uint64_t max_file_number_on_disk,
-                       const engine::Clock* clock, RunState* run, reports::RunOutcome* out,
-                       reports::CrashCycle* cycle, const std::vector<AckEntry>& in_flight) {
+                       ReaderSlot* slot, const FilesOnDisk& after_crash, const engine::Clock* clock,
+                       RunState* run, reports::RunOutcome* out, reports::CrashCycle* cycle,
+                       const std::vector<AckEntry>& in_flight) {
   const uint64_t started = clock->NowNanos();
   auto reopened = engine::DB::Open(*target.options, target.path);
   cycle->recovery_seconds = static_cast<double>(clock->NowNanos() - started) / 1e9;
@@ -168,12 +170,28 @@ void RecoverAfterCrash(const DbAtRest& target, Oracle* oracle, const Checker& ch
     CheckWholeDb(db, checker, prefix, "recovery", run, out);
     slot->Unpin();
   }
+  // File numbers only grow: recovery's own files (a new MANIFEST, WAL, tables) and the next
+  // number it gives out lie above every number the crash left on disk.
   const uint64_t next = engine::testing::NextFileNumber(db);
-  if (next <= max_file_number_on_disk) {
+  const FilesOnDisk after_recovery = EngineFilesIn(target.options->file_system.get(), target.path);
+  for (const std::string& name : after_recovery.names) {
+    uint64_t number = 0;
+    if (after_crash.names.count(name) != 0 || !FileNumberOf(name, &number) ||
+        number > after_crash.max_number) {
+      continue;
+    }
+    run->Report(RecoveryViolation(
+                    *cycle, fmt::format("recovery created {} though the crash left file numbers up "
+                                        "to {} on disk: a file number was given out again",
+                                        name, after_crash.max_number)),
+                nullptr);
+    break;
+  }
+  if (next <= after_crash.max_number) {
     run->Report(
         RecoveryViolation(*cycle, fmt::format("file number {} may be given out again: the "
                                               "directory held file number {} after the crash",
-                                              next, max_file_number_on_disk)),
+                                              next, after_crash.max_number)),
         nullptr);
   }
   CheckQuiescence(db, target.options->file_system.get(), target.path,

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -28,8 +29,13 @@ namespace harness {
 bool ReadWholeDb(engine::DB* db, const Checker& checker,
                  std::vector<std::optional<ValueId>>* state);
 
-// The highest number any engine file in `dir` carries (0: none).
-uint64_t MaxFileNumberIn(engine::FileSystem* fs, const std::string& dir);
+// The engine files a crash left in a directory, by name, and the highest number they carry (0:
+// none): what recovery must not give out again.
+struct FilesOnDisk {
+  std::set<std::string> names;
+  uint64_t max_number = 0;
+};
+FilesOnDisk EngineFilesIn(engine::FileSystem* fs, const std::string& dir);
 
 // Reopens the DB `target` names (the crashed instance already gone) and checks it; fills the
 // cycle's recovered sequence, dropped writes, recovery time and result. A failed open is a
@@ -37,8 +43,8 @@ uint64_t MaxFileNumberIn(engine::FileSystem* fs, const std::string& dir);
 // of writes the crash caught between their start and their acknowledgement (a kill): a key may
 // show such a write or not, and the oracle goes on with what it shows.
 void RecoverAfterCrash(const DbAtRest& target, Oracle* oracle, const Checker& checker,
-                       ReaderSlot* slot, uint64_t max_file_number_on_disk,
-                       const engine::Clock* clock, RunState* run, reports::RunOutcome* out,
-                       reports::CrashCycle* cycle, const std::vector<AckEntry>& in_flight = {});
+                       ReaderSlot* slot, const FilesOnDisk& after_crash, const engine::Clock* clock,
+                       RunState* run, reports::RunOutcome* out, reports::CrashCycle* cycle,
+                       const std::vector<AckEntry>& in_flight = {});
 
 }  // namespace harness

@@ -197,6 +197,12 @@ void DriverCore::RetireDb() {
   db.reset();
 }
 
+void DriverCore::Abandon() {
+  (void)db.release();
+  for (auto& client : clients) (void)client.release();
+  clients.clear();
+}
+
 void DriverCore::CrashAndRecover(faults::FaultFS* fs, const std::string& mode) {
   reports::CrashCycle cycle;
   cycle.cycle = out.crash_cycles.size() + 1;
@@ -212,7 +218,7 @@ void DriverCore::CrashAndRecover(faults::FaultFS* fs, const std::string& mode) {
 
 void DriverCore::RecoverCycle(reports::CrashCycle cycle, const std::vector<AckEntry>& in_flight) {
   engine::FileSystem* fs = options.file_system.get();
-  const uint64_t max_on_disk = MaxFileNumberIn(fs, config.db_path);
+  const FilesOnDisk after_crash = EngineFilesIn(fs, config.db_path);
   // The DB as the crash left it, kept if the recovery fails.
   std::string copy;
   if (!config.crash_copy_dir.empty()) {
@@ -222,7 +228,7 @@ void DriverCore::RecoverCycle(reports::CrashCycle cycle, const std::vector<AckEn
   // The recovery is checked with faults off (a fault during it is `vstress enumerate
   // --during-recovery`'s subject): what it must reach is then exact.
   if (config.faults != nullptr) config.faults->Suspend();
-  RecoverAfterCrash(AtRest(), &oracle, checker, check_slot, max_on_disk, options.clock.get(), &run,
+  RecoverAfterCrash(AtRest(), &oracle, checker, check_slot, after_crash, options.clock.get(), &run,
                     &out, &cycle, in_flight);
   if (config.faults != nullptr && db) config.faults->Resume();
   if (!copy.empty()) {

@@ -66,6 +66,9 @@ struct DriverCore {
   // Closes the DB, its counters kept in `retired` (after a crash froze the file system, nothing
   // more reaches the disk).
   void RetireDb();
+  // Lets go of the DB and the clients without closing or destroying them: threads blocked inside
+  // the DB (a deadlock) still use them. They are leaked.
+  void Abandon();
   // Summarizes the engine, counts, violations and the exit code. Closes the DB.
   RunOutcome Finish();
 

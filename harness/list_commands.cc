@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "faults/fault_rule.h"
 #include "harness/exit_codes.h"
 #include "harness/mutants.h"
@@ -40,9 +42,12 @@ int RunListPresets(std::ostream& out) {
 }
 
 int RunListMutants(std::ostream& out) {
+  size_t width = 0;
+  for (const auto& m : Mutants()) width = std::max(width, m.engine.name.size());
   for (const auto& m : Mutants()) {
-    out << fmt::format("{:<30}  preset {:<22} imitates {}: {}; caught by: {}\n", m.engine.name,
-                       m.preset, m.engine.imitates, m.engine.description, m.Command());
+    out << fmt::format("{:<{}}  preset {:<22} imitates {}: {}; caught by: {}{}\n", m.engine.name,
+                       width, m.preset, m.engine.imitates, m.engine.description, m.Command(),
+                       m.expected == "liveness" ? " (exit 3: liveness)" : "");
   }
   return kExitPass;
 }

@@ -27,13 +27,15 @@ constexpr double kRunSlackSeconds = 120;
 
 struct PlannedRun {
   size_t row = 0;
+  std::string_view expected;  // the mutant's expected outcome
   uint64_t seed = 0;
   std::vector<std::string> argv;
   std::string dir;
 };
 
 // What a finished run's files say about it.
-reports::MutantRun ReadRun(const PlannedRun& planned, const ChildExit& exit) {
+reports::MutantRun ReadRun(const PlannedRun& planned, std::string_view expected,
+                           const ChildExit& exit) {
   reports::MutantRun run;
   run.seed = planned.seed;
   run.run_dir = planned.dir;
@@ -60,6 +62,13 @@ reports::MutantRun ReadRun(const PlannedRun& planned, const ChildExit& exit) {
       run.detect_seconds = summary["sim"].value("wall_s", 0.0);
     }
     run.outcome = "caught";
+  } else if (expected == "liveness" && exit.exited && exit.code == kExitLiveness && have_summary &&
+             summary.is_object() && summary.value("result", "") == "liveness") {
+    // The watchdog saw no progress: the summary's error says what stalled.
+    run.caught = true;
+    run.first_kind = "liveness";
+    run.detect_seconds = summary.value("duration_s", 0.0);
+    run.outcome = "caught";
   } else if (exit.exited && exit.code == kExitPass) {
     run.outcome = "missed: the run passed";
   } else {
@@ -77,6 +86,7 @@ std::vector<PlannedRun> Plan(const std::vector<MutantInfo>& mutants, const SeedR
     for (uint64_t seed = seeds.first; seed <= seeds.last; seed++) {
       PlannedRun p;
       p.row = row;
+      p.expected = mutants[row].expected;
       p.seed = seed;
       p.dir = fmt::format("{}/{}/seed-{}", out_dir, mutants[row].engine.name, seed);
       p.argv.push_back(self);
@@ -125,7 +135,7 @@ void Execute(const std::vector<PlannedRun>& plan, int jobs, double limit_seconds
     auto [p, child] = std::move(running.front());
     running.pop_front();
     const ChildExit exit = child.Wait(limit_seconds);
-    reports::MutantRun run = ReadRun(*p, exit);
+    reports::MutantRun run = ReadRun(*p, p->expected, exit);
     reports::MutantRow& row = table->rows[p->row];
     if (run.caught) row.kinds[run.first_kind]++;
     out << fmt::format("[{}/{}] {} seed {}: {}{}\n", ++done, plan.size(), row.name, p->seed,

@@ -5,28 +5,60 @@
 namespace harness {
 namespace {
 
-std::string_view PresetFor(engine::Mutation m) {
+// The preset that exposes each mutant, and the flags its command adds to `--mutant NAME`.
+struct Exposure {
+  std::string_view preset;
+  std::string_view command = "run";
+  std::vector<std::string> flags;
+  std::string_view expected = "violation";
+};
+
+Exposure ExposureOf(engine::Mutation m) {
+  using engine::Mutation;
+  // A torn MANIFEST append a few thousand ops in: the correct engine stops writing (a background
+  // error) and reopens past the torn tail.
+  const std::vector<std::string> torn_manifest = {"--fault",
+                                                  "fs/manifest/append:torn:once@after_ops=3000"};
   switch (m) {
-    case engine::Mutation::kDeleteObsoleteImmediately:
-      return "readers-vs-compaction";
-    case engine::Mutation::kIteratorNoPin:
-      return "readers-vs-compaction";
-    case engine::Mutation::kGetReadsLiveMemtable:
-      return "smoke";
-    case engine::Mutation::kCompactionIgnoresSnapshots:
-      return "snapshots";
-    case engine::Mutation::kUnrefTwice:
-      return "readers-vs-compaction";
-    case engine::Mutation::kSkipProtectedOutputs:
-      return "deletion-faults";
-    case engine::Mutation::kDropTombstoneEarly:
-      return "snapshots";
-    case engine::Mutation::kGcAfterManifestFailure:
-      return "manifest-faults";
-    case engine::Mutation::kCount:
+    case Mutation::kDeleteObsoleteImmediately:
+    case Mutation::kIteratorNoPin:
+    case Mutation::kUnrefTwice:
+      return {"readers-vs-compaction", "run", {}};
+    case Mutation::kGetReadsLiveMemtable:
+      return {"smoke", "run", {}};
+    case Mutation::kCompactionIgnoresSnapshots:
+    case Mutation::kDropTombstoneEarly:
+      return {"snapshots", "run", {}};
+    case Mutation::kSkipProtectedOutputs:
+      return {"deletion-faults", "run", {}};
+    case Mutation::kGcAfterManifestFailure:
+    case Mutation::kManifestRecordOnDiskAfterSyncFailure:
+      return {"manifest-faults", "run", {}};
+    case Mutation::kCurrentNotSynced:
+      // A power loss at a WAL sync soon after each recovery's new MANIFEST.
+      return {"smoke", "crash", {"--fault", "fs/wal/sync:crash:every=25", "--cycles", "20"}};
+    case Mutation::kManifestAppendAfterError:
+    case Mutation::kTruncatedManifestIsCorruption:
+      return {"smoke", "run", torn_manifest};
+    case Mutation::kReuseFileNumberAfterRecovery:
+      // Only a crash that leaves a file numbered past the MANIFEST's last record exposes it (about
+      // one in six): many short cycles.
+      return {"smoke", "crash", {"--set", "crash_every_seconds=0.5", "--cycles", "40"}};
+    case Mutation::kWalSyncSkipped:
+      return {"smoke", "crash", {"--cycles", "20"}};
+    case Mutation::kGcDeletesLiveManifest:
+      // Small MANIFESTs, so they roll over often, and from the thousandth op every new one fails
+      // to be created; a power loss then finds CURRENT naming a MANIFEST file GC deleted.
+      return {"smoke",
+              "crash",
+              {"--set", "engine.max_manifest_bytes=4096", "--fault",
+               "engine/manifest/new_file:error:every=1@after_ops=1000", "--cycles", "10"}};
+    case Mutation::kLockOrderInversion:
+      return {"readers-vs-compaction", "run", {"--set", "watchdog_seconds=5"}, "liveness"};
+    case Mutation::kCount:
       break;
   }
-  return "smoke";
+  return {"smoke", "run", {}};
 }
 
 }  // namespace
@@ -35,7 +67,10 @@ const std::vector<MutantInfo>& Mutants() {
   static const std::vector<MutantInfo> kMutants = [] {
     std::vector<MutantInfo> out;
     for (const auto& info : engine::MutationCatalogue()) {
-      out.push_back({info, PresetFor(info.mutation), {"run", "--mutant", std::string(info.name)}});
+      Exposure e = ExposureOf(info.mutation);
+      std::vector<std::string> args = {std::string(e.command), "--mutant", std::string(info.name)};
+      args.insert(args.end(), e.flags.begin(), e.flags.end());
+      out.push_back({info, e.preset, std::move(args), e.expected});
     }
     return out;
   }();

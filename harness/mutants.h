@@ -17,9 +17,13 @@ namespace harness {
 struct MutantInfo {
   engine::MutationInfo engine;
   std::string_view preset;  // the preset that exposes it
-  // The vstress arguments of the command that catches it ("run --mutant NAME"); a seed, a
-  // duration and an output directory may be appended.
+  // The vstress arguments of the command that catches it ("run --mutant NAME", "crash --mutant
+  // NAME --cycles 20", with the faults it needs); a seed, a duration and an output directory may
+  // be appended.
   std::vector<std::string> args;
+  // What the command ends in when it catches the mutant: "violation" (exit 1) or "liveness"
+  // (exit 3: the watchdog saw no progress).
+  std::string_view expected = "violation";
   // `vstress ` + args, spelled for a shell.
   std::string Command() const;
 };

@@ -73,6 +73,7 @@ engine::Status ApplyFlags(const RunCommandOptions& o, workloads::WorkloadSpec* s
   if (o.writers) spec->writers.threads = *o.writers;
   if (o.scanners) spec->scanners.threads = *o.scanners;
   if (o.snapshot_readers) spec->snapshot_readers.threads = *o.snapshot_readers;
+  if (!o.on_background_error.empty()) spec->on_background_error = o.on_background_error;
   for (const auto& assignment : o.sets) {
     engine::Status s = workloads::ApplyOverride(spec, assignment);
     if (!s.ok()) return s.WithContext("--set");

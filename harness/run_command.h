@@ -33,6 +33,7 @@ struct RunCommandOptions {
   std::optional<int> writers;
   std::optional<int> scanners;
   std::optional<int> snapshot_readers;
+  std::string on_background_error;  // stop-writes or reopen (default: the workload's)
   std::vector<std::string> fault_rules;
   std::string faults_file;
   std::string mutant;

@@ -118,6 +118,10 @@ struct ThreadedRun {
   PauseGate gate;
   faults::FaultFS* const fs;  // null when the file system is not a FaultFS
   workloads::Random crash_random;
+  // The monitor's heartbeat: run seconds at its latest loop turn. A monitor stuck in a DB call (a
+  // deadlock inside the engine) stops beating; the driver's thread notices (StallWatch).
+  std::atomic<double> monitor_beat{0};
+  std::atomic<bool> monitor_done{false};
   // A writer the DB refuses waits for a reopen instead of stopping: the run reopens such a DB.
   bool WritersWaitForReopen() const {
     return core->config.crash_mode == "power-loss" ||
@@ -228,6 +232,7 @@ void Monitor(ThreadedRun* r) {
   uint64_t invariant_checks = 0;
   while (!core->run.stopping()) {
     std::this_thread::sleep_for(kSampleInterval);
+    r->monitor_beat = core->run.Seconds();
     core->TakeSample();
     if (config.check && core->db) {
       CheckLiveTablesExist(core->db.get(), &core->run);
@@ -271,6 +276,19 @@ void Monitor(ThreadedRun* r) {
   core->out.checks["invariant_checks"] += invariant_checks;
 }
 
+// Waits for the monitor on the driver's thread. The monitor's watchdog counts ops, but it reads
+// them through the DB: when a deadlock inside the engine holds the DB's mutexes the monitor blocks
+// too. Returns false when the monitor has not beaten for twice the watchdog's limit: the run has
+// stalled, and its threads can be neither stopped nor joined.
+bool StallWatch(ThreadedRun* r) {
+  const double limit = 2 * r->core->config.spec.watchdog_seconds;
+  while (!r->monitor_done.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    if (r->core->run.Seconds() - r->monitor_beat.load() > limit) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 RunOutcome RunThreaded(const RunConfig& config) {
@@ -281,7 +299,24 @@ RunOutcome RunThreaded(const RunConfig& config) {
   if (!core.opened()) return std::move(core.out);
   ThreadedRun r(&core);
   StartClients(&r);
-  Monitor(&r);
+  std::thread monitor([&r] {
+    Monitor(&r);
+    r.monitor_done = true;
+  });
+  if (!StallWatch(&r)) {
+    // The DB is deadlocked: leave every thread where it is blocked and the DB and clients they
+    // hold in place (never closed), and report what the run saw up to here. The process exits
+    // soon after the outputs are written.
+    FailLiveness(&core, fmt::format("the run stalled: the monitor has been blocked in a DB call "
+                                    "for over {:.0f}s (a deadlock inside the engine?)",
+                                    2 * config.spec.watchdog_seconds));
+    monitor.detach();
+    for (auto& t : r.threads) t.detach();
+    core.Abandon();
+    core.out.duration_seconds = core.run.Seconds();
+    return core.Finish();
+  }
+  monitor.join();
   r.stopping = true;
   r.gate.WakeAll();  // writers waiting for a reopen that will not come
   for (auto& t : r.threads) t.join();

@@ -247,6 +247,7 @@ engine::Options EngineSpec::ToOptions() const {
   options.block_restart_interval = block_restart_interval;
   options.bloom_bits_per_key = bloom_bits_per_key;
   options.table_cache_entries_max = table_cache_entries_max;
+  options.max_manifest_bytes = max_manifest_bytes;
   options.background = background;
   options.sync_writes_default = sync_writes_default;
   options.verify_checksums = verify_checksums;

@@ -108,6 +108,7 @@ struct EngineSpec {
   int block_restart_interval = 16;
   int bloom_bits_per_key = 10;
   uint64_t table_cache_entries_max = 1000;
+  uint64_t max_manifest_bytes = 4 << 20;
   engine::BackgroundMode background = engine::BackgroundMode::kThread;
   bool sync_writes_default = false;
   bool verify_checksums = true;

@@ -121,6 +121,8 @@ const std::vector<Field>& Fields() {
                     "bloom filter bits per key (0: no filter)"),
       VSTRESS_FIELD("engine.table_cache_entries_max", engine.table_cache_entries_max,
                     "open tables kept in the table cache"),
+      VSTRESS_FIELD("engine.max_manifest_bytes", engine.max_manifest_bytes,
+                    "the MANIFEST is rewritten (a new one, CURRENT switched) at this size"),
       VSTRESS_FIELD("engine.background", engine.background,
                     "where flushes and compactions run: thread, or manual (driver steps them)"),
       VSTRESS_FIELD("engine.sync_writes_default", engine.sync_writes_default,

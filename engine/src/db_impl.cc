@@ -119,7 +119,7 @@ Status DBImpl::Get(const ReadOptions& options, std::string_view key, std::string
   } else {
     s = GetFrom(view->mem(), view->imm(), view->version(), lookup, value, &found, &deleted);
   }
-  view->Unref();
+  ReleaseReadView(view);
   if (!s.ok()) return s;
   // No message: a miss is the common case, and copying the key into it cost a heap allocation.
   if (!found || deleted) return Status::NotFound({});
@@ -180,7 +180,17 @@ std::unique_ptr<Iterator> DBImpl::NewIterator(const ReadOptions& options) {
       view->Unref();
     });
   }
-  return NewDBIterator(std::move(merged), seq, [view] { view->Unref(); });
+  return NewDBIterator(std::move(merged), seq, [this, view] { ReleaseReadView(view); });
+}
+
+void DBImpl::ReleaseReadView(ReadView* view) {
+  if (options_.mutations.Has(Mutation::kLockOrderInversion)) {
+    // Planted bug (rocksdb PR #3510): the Version-list mutex, then the DB mutex — installing a
+    // Version takes them the other way round, so a release racing an install deadlocks.
+    auto live = versions_->LockLiveListForMutant();
+    std::lock_guard<std::mutex> guard(mu_);
+  }
+  view->Unref();
 }
 
 const Snapshot* DBImpl::GetSnapshot() {
@@ -250,7 +260,8 @@ Status DBImpl::AppendToWal(const WriteBatch& batch, bool sync) {
   if (s.ok()) s = wal_->AddRecord(WriteBatchInternal::Contents(&batch));
   if (s.ok() && sync) {
     s = CheckFaultPoint("engine/wal/sync");
-    if (s.ok()) s = wal_file_->Sync();
+    // Planted bug: the sync write is acknowledged with its record still only in the page cache.
+    if (s.ok() && !options_.mutations.Has(Mutation::kWalSyncSkipped)) s = wal_file_->Sync();
   }
   if (s.ok()) return s;
   // The write failed, so it must never become visible, not even after a restart: cut the record

@@ -95,6 +95,8 @@ class DBImpl final : public DB {
                               bool* found, bool* deleted);
   // References the live memtable and immutable memtable (null if none); the caller unrefs them.
   void RefLiveMemtables(MemTable** mem, MemTable** imm);
+  // A reader lets go of the read view it pinned (a Get's, or an iterator's when it is destroyed).
+  void ReleaseReadView(ReadView* view);
   // REQUIRES: mu_ held. Replaces the current read view after mem_, imm_ or the Version changed.
   void InstallReadViewLocked();
 

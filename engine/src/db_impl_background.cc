@@ -161,6 +161,11 @@ Status DBImpl::FlushImmLocked(std::unique_lock<std::mutex>* lock) {
   // Every WAL older than the one behind mem_ now lives on in tables.
   edit.SetLogNumber(wal_number_);
   s = versions_->LogAndApply(&edit, lock);
+  if (!s.ok() && versions_->last_failure_retryable()) {
+    // No MANIFEST on disk names the table: drop it; the flush is tried again.
+    AbandonOutputsLocked(lock, {meta.number});
+    return s;
+  }
   if (!s.ok()) {
     SetBackgroundErrorLocked(s.WithContext("MANIFEST write for a flush"));
     if (options_.mutations.Has(Mutation::kGcAfterManifestFailure)) {
@@ -227,6 +232,7 @@ Status DBImpl::CompactLocked(std::unique_lock<std::mutex>* lock, std::unique_ptr
     edit.AddFile(c->output_level(), c->inputs[0][0]->table);
     Status s = versions_->LogAndApply(&edit, lock);
     ReleaseCompaction(std::move(c));
+    if (!s.ok() && versions_->last_failure_retryable()) return s;  // tried again later
     if (!s.ok()) {
       SetBackgroundErrorLocked(s.WithContext("MANIFEST write for a trivial move"));
       return s;
@@ -253,6 +259,11 @@ Status DBImpl::CompactLocked(std::unique_lock<std::mutex>* lock, std::unique_ptr
   for (const auto& out : outputs) edit.AddFile(c->output_level(), out);
   s = versions_->LogAndApply(&edit, lock);
   ReleaseCompaction(std::move(c));
+  if (!s.ok() && versions_->last_failure_retryable()) {
+    // No MANIFEST on disk names the outputs: drop them; the compaction is tried again.
+    AbandonOutputsLocked(lock, numbers);
+    return s;
+  }
   if (!s.ok()) {
     // The outputs stay protected: the MANIFEST on disk may name them (leveldb d84c825).
     SetBackgroundErrorLocked(s.WithContext("MANIFEST write for a compaction"));

@@ -52,7 +52,11 @@ Status DBImpl::RecoverLocked(std::unique_lock<std::mutex>* lock) {
     uint64_t number;
     FileType type;
     if (!ParseFileName(name, &number, &type)) continue;
-    versions_->MarkFileNumberUsed(number);
+    // Planted bug (rocksdb #7607, #7621): the next file number comes from the MANIFEST alone, so a
+    // WAL or table written after the MANIFEST's last record gets its number reused.
+    if (!options_.mutations.Has(Mutation::kReuseFileNumberAfterRecovery)) {
+      versions_->MarkFileNumberUsed(number);
+    }
     if (type == FileType::kWal && number >= versions_->log_number()) wals.push_back(number);
   }
   std::sort(wals.begin(), wals.end());

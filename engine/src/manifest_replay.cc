@@ -8,7 +8,8 @@ namespace engine {
 
 Status ReplayManifest(FileSystem* fs, const std::string& dir, const std::string& name,
                       VersionBuilder* builder, VersionEdit* counters,
-                      const std::function<void(uint64_t offset, const VersionEdit&)>& on_edit) {
+                      const std::function<void(uint64_t offset, const VersionEdit&)>& on_edit,
+                      bool torn_tail_is_corruption) {
   auto file = fs->NewSequentialFile(dir + "/" + name);
   if (!file.ok()) return file.status().WithContext("opening the MANIFEST CURRENT names");
   log::Reader reader(std::move(file).value(), name);
@@ -27,6 +28,10 @@ Status ReplayManifest(FileSystem* fs, const std::string& dir, const std::string&
     if (edit.last_sequence()) counters->SetLastSequence(*edit.last_sequence());
   }
   if (!reader.status().ok()) return reader.status();
+  if (torn_tail_is_corruption && reader.tail_was_torn()) {
+    return Status::Corruption(
+        fmt::format("{}: partial record at offset {}", name, reader.valid_bytes()));
+  }
   // leveldb #189: a MANIFEST whose first record never reached disk has no counters.
   if (!counters->next_file_number())
     return Status::Corruption(name + ": no next-file-number entry");

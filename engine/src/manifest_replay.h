@@ -21,8 +21,10 @@ namespace engine {
 
 // Replays MANIFEST `name` in `dir` into `builder`; `counters` receives the last log number, next
 // file number and last sequence; `on_edit` (may be empty) sees each record with its offset.
+// `torn_tail_is_corruption` plants the truncated-manifest-is-corruption bug (leveldb #160).
 Status ReplayManifest(FileSystem* fs, const std::string& dir, const std::string& name,
                       VersionBuilder* builder, VersionEdit* counters,
-                      const std::function<void(uint64_t offset, const VersionEdit&)>& on_edit);
+                      const std::function<void(uint64_t offset, const VersionEdit&)>& on_edit,
+                      bool torn_tail_is_corruption = false);
 
 }  // namespace engine

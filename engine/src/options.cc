@@ -36,6 +36,9 @@ Status Options::Validate() const {
   if (table_target_bytes > (uint64_t{1} << 30)) {
     return Bad("table_target_bytes", "must be at most 1 GiB");
   }
+  if (max_manifest_bytes < (1 << 10) || max_manifest_bytes > (uint64_t{1} << 40)) {
+    return Bad("max_manifest_bytes", "must be in [1 KiB, 1 TiB]");
+  }
   if (block_bytes < 256 || block_bytes > (4 << 20)) {
     return Bad("block_bytes", "must be in [256, 4 MiB]");
   }

@@ -70,7 +70,8 @@ Status VersionSet::CreateNew() {
   std::unique_ptr<WritableFile> file;
   std::unique_ptr<log::Writer> writer;
   Status s = StartNewManifest(number, &file, &writer);
-  if (s.ok()) s = WriteManifestRecord(writer.get(), file.get(), edit, true, number);
+  ManifestStage stage = ManifestStage::kNewFile;
+  if (s.ok()) s = WriteManifestRecord(writer.get(), file.get(), edit, true, number, &stage);
   if (!s.ok()) {
     fs_->DeleteFile(ManifestFileName(db_path_, number));
     return s;
@@ -94,7 +95,8 @@ Status VersionSet::Recover() {
   current.pop_back();
   VersionBuilder builder(nullptr);
   VersionEdit counters;
-  s = engine::ReplayManifest(fs_, db_path_, current, &builder, &counters, nullptr);
+  s = engine::ReplayManifest(fs_, db_path_, current, &builder, &counters, nullptr,
+                             options_.mutations.Has(Mutation::kTruncatedManifestIsCorruption));
   if (!s.ok()) return s;
   auto built = builder.Build(this, next_version_id_++);
   if (!built.ok()) return built.status().WithContext(current);
@@ -147,14 +149,25 @@ Status VersionSet::StartNewManifest(uint64_t number, std::unique_ptr<WritableFil
 
 Status VersionSet::WriteManifestRecord(log::Writer* writer, WritableFile* file,
                                        const VersionEdit& edit, bool new_manifest,
-                                       uint64_t manifest_number) const {
+                                       uint64_t manifest_number, ManifestStage* stage) const {
   std::string record;
   edit.EncodeTo(&record);
+  *stage = ManifestStage::kAppend;
   Status s = CheckFaultPoint("engine/manifest/append");
   if (s.ok()) s = writer->AddRecord(record);
-  if (s.ok()) s = CheckFaultPoint("engine/manifest/sync");
-  if (s.ok()) s = file->Sync();
-  if (s.ok() && new_manifest) s = SetCurrentFile(manifest_number);
+  if (!s.ok()) return s;
+  *stage = ManifestStage::kSync;
+  s = CheckFaultPoint("engine/manifest/sync");
+  // Planted bug (leveldb #189): a new MANIFEST's first record is left unsynced.
+  const bool skip_sync = new_manifest && options_.mutations.Has(Mutation::kCurrentNotSynced);
+  if (s.ok() && !skip_sync) s = file->Sync();
+  if (!s.ok()) return s;
+  if (new_manifest) {
+    *stage = ManifestStage::kSetCurrent;
+    s = SetCurrentFile(manifest_number);
+    if (!s.ok()) return s;
+  }
+  *stage = ManifestStage::kDone;
   return s;
 }
 
@@ -163,6 +176,17 @@ Status VersionSet::SetCurrentFile(uint64_t manifest_number) const {
   if (!s.ok()) return s;
   const std::string name = ManifestFileName(db_path_, manifest_number);
   const std::string contents = name.substr(db_path_.size() + 1) + "\n";
+  if (options_.mutations.Has(Mutation::kCurrentNotSynced)) {
+    // Planted bug (leveldb #189): CURRENT is switched with neither the new contents nor the rename
+    // made durable.
+    const std::string temp = CurrentFileName(db_path_) + ".dbtmp";
+    auto file = fs_->NewWritableFile(temp);
+    if (!file.ok()) return file.status();
+    s = file.value()->Append(contents);
+    if (s.ok()) s = file.value()->Close();
+    if (s.ok()) s = fs_->RenameFile(temp, CurrentFileName(db_path_));
+    return s;
+  }
   return WriteFileAtomically(fs_, db_path_, CurrentFileName(db_path_), contents);
 }
 
@@ -178,8 +202,17 @@ Status VersionSet::LogAndApply(VersionEdit* edit, std::unique_lock<std::mutex>* 
   Version* v = built.value();
   ComputeCompactionScore(v);
 
-  const bool new_manifest = manifest_log_ == nullptr;
+  // A MANIFEST past its size limit is replaced by a new one holding the whole state.
+  const bool rollover =
+      manifest_log_ != nullptr && manifest_file_->Size() >= options_.max_manifest_bytes;
+  const bool new_manifest = manifest_log_ == nullptr || rollover;
   const uint64_t manifest_number = new_manifest ? NewFileNumber() : manifest_file_number_;
+  if (rollover && options_.mutations.Has(Mutation::kGcDeletesLiveManifest)) {
+    // Planted bug (rocksdb PR #12865): the number moves on before the new MANIFEST exists, and
+    // stays moved if it never does; file GC keeps only the MANIFEST with this number.
+    manifest_file_number_ = manifest_number;
+  }
+  last_failure_retryable_ = false;
   edit->SetNextFileNumber(next_file_number_);
   edit->SetLastSequence(last_sequence());
   VersionEdit record = new_manifest ? SnapshotEdit(*v) : *edit;
@@ -193,25 +226,48 @@ Status VersionSet::LogAndApply(VersionEdit* edit, std::unique_lock<std::mutex>* 
 
   manifest_write_in_progress_ = true;
   lock->unlock();
+  ManifestStage stage = ManifestStage::kNewFile;
   if (new_manifest) s = StartNewManifest(manifest_number, &file, &writer);
   if (s.ok()) {
     s = WriteManifestRecord(new_manifest ? writer.get() : manifest_log_.get(),
                             new_manifest ? file.get() : manifest_file_.get(), record, new_manifest,
-                            manifest_number);
+                            manifest_number, &stage);
+  }
+  if (rollover && !s.ok() && stage != ManifestStage::kSetCurrent) {
+    // The new MANIFEST failed before CURRENT named it: CURRENT still names the old one, intact, so
+    // the edit goes there and the next edit tries the rollover again. The new file is garbage for
+    // file GC (its number is not the MANIFEST's).
+    file.reset();
+    writer.reset();
+    stage = ManifestStage::kNewFile;
+    s = WriteManifestRecord(manifest_log_.get(), manifest_file_.get(), *edit,
+                            /*new_manifest=*/false, manifest_file_number_, &stage);
   }
   lock->lock();
   manifest_write_in_progress_ = false;
 
   if (!s.ok()) {
-    // Nothing is installed. The MANIFEST may now end in a torn or unsynced record, so it is never
-    // appended to again; the number it was given is not reused as "the" MANIFEST (rocksdb #12865).
+    // Nothing is installed.
     v->Ref();
     v->Unref();
+    const bool planted_sync =
+        stage == ManifestStage::kSync &&
+        options_.mutations.Has(Mutation::kManifestRecordOnDiskAfterSyncFailure);
+    const bool planted_append = stage == ManifestStage::kAppend &&
+                                options_.mutations.Has(Mutation::kManifestAppendAfterError);
+    if (manifest_log_ != nullptr && (planted_sync || planted_append)) {
+      // Planted bugs (rocksdb #4990, #6316): the failure is taken as an edit that never reached the
+      // MANIFEST, which stays in use; later edits follow the record (or its torn remains).
+      last_failure_retryable_ = true;
+      return s;
+    }
+    // The MANIFEST may now end in a torn or unsynced record, so it is never appended to again; the
+    // number it was given is not reused as "the" MANIFEST (rocksdb #12865).
     manifest_log_.reset();
     manifest_file_.reset();
     return s;
   }
-  if (new_manifest) {
+  if (new_manifest && file != nullptr) {
     manifest_file_ = std::move(file);
     manifest_log_ = std::move(writer);
     manifest_file_number_ = manifest_number;

@@ -59,8 +59,18 @@ class VersionSet {
   Status Recover();
 
   // REQUIRES: `lock` holds the DB mutex; it is released during MANIFEST I/O and held on return.
-  // The first call after Recover/CreateNew starts a new MANIFEST holding a snapshot of the state.
+  // The first call after Recover/CreateNew, the first after a failed write, and the first once the
+  // MANIFEST has reached max_manifest_bytes start a new MANIFEST holding a snapshot of the state.
+  // On failure nothing is installed; see last_failure_retryable().
   Status LogAndApply(VersionEdit* edit, std::unique_lock<std::mutex>* lock);
+  // After a failed LogAndApply: true when the MANIFEST that CURRENT names was not touched (a
+  // rollover failed before switching CURRENT), so nothing on disk names the edit's tables: the
+  // caller may drop them and retry the job. Otherwise the failure is a background error.
+  bool last_failure_retryable() const { return last_failure_retryable_; }
+  // The live-Version list's mutex, for the lock-order-inversion mutant only. Thread-safe.
+  std::unique_lock<std::mutex> LockLiveListForMutant() {
+    return std::unique_lock<std::mutex>(live_mu_);
+  }
 
   // REQUIRES: DB mutex held (for every accessor below that does not say otherwise).
   Version* current() const { return current_; }
@@ -117,8 +127,11 @@ class VersionSet {
   Status CheckTablesExist(const Version* v) const;
   Status StartNewManifest(uint64_t number, std::unique_ptr<WritableFile>* file,
                           std::unique_ptr<log::Writer>* writer) const;
+  // How far a MANIFEST write got before it failed.
+  enum class ManifestStage { kNewFile, kAppend, kSync, kSetCurrent, kDone };
   Status WriteManifestRecord(log::Writer* writer, WritableFile* file, const VersionEdit& edit,
-                             bool new_manifest, uint64_t manifest_number) const;
+                             bool new_manifest, uint64_t manifest_number,
+                             ManifestStage* stage) const;
   Status SetCurrentFile(uint64_t manifest_number) const;
   // REQUIRES: DB mutex held.
   void InstallLocked(Version* v);
@@ -141,6 +154,7 @@ class VersionSet {
   std::unique_ptr<WritableFile> manifest_file_;
   std::unique_ptr<log::Writer> manifest_log_;
   bool manifest_write_in_progress_ = false;
+  bool last_failure_retryable_ = false;
   std::array<std::string, kNumLevels> compact_pointers_;
 
   std::atomic<SequenceNumber> last_sequence_{0};

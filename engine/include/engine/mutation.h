@@ -24,6 +24,14 @@ enum class Mutation : uint8_t {
   kSkipProtectedOutputs,
   kDropTombstoneEarly,
   kGcAfterManifestFailure,
+  kCurrentNotSynced,
+  kManifestRecordOnDiskAfterSyncFailure,
+  kManifestAppendAfterError,
+  kReuseFileNumberAfterRecovery,
+  kTruncatedManifestIsCorruption,
+  kGcDeletesLiveManifest,
+  kWalSyncSkipped,
+  kLockOrderInversion,
   kCount,
 };
 

@@ -54,6 +54,9 @@ struct Options {
   int bloom_bits_per_key = 10;
   // Open tables kept in the table cache.
   size_t table_cache_entries_max = 1000;
+  // Once the MANIFEST holds this many bytes the next edit starts a new one holding the whole
+  // current state, and CURRENT is switched to it (RocksDB's max_manifest_file_size).
+  uint64_t max_manifest_bytes = 4 << 20;
 
   BackgroundMode background = BackgroundMode::kThread;
   // Default for WriteOptions::sync when a write does not say.
