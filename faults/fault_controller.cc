@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <thread>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -115,9 +116,9 @@ int FaultController::FiuCallback(const char* name, int* /*failnum*/, void** fail
 }
 
 std::optional<Action> FaultController::OnHit(std::string_view point, std::string_view path) {
-  if (stopped_.load(std::memory_order_acquire) || suspended_.load(std::memory_order_acquire)) {
-    return std::nullopt;
-  }
+  if (stopped_.load(std::memory_order_acquire)) return std::nullopt;
+  if (recovering_.load(std::memory_order_acquire)) return RecoveryHit(point);
+  if (suspended_.load(std::memory_order_acquire)) return std::nullopt;
   auto it = points_.find(point);
   if (it == points_.end()) return std::nullopt;
   PointState& state = *it->second;
@@ -146,6 +147,54 @@ std::optional<Action> FaultController::ScriptedHit(PointState& state, uint64_t h
     return f.action;
   }
   return std::nullopt;
+}
+
+bool ParseRecoveryFault(std::string_view text, RecoveryFault* out) {
+  const size_t colon = text.find(':');
+  if (colon == std::string_view::npos) return false;
+  const std::string_view hit = text.substr(0, colon);
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(hit.data(), hit.data() + hit.size(), n);
+  if (ec != std::errc() || end != hit.data() + hit.size() || n == 0) return false;
+  Action action;
+  if (!ParseActionName(text.substr(colon + 1), &action) ||
+      (action != Action::kError && action != Action::kNoSpace && action != Action::kCrash)) {
+    return false;
+  }
+  *out = {n, action};
+  return true;
+}
+
+void FaultController::BeginRecovery(std::optional<RecoveryFault> fault) {
+  std::lock_guard<std::mutex> guard(recovery_mu_);
+  recovery_fault_ = fault;
+  recovery_hits_ = {};
+  recovering_.store(true, std::memory_order_release);
+}
+
+RecoveryHits FaultController::EndRecovery() {
+  std::lock_guard<std::mutex> guard(recovery_mu_);
+  recovering_.store(false, std::memory_order_release);
+  recovery_fault_.reset();
+  return recovery_hits_;
+}
+
+std::optional<Action> FaultController::RecoveryHit(std::string_view point) {
+  if (!point.starts_with("fs/")) return std::nullopt;
+  std::lock_guard<std::mutex> guard(recovery_mu_);
+  const uint64_t hit = ++recovery_hits_.hits;
+  if (!recovery_fault_ || recovery_fault_->hit != hit) return std::nullopt;
+  const Action action = recovery_fault_->action;
+  recovery_hits_.fired_point = std::string(point);
+  recovery_fires_[std::string(point)][std::string(ActionName(action))]++;
+  fires_total_.fetch_add(1, std::memory_order_relaxed);
+  std::lock_guard<std::mutex> log_guard(log_mu_);
+  if (log_.is_open()) {
+    log_ << fmt::format("{:.6f} op={} point={} hit={} action={} recovery\n", SecondsSinceInstall(),
+                        op_index_.load(std::memory_order_relaxed), point, hit, ActionName(action))
+         << std::flush;
+  }
+  return action;
 }
 
 void FaultController::BeginStep(std::vector<ScriptedFire> fires) {
@@ -192,6 +241,8 @@ bool FaultController::Fires(const PointState& state, size_t rule_index, uint64_t
       return hit == t.n;
     case Trigger::Kind::kEvery:
       return hit % t.n == 0;
+    case Trigger::Kind::kFrom:
+      return hit >= t.n;
     case Trigger::Kind::kOnce:
       return !state.once_fired[rule_index].exchange(true);
     case Trigger::Kind::kProbability: {
@@ -233,6 +284,10 @@ std::map<std::string, PointCounts> FaultController::Counts() const {
       const uint64_t n = state->fires[a].load(std::memory_order_relaxed);
       if (n > 0) c.fires_by_action[ActionName(static_cast<Action>(a))] = n;
     }
+  }
+  std::lock_guard<std::mutex> guard(recovery_mu_);
+  for (const auto& [point, by_action] : recovery_fires_) {
+    for (const auto& [action, n] : by_action) out[point].fires_by_action[action] += n;
   }
   return out;
 }

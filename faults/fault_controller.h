@@ -6,6 +6,7 @@
 // for windowed rules), so a run with the same seed and schedule fires the same faults at the same
 // hits. Every fire is counted per point and action and appended to faults.log as
 //   <seconds> op=<op index> point=<name> hit=<n> action=<action>
+// (a fire inside a crash recovery ends in " recovery", its hit counting every fs/ point).
 // The controller never calls libfiu's control API from inside a callback (the callback runs under
 // libfiu's lock); `crash` and `torn` at engine points call hooks the owner of the FaultFS sets.
 //
@@ -54,6 +55,23 @@ struct ScriptedFire {
   bool operator==(const ScriptedFire&) const = default;
 };
 
+// A fault inside a crash recovery: the `hit`-th hit of any fs/ point during the recovery's reopen
+// fires `action` (a crash inside recovery, or an I/O error).
+struct RecoveryFault {
+  uint64_t hit = 1;
+  Action action = Action::kError;
+};
+
+// Parses "HIT:ACTION" (HIT >= 1; ACTION error, nospace or crash).
+bool ParseRecoveryFault(std::string_view text, RecoveryFault* out);
+
+// What a recovery's reopen did: how many fs/ hits it made, and the point a RecoveryFault fired at
+// (empty: none fired).
+struct RecoveryHits {
+  uint64_t hits = 0;
+  std::string fired_point;
+};
+
 // One fire, as recorded in faults.log.
 struct FireRecord {
   double seconds = 0;
@@ -85,6 +103,11 @@ class FaultController {
   // quiescence point checks the DB at rest, then resumes the run's faults where they were.
   void Suspend() { suspended_.store(true, std::memory_order_release); }
   void Resume() { suspended_.store(false, std::memory_order_release); }
+
+  // A crash recovery's reopen begins: until EndRecovery the run's rules fire nothing (as when
+  // suspended), every hit of an fs/ point is counted, and `fault`, if given, fires at its hit.
+  void BeginRecovery(std::optional<RecoveryFault> fault);
+  RecoveryHits EndRecovery();
 
   // Called at a `crash` fire at an engine point (e.g. FaultFS::Crash), and at a `torn` fire at an
   // engine point (arm a torn next append). Set before Install.
@@ -134,6 +157,7 @@ class FaultController {
   bool Fires(const PointState& state, size_t rule_index, uint64_t hit);
   void Record(PointState& state, uint64_t hit, uint64_t hit_in_step, Action action);
   std::optional<Action> ScriptedHit(PointState& state, uint64_t hit, uint64_t hit_in_step);
+  std::optional<Action> RecoveryHit(std::string_view point);
 
   const FaultControllerOptions options_;
   // Built in the constructor and never changed, so lookups need no lock.
@@ -149,8 +173,15 @@ class FaultController {
   const std::shared_ptr<engine::Clock> clock_;
   uint64_t start_nanos_ = 0;  // set by Install
   bool installed_ = false;
-  std::atomic<bool> stopped_{false};    // set by Uninstall: OnHit fires nothing any more
-  std::atomic<bool> suspended_{false};  // Suspend/Resume
+  std::atomic<bool> stopped_{false};     // set by Uninstall: OnHit fires nothing any more
+  std::atomic<bool> suspended_{false};   // Suspend/Resume
+  std::atomic<bool> recovering_{false};  // BeginRecovery/EndRecovery
+  mutable std::mutex recovery_mu_;
+  std::optional<RecoveryFault> recovery_fault_;  // guarded by recovery_mu_
+  RecoveryHits recovery_hits_;                   // guarded by recovery_mu_
+  // Fires inside recoveries, by point and action (points no rule names included).
+  std::map<std::string, std::map<std::string, uint64_t>>
+      recovery_fires_;  // guarded by recovery_mu_
 
   mutable std::mutex log_mu_;
   std::ofstream log_;              // guarded by log_mu_

@@ -31,18 +31,39 @@ std::vector<uint64_t> FiredHits(FaultController* c, const char* point, int n) {
   return fired;
 }
 
-// nth fires exactly at that hit, every at each multiple, once exactly once.
+// nth fires exactly at that hit, every at each multiple, from at that hit and after, once
+// exactly once.
 TEST(FaultControllerTest, TriggersFireAtTheRightHits) {
-  FaultController c(WithRules(
-      1, {"fs/wal/append:error:nth=3", "fs/wal/sync:error:every=4", "fs/table/sync:error:once"}));
+  FaultController c(WithRules(1, {"fs/wal/append:error:nth=3", "fs/wal/sync:error:every=4",
+                                  "fs/table/sync:error:once", "fs/current/sync:error:from=8"}));
+  EXPECT_EQ(std::vector<uint64_t>({8, 9, 10}), FiredHits(&c, "fs/current/sync", 10));
   EXPECT_EQ(std::vector<uint64_t>({3}), FiredHits(&c, "fs/wal/append", 10));
   EXPECT_EQ(std::vector<uint64_t>({4, 8}), FiredHits(&c, "fs/wal/sync", 10));
   EXPECT_EQ(std::vector<uint64_t>({1}), FiredHits(&c, "fs/table/sync", 10));
   EXPECT_EQ(std::vector<uint64_t>{}, FiredHits(&c, "fs/manifest/sync", 10));
-  EXPECT_EQ(4u, c.fires_total());
+  EXPECT_EQ(7u, c.fires_total());
   auto counts = c.Counts();
   EXPECT_EQ(10u, counts["fs/wal/sync"].hits);
   EXPECT_EQ(2u, counts["fs/wal/sync"].fires_by_action["error"]);
+}
+
+// During a recovery the rules are off; every fs/ hit counts, and the armed one fires.
+TEST(FaultControllerTest, RecoveryFaultFiresAtItsHitOfAnyFsPoint) {
+  FaultController c(WithRules(1, {"fs/wal/append:error:from=1"}));
+  c.BeginRecovery(RecoveryFault{3, Action::kCrash});
+  EXPECT_EQ(std::nullopt, c.OnHit("fs/wal/append"));  // the run's rule does not fire
+  EXPECT_EQ(std::nullopt, c.OnHit("fs/manifest/append"));
+  EXPECT_EQ(std::optional<Action>(Action::kCrash), c.OnHit("fs/current/sync"));
+  EXPECT_EQ(std::nullopt, c.OnHit("fs/table/sync"));
+  const RecoveryHits hits = c.EndRecovery();
+  EXPECT_EQ(4u, hits.hits);
+  EXPECT_EQ("fs/current/sync", hits.fired_point);
+  EXPECT_EQ(1u, c.Counts()["fs/current/sync"].fires_by_action["crash"]);
+  // After it the run's rules fire again.
+  EXPECT_EQ(std::optional<Action>(Action::kError), c.OnHit("fs/wal/append"));
+  c.BeginRecovery(std::nullopt);
+  EXPECT_EQ(std::nullopt, c.OnHit("fs/wal/append"));
+  EXPECT_EQ(1u, c.EndRecovery().hits);
 }
 
 // The same seed fires at the same hits; another seed fires elsewhere; the rate matches p.

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 #include <fnmatch.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -64,13 +65,15 @@ Status ParseTrigger(std::string_view rule, std::string_view text, Trigger* t) {
     if (!ParseDouble(value, &t->probability) || t->probability < 0 || t->probability > 1) {
       return Bad(rule, fmt::format("probability '{}' is not a number in [0, 1]", value));
     }
-  } else if (key == "nth" || key == "every") {
-    t->kind = key == "nth" ? Trigger::Kind::kNth : Trigger::Kind::kEvery;
+  } else if (key == "nth" || key == "every" || key == "from") {
+    t->kind = key == "nth"    ? Trigger::Kind::kNth
+              : key == "from" ? Trigger::Kind::kFrom
+                              : Trigger::Kind::kEvery;
     if (!ParseUnsigned(value, &t->n) || t->n == 0) {
       return Bad(rule, fmt::format("{} needs a whole number >= 1, got '{}'", key, value));
     }
   } else {
-    return Bad(rule, fmt::format("unknown trigger '{}' (p=P, nth=N, every=K, once)", text));
+    return Bad(rule, fmt::format("unknown trigger '{}' (p=P, nth=N, every=K, from=N, once)", text));
   }
   return Status::Ok();
 }
@@ -163,6 +166,21 @@ const char* ActionName(Action action) {
   return "?";
 }
 
+bool ParseActionName(std::string_view name, Action* out) {
+  for (size_t a = 0; a < kActionCount; a++) {
+    if (name == ActionName(static_cast<Action>(a))) {
+      *out = static_cast<Action>(a);
+      return true;
+    }
+  }
+  return false;
+}
+
+bool IsFaultPoint(std::string_view point) {
+  const auto& points = AllFaultPoints();
+  return std::find(points.begin(), points.end(), point) != points.end();
+}
+
 const char* DescribeAction(Action action) {
   switch (action) {
     case Action::kError:
@@ -233,6 +251,9 @@ std::string Rule::ToString() const {
       break;
     case Trigger::Kind::kEvery:
       out += fmt::format(":every={}", trigger.n);
+      break;
+    case Trigger::Kind::kFrom:
+      out += fmt::format(":from={}", trigger.n);
       break;
     case Trigger::Kind::kOnce:
       out += ":once";

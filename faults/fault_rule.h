@@ -9,7 +9,8 @@
 //     of its data and fail, `crash` simulates power loss (the file system freezes; unsynced data
 //     and unsynced directory changes are dropped when the DB is reopened).
 //   - Triggers: `p=0.05` (probability per hit, decided from the run's seed and the hit number, so a
-//     run replays exactly), `nth=3` (the third hit only), `every=10` (every tenth hit), `once` (the
+//     run replays exactly), `nth=3` (the third hit only), `every=10` (every tenth hit), `from=3`
+//     (the third hit and every later one: a persistent failure), `once` (the
 //     first hit inside the window).
 //   - Windows restrict a rule to hits at or after `after_ops=N` / before `before_ops=N` ops, or
 //     between `after=2s` / `before=10s` of run time. For fs/ points, `path=GLOB` restricts it to
@@ -45,10 +46,10 @@ enum class Action : uint8_t { kError, kNoSpace, kDelay, kTorn, kCrash };
 inline constexpr size_t kActionCount = static_cast<size_t>(Action::kCrash) + 1;
 
 struct Trigger {
-  enum class Kind : uint8_t { kProbability, kNth, kEvery, kOnce };
+  enum class Kind : uint8_t { kProbability, kNth, kEvery, kOnce, kFrom };
   Kind kind = Kind::kOnce;
   double probability = 0;  // kProbability, in [0, 1]
-  uint64_t n = 0;          // kNth (1-based hit number), kEvery (period >= 1)
+  uint64_t n = 0;          // kNth and kFrom (1-based hit number), kEvery (period >= 1)
 };
 
 struct Window {
@@ -78,6 +79,10 @@ struct Rule {
 inline constexpr std::chrono::microseconds kDelayMax = std::chrono::seconds(10);
 
 const char* ActionName(Action action);
+// The action named `name` ("error", "nospace", "delay", "torn", "crash"); false for any other.
+bool ParseActionName(std::string_view name, Action* out);
+// Whether `point` is one AllFaultPoints() lists.
+bool IsFaultPoint(std::string_view point);
 // Every point a rule may name: the engine's points and the FaultFS points, in a stable order.
 const std::vector<std::string>& AllFaultPoints();
 // One line on what `point` interrupts.

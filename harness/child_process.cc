@@ -7,8 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <deque>
 #include <filesystem>
 #include <thread>
 
@@ -34,6 +36,7 @@ constexpr auto kPollInterval = std::chrono::milliseconds(20);
 }  // namespace
 
 std::string ChildExit::ToString() const {
+  if (!start_error.empty()) return "not started: " + start_error;
   if (exited) return fmt::format("exit {}", code);
   return fmt::format("signal {}{}", signal, timed_out ? " (time limit)" : "");
 }
@@ -46,7 +49,7 @@ engine::Result<ChildProcess> ChildProcess::Start(const std::vector<std::string>&
   posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
   if (!log_path.empty()) {
     posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
     posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
   }
   posix_spawnattr_t attr;
@@ -117,6 +120,29 @@ std::string SelfExecutable() {
   std::error_code ec;
   const std::filesystem::path exe = std::filesystem::canonical("/proc/self/exe", ec);
   return ec ? std::string() : exe.string();
+}
+
+void RunChildren(const std::vector<ChildJob>& jobs, int parallel, double limit_seconds,
+                 const std::function<void(size_t, const ChildExit&)>& done) {
+  std::deque<std::pair<size_t, ChildProcess>> running;
+  size_t next = 0;
+  while (next < jobs.size() || !running.empty()) {
+    while (next < jobs.size() && running.size() < static_cast<size_t>(std::max(parallel, 1))) {
+      const size_t index = next++;
+      auto child = ChildProcess::Start(jobs[index].argv, jobs[index].log_path);
+      if (!child.ok()) {
+        ChildExit failed;
+        failed.start_error = child.status().ToString();
+        done(index, failed);
+        continue;
+      }
+      running.emplace_back(index, std::move(child).value());
+    }
+    if (running.empty()) continue;
+    auto [index, child] = std::move(running.front());
+    running.pop_front();
+    done(index, child.Wait(limit_seconds));
+  }
 }
 
 }  // namespace harness

@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,7 +25,8 @@ struct ChildExit {
   int code = 0;
   int signal = 0;
   bool timed_out = false;        // killed by Wait because it outlived its time limit
-  std::string ToString() const;  // "exit 1", "signal 9 (time limit)"
+  std::string start_error;       // it never started (RunChildren): why
+  std::string ToString() const;  // "exit 1", "signal 9 (time limit)", "not started: ..."
 };
 
 class ChildProcess {
@@ -54,6 +56,18 @@ class ChildProcess {
   pid_t pid_ = -1;
   std::optional<ChildExit> exit_;
 };
+
+// One child for RunChildren: what to start and where its output goes.
+struct ChildJob {
+  std::vector<std::string> argv;
+  std::string log_path;
+};
+
+// Runs `jobs`, at most `parallel` at a time, in order; each gets `limit_seconds` (<= 0: no limit).
+// Calls `done(index, exit)` as each ends, in the order they started (a job that could not start
+// reports its reason in exit.start_error).
+void RunChildren(const std::vector<ChildJob>& jobs, int parallel, double limit_seconds,
+                 const std::function<void(size_t, const ChildExit&)>& done);
 
 // This program's own executable (/proc/self/exe), for starting copies of vstress.
 std::string SelfExecutable();

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "engine/testing.h"
+#include "faults/fault_fs.h"
 #include "harness/crash_recovery.h"
 #include "harness/exit_codes.h"
 #include "harness/key_locations.h"
@@ -27,7 +28,8 @@ engine::Result<std::unique_ptr<engine::DB>> OpenDb(const engine::Options& option
   return engine::DB::Open(options, path);
 }
 
-// Reads every counter of the run: the harness's, the engine's and the fault controller's.
+// Reads every counter of the run: the harness's, the engine's, the fault controller's and the crash
+// cycles'.
 reports::MetricsSnapshot ReadMetrics(const DriverCore& c, const engine::StatsSnapshot& stats) {
   reports::MetricsSnapshot m;
   m.seconds = c.run.Seconds();
@@ -46,6 +48,10 @@ reports::MetricsSnapshot ReadMetrics(const DriverCore& c, const engine::StatsSna
     }
   }
   m.rss_bytes = CurrentRssBytes();
+  // The cycles the previous sample counted, and those since.
+  m.crash_cycles = c.out.final_metrics.crash_cycles;
+  m.recovery = c.out.final_metrics.recovery;
+  m.CountCrashCycles(c.out.crash_cycles);
   return m;
 }
 
@@ -77,6 +83,7 @@ void AddCounters(const engine::StatsSnapshot& s, engine::StatsSnapshot* retired)
   retired->flushes += s.flushes;
   retired->compactions += s.compactions;
   retired->background_errors += s.background_errors;
+  retired->background_retries += s.background_retries;
 }
 
 }  // namespace
@@ -94,14 +101,7 @@ DriverCore::DriverCore(const RunConfig& c, engine::Options o)
       check_slot(oracle.NewReaderSlot()) {
   oracle.KeepForCrashes(config.keep_for_crashes);
   out.crash_mode = config.crash_mode;
-  auto opened = OpenDb(options, config.db_path);
-  if (!opened.ok()) {
-    out.result = "error";
-    out.exit_code = kExitFailure;
-    out.error = "opening the DB: " + opened.status().ToString();
-    return;
-  }
-  db = std::move(opened).value();
+  if (!OpenFirst()) return;
   if (config.adopt_db_state) {
     // The parent verified this DB against its own oracle: this one starts from it.
     std::vector<std::optional<ValueId>> state;
@@ -150,6 +150,7 @@ engine::StatsSnapshot DriverCore::Stats() const {
   s.flushes += retired.flushes;
   s.compactions += retired.compactions;
   s.background_errors += retired.background_errors;
+  s.background_retries += retired.background_retries;
   return s;
 }
 
@@ -191,6 +192,55 @@ void DriverCore::QuiescencePoint(const std::string& when, bool final) {
   if (config.faults != nullptr && !final) config.faults->Resume();
 }
 
+bool DriverCore::OpenFirst() {
+  auto opened = OpenDb(options, config.db_path);
+  if (!opened.ok() && opened.status().injected() && config.faults != nullptr) {
+    // A fault (or a power loss) while the DB was being created or opened: the open reported it,
+    // as it must. Like a user, open it again, with faults off: that open has to succeed, whatever
+    // the failed one left behind (a CURRENT without its MANIFEST, say).
+    out.checks["initial_open_failures"]++;
+    const std::string first = opened.status().ToString();
+    auto* fault_fs = dynamic_cast<faults::FaultFS*>(options.file_system.get());
+    if (fault_fs != nullptr && fault_fs->crashed()) {
+      // A power loss: a crash cycle like any other (nothing was written yet), its recovery
+      // checked, a recovery fault included.
+      reports::CrashCycle cycle;
+      cycle.cycle = 1;
+      cycle.mode = "power-loss (crash fire)";
+      fault_fs->Restart();
+      RecoverCycle(std::move(cycle), {});
+      if (db) return true;
+      out.result = "violation";
+      out.exit_code = kExitViolation;
+      out.violations = run.violations();
+      out.violation_count = run.violation_count();
+      return false;
+    }
+    config.faults->Suspend();
+    opened = OpenDb(options, config.db_path);
+    config.faults->Resume();
+    if (!opened.ok()) {
+      Violation v = InvariantViolation(
+          fmt::format("the DB cannot be opened after a failed first open ({}): {}", first,
+                      opened.status().ToString()));
+      v.kind = "recovery";
+      out.result = "violation";
+      out.exit_code = kExitViolation;
+      out.violation_count = 1;
+      out.violations.push_back(std::move(v));
+      return false;
+    }
+  }
+  if (!opened.ok()) {
+    out.result = "error";
+    out.exit_code = kExitFailure;
+    out.error = "opening the DB: " + opened.status().ToString();
+    return false;
+  }
+  db = std::move(opened).value();
+  return true;
+}
+
 void DriverCore::RetireDb() {
   if (!db) return;
   AddCounters(db->GetStats(), &retired);
@@ -225,12 +275,31 @@ void DriverCore::RecoverCycle(reports::CrashCycle cycle, const std::vector<AckEn
     copy = fmt::format("{}/crash-cycle-{}", config.crash_copy_dir, cycle.cycle);
     CopyDirectoryToDisk(fs, config.db_path, copy);
   }
-  // The recovery is checked with faults off (a fault during it is `vstress enumerate
-  // --during-recovery`'s subject): what it must reach is then exact.
-  if (config.faults != nullptr) config.faults->Suspend();
+  faults::RecoveryFault fault;
+  if (config.faults != nullptr && faults::ParseRecoveryFault(config.spec.recovery_fault, &fault)) {
+    // A reopen with a fault inside it first: an I/O error, or a power loss in the middle of
+    // recovery. Its DB is let go, and the checked recovery below starts over as after a second
+    // crash: whatever the faulted reopen left behind, the DB must still recover.
+    config.faults->BeginRecovery(fault);
+    { auto attempt = engine::DB::Open(options, config.db_path); }
+    const faults::RecoveryHits hits = config.faults->EndRecovery();
+    if (!hits.fired_point.empty()) {
+      cycle.recovery_fault =
+          fmt::format("{} at {} (file call {} of the reopen)", faults::ActionName(fault.action),
+                      hits.fired_point, fault.hit);
+    }
+    auto* fault_fs = dynamic_cast<faults::FaultFS*>(fs);
+    if (fault_fs != nullptr && fault_fs->crashed()) fault_fs->Restart();
+  }
+  // The recovery is checked with the run's faults off: what it must reach is then exact. Its file
+  // calls are counted (what --during-recovery enumerates).
+  if (config.faults != nullptr) config.faults->BeginRecovery(std::nullopt);
   RecoverAfterCrash(AtRest(), &oracle, checker, check_slot, after_crash, options.clock.get(), &run,
                     &out, &cycle, in_flight);
-  if (config.faults != nullptr && db) config.faults->Resume();
+  if (config.faults != nullptr) {
+    cycle.recovery_io_hits = config.faults->EndRecovery().hits;
+    if (!db) config.faults->Suspend();
+  }
   if (!copy.empty()) {
     if (cycle.ok) {
       std::error_code ec;
@@ -256,6 +325,7 @@ RunOutcome DriverCore::Finish() {
     e.flushes = stats.flushes;
     e.version_installs = stats.version_installs;
     e.background_errors = stats.background_errors;
+    e.background_retries = stats.background_retries;
     e.max_live_versions = std::max(e.max_live_versions, stats.live_versions);
     e.max_deepest_level = std::max(e.max_deepest_level, stats.deepest_level);
   }
@@ -263,6 +333,7 @@ RunOutcome DriverCore::Finish() {
   db.reset();
   // The final checks may find violations: the last metrics include them.
   run.Snapshot(&out.final_metrics);
+  out.final_metrics.CountCrashCycles(out.crash_cycles);  // those since the last sample
   CollectCounters(out.final_metrics, run, &out);
   out.violation_count = run.violation_count();
   out.violations = run.violations();

@@ -66,6 +66,9 @@ struct DriverCore {
   // Closes the DB, its counters kept in `retired` (after a crash froze the file system, nothing
   // more reaches the disk).
   void RetireDb();
+  // The run's first open. One that fails with an injected fault is retried (after a power loss,
+  // as a checked crash recovery); false when there is no DB to run on (`out` says why).
+  bool OpenFirst();
   // Lets go of the DB and the clients without closing or destroying them: threads blocked inside
   // the DB (a deadlock) still use them. They are leaked.
   void Abandon();

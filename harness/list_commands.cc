@@ -27,6 +27,7 @@ int RunListFaults(std::ostream& out) {
   out << fmt::format("{:<32}  {}\n", "p=P", "each hit fires with probability P (seeded)");
   out << fmt::format("{:<32}  {}\n", "nth=N", "the N-th hit of the point fires");
   out << fmt::format("{:<32}  {}\n", "every=K", "every K-th hit fires");
+  out << fmt::format("{:<32}  {}\n", "from=N", "the N-th hit and every later one fire");
   out << fmt::format("{:<32}  {}\n", "once", "the first hit inside the window fires (default)");
   out << "# windows (after '@', comma-separated)\n";
   out << fmt::format("{:<32}  {}\n", "after_ops=N before_ops=N", "op-index window");

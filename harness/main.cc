@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "harness/bench_command.h"
+#include "harness/enumerate_command.h"
 #include "harness/exit_codes.h"
 #include "harness/inspect_command.h"
 #include "harness/list_commands.h"
@@ -237,6 +238,48 @@ int main(int argc, char** argv) {
   measure_flags->add_option("--jobs", measure_options.jobs, "runs at a time (default 1)")
       ->check(WholeNumber(1, 64));
 
+  harness::EnumerateOptions enumerate_options;
+  auto* enumerate = app.add_subcommand(
+      "enumerate",
+      "fail every hit of every named fault point in turn, once, persistently or as a power "
+      "loss, one short simulated run each; write the matrix point x hit x mode");
+  enumerate
+      ->add_option("--point", enumerate_options.points,
+                   "a fault point or glob (engine/manifest/*, fs/*/sync); repeatable")
+      ->required()
+      ->check(kNonEmpty);
+  enumerate
+      ->add_option("--max-hits", enumerate_options.max_hits,
+                   "hits per point, from the first (default 3; 0: every hit the workload makes)")
+      ->check(WholeNumber(0, 1000000));
+  enumerate
+      ->add_option("--fault-mode", enumerate_options.modes,
+                   "once, persistent or crash; repeatable (default: all three)")
+      ->check(CLI::IsMember({"once", "persistent", "crash"}));
+  enumerate->add_flag("--during-recovery", enumerate_options.during_recovery,
+                      "also fail or crash every file call of the recovery after each crash");
+  auto* enumerate_preset =
+      enumerate
+          ->add_option("--preset", enumerate_options.preset, "workload preset (default enumerate)")
+          ->check(kNonEmpty);
+  enumerate->add_option("--config", enumerate_options.config_path, "workload TOML file")
+      ->check(CLI::ExistingFile)
+      ->excludes(enumerate_preset);
+  enumerate->add_option("--seed", enumerate_options.seed, "seed of every cell's run")
+      ->check(WholeNumber(0, workloads::kTomlIntegerMax));
+  enumerate
+      ->add_option("--ops", enumerate_options.ops, "write ops per cell (default: the preset's)")
+      ->check(WholeNumber(1, workloads::kTomlIntegerMax));
+  enumerate->add_option("--mutant", enumerate_options.mutant, "switch on a planted bug")
+      ->check(kNonEmpty);
+  enumerate->add_option("--set", enumerate_options.sets, "override a config key: KEY=VALUE");
+  enumerate
+      ->add_option("--out", enumerate_options.out_dir,
+                   "output directory (default runs/enumerate-<UTC time>)")
+      ->check(kNonEmpty);
+  enumerate->add_option("--jobs", enumerate_options.jobs, "cells at a time (default: one per core)")
+      ->check(WholeNumber(1, 256));
+
   if (IsUnknownSubcommand(app, argc, argv, std::cerr)) return harness::kExitUsage;
   try {
     app.parse(argc, argv);
@@ -247,6 +290,7 @@ int main(int argc, char** argv) {
   if (*run) return harness::RunRunCommand(run_options, std::cout, std::cerr);
   if (*sim) return harness::RunRunCommand(sim_options, std::cout, std::cerr);
   if (*crash) return harness::RunRunCommand(crash_options, std::cout, std::cerr);
+  if (*enumerate) return harness::RunEnumerateCommand(enumerate_options, std::cout, std::cerr);
   if (*bench) return harness::RunBenchCommand(bench_options, std::cout, std::cerr);
   if (*inspect) return harness::RunInspect(inspect_dir, inspect_edits, std::cout, std::cerr);
   if (*report) return harness::RunReportCommand(report_dir, std::cout, std::cerr);

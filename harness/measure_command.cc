@@ -4,7 +4,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <deque>
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
@@ -111,41 +110,27 @@ std::vector<PlannedRun> Plan(const std::vector<MutantInfo>& mutants, const SeedR
 // Runs the plan `jobs` at a time, printing a line per finished run.
 void Execute(const std::vector<PlannedRun>& plan, int jobs, double limit_seconds,
              reports::DetectionTable* table, std::ostream& out) {
-  std::deque<std::pair<const PlannedRun*, ChildProcess>> running;
-  size_t next = 0;
+  std::vector<ChildJob> children;
+  for (const PlannedRun& p : plan) {
+    std::error_code ec;
+    fs::remove_all(p.dir, ec);
+    fs::create_directories(p.dir, ec);
+    children.push_back({p.argv, p.dir + "/vstress.log"});
+  }
   size_t done = 0;
-  while (next < plan.size() || !running.empty()) {
-    while (next < plan.size() && running.size() < static_cast<size_t>(jobs)) {
-      const PlannedRun& p = plan[next++];
-      std::error_code ec;
-      fs::remove_all(p.dir, ec);
-      fs::create_directories(p.dir, ec);
-      auto child = ChildProcess::Start(p.argv, p.dir + "/vstress.log");
-      if (!child.ok()) {
-        reports::MutantRun failed;
-        failed.seed = p.seed;
-        failed.run_dir = p.dir;
-        failed.outcome = "missed: " + child.status().ToString();
-        table->rows[p.row].runs.push_back(failed);
-        continue;
-      }
-      running.emplace_back(&p, std::move(child).value());
-    }
-    if (running.empty()) continue;
-    auto [p, child] = std::move(running.front());
-    running.pop_front();
-    const ChildExit exit = child.Wait(limit_seconds);
-    reports::MutantRun run = ReadRun(*p, p->expected, exit);
-    reports::MutantRow& row = table->rows[p->row];
+  RunChildren(children, jobs, limit_seconds, [&](size_t index, const ChildExit& exit) {
+    const PlannedRun& p = plan[index];
+    reports::MutantRun run = ReadRun(p, p.expected, exit);
+    reports::MutantRow& row = table->rows[p.row];
     if (run.caught) row.kinds[run.first_kind]++;
-    out << fmt::format("[{}/{}] {} seed {}: {}{}\n", ++done, plan.size(), row.name, p->seed,
+    out << fmt::format("[{}/{}] {} seed {}: {}{}\n", ++done, plan.size(), row.name, p.seed,
                        run.outcome,
                        run.detect_seconds
                            ? fmt::format(" in {:.2f}s ({})", *run.detect_seconds, run.first_kind)
                            : "")
         << std::flush;
     row.runs.push_back(std::move(run));
-  }
+  });
 }
 
 std::string DefaultOutDir() {

@@ -15,10 +15,11 @@ struct Exposure {
 
 Exposure ExposureOf(engine::Mutation m) {
   using engine::Mutation;
-  // A torn MANIFEST append a few thousand ops in: the correct engine stops writing (a background
-  // error) and reopens past the torn tail.
-  const std::vector<std::string> torn_manifest = {"--fault",
-                                                  "fs/manifest/append:torn:once@after_ops=3000"};
+  // Every fifth MANIFEST append torn from a few thousand ops in, and a reopen after each
+  // background error: the correct engine stops appending to a MANIFEST with a torn tail and
+  // reopens past it; the reopens and the quiescence points read the MANIFEST back again and again.
+  const std::vector<std::string> torn_manifest = {"--on-background-error", "reopen", "--fault",
+                                                  "fs/manifest/append:torn:every=5@after_ops=3000"};
   switch (m) {
     case Mutation::kDeleteObsoleteImmediately:
     case Mutation::kIteratorNoPin:

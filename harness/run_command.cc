@@ -154,6 +154,29 @@ std::function<void(const std::string&)> ProgressSink(const std::string& mode, st
   return [&err](const std::string& line) { err << line << "\n" << std::flush; };
 }
 
+// Fault coverage ("sometimes" assertions): a pair the workload expects to fire that never did
+// fails a run that otherwise ended normally.
+void CheckCoverage(const reports::RunInfo& info, reports::RunOutcome* outcome) {
+  if (outcome->result != "pass" && outcome->result != "violation") return;
+  for (const std::string& pair : info.expect_reached) {
+    const size_t colon = pair.rfind(':');
+    const auto point = info.faults_by_point_action.find(pair.substr(0, colon));
+    if (point != info.faults_by_point_action.end()) {
+      const auto fires = point->second.find(pair.substr(colon + 1));
+      if (fires != point->second.end() && fires->second > 0) continue;
+    }
+    reports::Violation v;
+    v.kind = "coverage";
+    v.message = fmt::format(
+        "fault coverage: {} never fired (expect_reached): the run never tested that path", pair);
+    v.seconds = outcome->duration_seconds;
+    outcome->violations.push_back(std::move(v));
+    outcome->violation_count++;
+    outcome->result = "violation";
+    outcome->exit_code = kExitViolation;
+  }
+}
+
 void PrintResult(const reports::RunOutcome& r, const reports::RunInfo& info, std::ostream& out) {
   out << fmt::format(
       "result: {} (exit {}) in {:.1f}s\n"
@@ -186,9 +209,12 @@ void PrintResult(const reports::RunOutcome& r, const reports::RunInfo& info, std
   }
   if (!r.error.empty()) out << "error: " << r.error << "\n";
   for (const auto& v : r.violations) {
-    out << fmt::format("violation [{}] {}: {}\n  op: {}\n  expected {} observed {}\n", v.kind,
-                       v.thread.empty() ? "checks at rest" : v.thread, v.message, v.op, v.expected,
-                       v.observed);
+    out << fmt::format("violation [{}] {}: {}\n", v.kind,
+                       v.thread.empty() ? "checks at rest" : v.thread, v.message);
+    if (!v.op.empty()) out << fmt::format("  op: {}\n", v.op);
+    if (!v.expected.empty() || !v.observed.empty()) {
+      out << fmt::format("  expected {} observed {}\n", v.expected, v.observed);
+    }
     break;  // the first; violations.json has them all
   }
   out << "run directory: " << info.run_dir << "\n";
@@ -396,6 +422,8 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
     info.faults_by_point[series.first] += n;
     info.faults_by_point_action[series.first][series.second] += n;
   }
+  info.expect_reached = spec.expect_reached;
+  CheckCoverage(info, &outcome);
   if (info.sim) {
     info.sim->determinism_checked = o.check_determinism;
     info.sim->wall_seconds = sim_wall_seconds;

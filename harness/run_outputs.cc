@@ -53,6 +53,7 @@ reports::RunInfo MakeRunInfo(const workloads::WorkloadSpec& spec, const std::str
     uint64_t total = 0;
     for (const auto& [action, n] : counts.fires_by_action) total += n;
     info.faults_by_point[point] = total;
+    info.fault_hits_by_point[point] = counts.hits;
     info.faults_by_point_action[point] = counts.fires_by_action;
   }
   if (sim != nullptr) {

@@ -320,6 +320,11 @@ RunOutcome RunThreaded(const RunConfig& config) {
   r.stopping = true;
   r.gate.WakeAll();  // writers waiting for a reopen that will not come
   for (auto& t : r.threads) t.join();
+  // A crash fire after the last cycle (the run was ending) left a frozen file system: recover
+  // from it like any other crash before the end-of-run checks.
+  if (r.fs != nullptr && r.fs->crashed() && core.db && core.out.result == "pass") {
+    core.CrashAndRecover(r.fs, "power-loss (crash fire)");
+  }
   core.out.duration_seconds = core.run.Seconds();
   core.TakeSample();
   if (config.check && core.out.result == "pass" && core.db &&

@@ -43,10 +43,18 @@ svg.chart .violation-markers{stroke:var(--fail);stroke-width:1.5;stroke-dasharra
 .caught{color:var(--pass);font-weight:600}.missed{color:var(--fail);font-weight:600}
 svg.chart .quiescence-markers{stroke:#8250df;stroke-width:1;stroke-dasharray:1 3}
 .tick.quiescence-tick{background:#8250df}
+svg.chart .crash-markers{stroke:#0969da;stroke-width:1;stroke-dasharray:6 2}
+.tick.crash-tick{background:#0969da}
+svg.chart .crash-failed-markers{stroke:var(--fail);stroke-width:2}
+.tick.crash-failed-tick{background:var(--fail)}
+tr.crash-failed td{background:#ffebe9}
 .tables{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,320px),1fr));gap:16px;align-items:start}
 .table-wrap{overflow-x:auto}
 table{border-collapse:collapse;font-size:14px}th,td{padding:3px 10px;border-bottom:1px solid var(--line);text-align:left}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
+table.matrix td.m-cell{text-align:center;padding:3px 6px;font-family:monospace}
+.m-cell{display:inline-block;padding:0 6px;border-radius:3px}table.matrix td.m-cell{display:table-cell}
+.m-ok{background:#dafbe1}.m-error{background:#fff8c5}.m-violation{background:#ffebe9;color:var(--fail);font-weight:700}.m-not-reached{color:var(--muted)}
 .violation{border:1px solid var(--fail);border-radius:6px;padding:10px 14px;margin:12px 0;min-width:0}
 .kv{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:2px 12px;margin:6px 0}
 .kv dt{color:var(--muted)}.kv dd{margin:0;font-family:ui-monospace,monospace;overflow-wrap:anywhere}

@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "reports/crash_table.h"
 #include "reports/html_page.h"
 #include "reports/run_files.h"
 #include "reports/svg_chart.h"
@@ -81,10 +82,16 @@ bool Convert(const json& v, double* out) {
   *out = v.get<double>();
   return true;
 }
+bool Convert(const json& v, bool* out) {
+  if (!v.is_boolean()) return false;
+  *out = v.get<bool>();
+  return true;
+}
 const char* TypeName(const std::string*) { return "a string"; }
 const char* TypeName(const uint64_t*) { return "a non-negative integer"; }
 const char* TypeName(const int*) { return "an integer"; }
 const char* TypeName(const double*) { return "a number"; }
+const char* TypeName(const bool*) { return "true or false"; }
 
 // Reads typed fields out of parsed JSON. A missing or null field keeps its default (older files
 // lack newer fields); a field of the wrong type is remembered, so the whole file becomes one
@@ -158,6 +165,39 @@ class JsonReader {
   engine::Status status_;
 };
 
+// summary.json's `crash`: the mode, the number of cycles and the listed ones.
+void LoadCrash(const json& doc, JsonReader* r, ReportSummary* out) {
+  const json* crash = JsonReader::Find(doc, "crash");
+  if (crash == nullptr) return;
+  if (!crash->is_object()) return r->Fail("crash", "an object");
+  r->Read(*crash, "crash", "mode", &out->crash_mode);
+  r->Read(*crash, "crash", "cycles", &out->crash_cycles_total);
+  const json* list = JsonReader::Find(*crash, "list");
+  if (list == nullptr) return;
+  if (!list->is_array()) return r->Fail("crash.list", "an array");
+  for (size_t i = 0; i < list->size(); i++) {
+    const json& item = (*list)[i];
+    const std::string where = fmt::format("crash.list[{}]", i);
+    if (!item.is_object()) return r->Fail(where, "an object");
+    CrashCycle& c = out->crash_cycles.emplace_back();
+    r->Read(item, where, "cycle", &c.cycle);
+    r->Read(item, where, "seconds", &c.seconds);
+    r->Read(item, where, "mode", &c.mode);
+    r->Read(item, where, "floor", &c.floor);
+    r->Read(item, where, "recovered", &c.recovered);
+    r->Read(item, where, "last_sequence", &c.last_sequence);
+    r->Read(item, where, "lost_writes", &c.lost_writes);
+    r->Read(item, where, "dropped_writes", &c.dropped_writes);
+    double recovery_ms = 0;
+    r->Read(item, where, "recovery_ms", &recovery_ms);
+    c.recovery_seconds = recovery_ms / 1000;
+    r->Read(item, where, "ok", &c.ok);
+    r->Read(item, where, "kept_db", &c.kept_db);
+  }
+  // An older or hand-made file may lack the count: the list is then all there is.
+  out->crash_cycles_total = std::max<uint64_t>(out->crash_cycles_total, out->crash_cycles.size());
+}
+
 engine::Status LoadSummary(const std::string& path, const std::string& text, ReportSummary* out) {
   json doc;
   engine::Status s = ParseJson(path, text, &doc);
@@ -212,6 +252,7 @@ engine::Status LoadSummary(const std::string& path, const std::string& text, Rep
         out->quiescence_points_with_violations = failed->size();
     }
   }
+  LoadCrash(doc, &r, out);
   if (out->result.empty()) r.Fail("result", "a non-empty string");
   return r.status();
 }
@@ -424,23 +465,42 @@ std::vector<ChartSpec> ChartSpecs() {
   };
 }
 
+// The moments every chart marks with lines, besides the quiescence points (summary.json has them
+// as a list of times already).
+struct EventSeconds {
+  std::vector<double> violations;
+  std::vector<double> crashes_recovered;
+  std::vector<double> crashes_failed;
+
+  explicit EventSeconds(const RunReport& report) {
+    for (const Violation& v : report.violations) violations.push_back(v.seconds);
+    for (const CrashCycle& c : report.summary.crash_cycles) {
+      (c.ok ? crashes_recovered : crashes_failed).push_back(c.seconds);
+    }
+  }
+};
+
 // The end of the time axis every chart of the page shares: far enough for the run's duration,
-// every sample, fault fire, violation and quiescence point, so no marker falls off the right edge.
-double TimeEndSeconds(const RunReport& report, const std::vector<double>& violation_seconds) {
+// every sample, fault fire, violation, crash and quiescence point, so no marker falls off the right
+// edge.
+double TimeEndSeconds(const RunReport& report, const EventSeconds& events) {
   double end = report.summary.duration_seconds;
   for (double t : report.summary.quiescence_seconds) end = std::max(end, t);
   if (const std::vector<double>* seconds = report.timeseries.Column("seconds")) {
     for (double t : *seconds) end = std::max(end, t);
   }
   for (double t : report.fault_fire_seconds) end = std::max(end, t);
-  for (double t : violation_seconds) end = std::max(end, t);
+  for (const std::vector<double>* kind :
+       {&events.violations, &events.crashes_recovered, &events.crashes_failed}) {
+    for (double t : *kind) end = std::max(end, t);
+  }
   return end > 0 ? end : 1;
 }
 
 // `spec`'s chart over `report`; a column the file lacks (an older run directory) leaves its series
-// out. The Chart points into `report` and `violation_seconds`, which must outlive it.
-Chart MakeChart(const ChartSpec& spec, const RunReport& report,
-                const std::vector<double>& violation_seconds, double time_end_seconds) {
+// out. The Chart points into `report` and `events`, which must outlive it.
+Chart MakeChart(const ChartSpec& spec, const RunReport& report, const EventSeconds& events,
+                double time_end_seconds) {
   Chart chart;
   chart.id = spec.id;
   chart.title = spec.title;
@@ -449,8 +509,10 @@ Chart MakeChart(const ChartSpec& spec, const RunReport& report,
   chart.time_end_seconds = time_end_seconds;
   chart.series_points_max = kReportSeriesPointsMax;
   chart.fault_fire_seconds = report.fault_fire_seconds;
-  chart.events = {{"violation", "violations", violation_seconds},
-                  {"quiescence", "quiescence points", report.summary.quiescence_seconds}};
+  chart.events = {{"violation", "violations", events.violations},
+                  {"quiescence", "quiescence points", report.summary.quiescence_seconds},
+                  {"crash", "crash cycles (recovered)", events.crashes_recovered},
+                  {"crash-failed", "crash cycles (recovery failed)", events.crashes_failed}};
   chart.no_data_text = "No data for this chart in timeseries.csv.";
   const std::vector<double>* seconds = report.timeseries.Column("seconds");
   for (const SeriesSpec& series : spec.series) {
@@ -504,12 +566,11 @@ std::string RenderCharts(const RunReport& report) {
   if (report.timeseries.names.empty()) {
     return html + "<p class=\"no-data\">This run directory has no timeseries.csv.</p></section>";
   }
-  std::vector<double> violation_seconds;
-  for (const Violation& v : report.violations) violation_seconds.push_back(v.seconds);
-  const double time_end_seconds = TimeEndSeconds(report, violation_seconds);
+  const EventSeconds events(report);
+  const double time_end_seconds = TimeEndSeconds(report, events);
   html += "<div class=\"charts\">";
   for (const ChartSpec& spec : ChartSpecs()) {
-    html += RenderSvgChart(MakeChart(spec, report, violation_seconds, time_end_seconds));
+    html += RenderSvgChart(MakeChart(spec, report, events, time_end_seconds));
   }
   return html + "</div></section>";
 }
@@ -684,6 +745,7 @@ std::string RenderHtmlReport(const RunReport& report) {
   html += RenderRunHeader(report);
   html += RenderCharts(report);
   html += RenderViolations(report);
+  html += RenderCrashSection(s.crash_mode, s.crash_cycles_total, s.crash_cycles);
   html += RenderFaultTable(report);
   html += RenderTotals(report);
   html += RenderConfig(report);

@@ -7,7 +7,9 @@
 // data-points="N">, so a browser with JS off renders them and a test can check them through the
 // DOM. This file picks which timeseries.csv columns each chart shows and gives every chart the same
 // time axis. A series holds at most kReportSeriesPointsMax points however long the run was; fault
-// fires are marked as ticks on every chart's time axis, at most one per column of the plot.
+// fires are marked as ticks on every chart's time axis, at most one per column of the plot; crash
+// cycles (recovered, and failed) and quiescence points are lines across every chart. A run with
+// crash cycles adds a "Crash cycles" section with a table of their recoveries.
 //
 // Only summary.json is required; a missing optional file leaves its part of the page out, and a
 // timeseries.csv column that is missing (an older run directory) leaves its series out. A file that
@@ -57,6 +59,11 @@ struct ReportSummary {
   std::vector<double> quiescence_seconds;
   double quiescence_longest_seconds = 0;
   uint64_t quiescence_points_with_violations = 0;
+  // Crash cycles (summary.json's `crash`; an older file or a run without crashes has none): the
+  // mode, how many ran, and those listed (summary.json lists the first 1,000).
+  std::string crash_mode;
+  uint64_t crash_cycles_total = 0;
+  std::vector<CrashCycle> crash_cycles;
 };
 
 // timeseries.csv by column name: `columns[name][row]`. Every column has one value per row.

@@ -1,5 +1,6 @@
 #include "reports/html_report.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -8,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+
+#include "reports/crash_table.h"
 
 namespace reports {
 namespace {
@@ -239,6 +242,85 @@ TEST(HtmlReportTest, MarksQuiescencePointsOnEveryChart) {
   const engine::Status s = LoadRunDirectory(dir.path(), &report);
   EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
   EXPECT_NE(s.message().find("quiescence.at_seconds"), std::string::npos) << s.ToString();
+}
+
+constexpr const char* kCrash = R"(, "crash": {"mode": "power-loss", "cycles": 3, "list": [
+  {"cycle": 1, "seconds": 0.5, "mode": "power-loss", "floor": 10, "recovered": 12,
+   "last_sequence": 12, "lost_writes": 0, "dropped_writes": 4, "recovery_ms": 1.25, "ok": true,
+   "kept_db": ""},
+  {"cycle": 2, "seconds": 1.0, "mode": "torn", "floor": 20, "recovered": 25, "last_sequence": 25,
+   "lost_writes": 0, "dropped_writes": 0, "recovery_ms": 2.5, "ok": true, "kept_db": ""},
+  {"cycle": 3, "seconds": 2.0, "mode": "power-loss", "floor": 40, "recovered": 31,
+   "last_sequence": 31, "lost_writes": 9, "dropped_writes": 1234, "recovery_ms": 12.5,
+   "ok": false, "kept_db": "run/crash-cycle-3 <kept>"}]})";
+
+// Proves: crash cycles from summary.json become lines on every chart (recovered and failed apart),
+// and a "Crash cycles" section with one recovery-table row per cycle, the failed one marked and
+// naming the DB copy (escaped).
+TEST(HtmlReportTest, ShowsCrashCyclesOnEveryChartAndInARecoveryTable) {
+  RunDirectory dir;
+  WriteFullRun(dir);
+  std::string summary = kSummary;
+  summary.insert(summary.rfind('}'), kCrash);
+  dir.Write("summary.json", summary);
+  const std::string html = Render(dir);
+  const size_t charts = CountOf(html, "<svg class=\"chart\"");
+  ASSERT_GT(charts, 0u);
+  EXPECT_EQ(CountOf(html, "class=\"crash-markers\" data-markers=\"2\""), charts);
+  EXPECT_EQ(CountOf(html, "class=\"crash-failed-markers\" data-markers=\"1\""), charts);
+  EXPECT_NE(html.find("<section id=\"crash-cycles\"><h2>Crash cycles</h2>"), std::string::npos);
+  EXPECT_NE(html.find("<p id=\"crash-summary\" data-cycles=\"3\" data-failed=\"1\">3 crash cycles "
+                      "(power-loss)"),
+            std::string::npos);
+  EXPECT_EQ(CountOf(html, "<tr class=\"crash-"), 3u);
+  EXPECT_NE(html.find("<tr class=\"crash-recovered\" id=\"crash-cycle-2\"><td class=\"num\">2</td>"
+                      "<td class=\"num\">1.000 s</td><td>torn</td><td class=\"num\">2.5</td>"
+                      "<td class=\"num\">25</td><td class=\"num\">20</td>"),
+            std::string::npos);
+  const size_t failed = html.find("<tr class=\"crash-failed\" id=\"crash-cycle-3\">");
+  ASSERT_NE(failed, std::string::npos);
+  const std::string row = html.substr(failed, html.find("</tr>", failed) - failed);
+  EXPECT_NE(row.find("<td class=\"num\">12.5</td><td class=\"num\">31</td><td class=\"num\">40</td>"
+                     "<td class=\"num\">1,234</td><td class=\"num\">9</td>"),
+            std::string::npos)
+      << row;
+  EXPECT_NE(row.find("<span class=\"missed\">failed</span>"), std::string::npos);
+  EXPECT_NE(row.find("run/crash-cycle-3 &lt;kept&gt;"), std::string::npos);
+  EXPECT_EQ(html.find("<kept>"), std::string::npos);
+
+  // An older summary.json (or a run without crashes) has no section and no crash lines.
+  dir.Write("summary.json", kSummary);
+  const std::string without = Render(dir);
+  EXPECT_EQ(without.find("crash-cycles"), std::string::npos);
+  EXPECT_EQ(without.find("class=\"crash-markers\""), std::string::npos);
+  EXPECT_EQ(without.find("class=\"crash-failed-markers\""), std::string::npos);
+}
+
+// Proves: a day of crash cycles keeps the table bounded but still shows every failed cycle, and a
+// malformed crash list is an error naming the field.
+TEST(HtmlReportTest, BoundsTheCrashTableAndRejectsAMalformedList) {
+  RunDirectory dir;
+  std::string list;
+  for (int i = 1; i <= 1000; i++) {
+    list += fmt::format("{}{{\"cycle\": {}, \"seconds\": {}, \"mode\": \"kill\", \"ok\": {}}}",
+                        i == 1 ? "" : ",", i, i, i == 900 ? "false" : "true");
+  }
+  dir.Write("summary.json", R"({"result": "violation", "duration_s": 1000, "crash": {"mode": )"
+                            R"("kill", "cycles": 5000, "list": [)" +
+                                list + "]}}");
+  const std::string html = Render(dir);
+  EXPECT_EQ(CountOf(html, "<tr class=\"crash-"), kReportCrashRowsMax + 1);
+  EXPECT_NE(html.find("id=\"crash-cycle-900\""), std::string::npos);
+  EXPECT_NE(html.find("data-cycles=\"5000\" data-failed=\"1\""), std::string::npos);
+  EXPECT_NE(html.find("summary.json lists the first 1,000 cycles"), std::string::npos);
+
+  dir.Write("summary.json",
+            R"({"result": "pass", "crash": {"list": [{"cycle": 1, "ok": "yes"}]}})");
+  RunReport report;
+  const engine::Status s = LoadRunDirectory(dir.path(), &report);
+  EXPECT_TRUE(s.IsInvalidArgument()) << s.ToString();
+  EXPECT_NE(s.message().find("field 'crash.list[0].ok' must be true or false"), std::string::npos)
+      << s.ToString();
 }
 
 // Fault fires become ticks on every chart's time axis, one per column however many fired.

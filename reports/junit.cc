@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 #include <vector>
 
@@ -93,6 +94,91 @@ std::string ViolationText(const Violation& v) {
   return text;
 }
 
+// The crash families a run's cycles belong to, in kCrashFamilyNames order; a run that meant to
+// crash (a crash mode) but had no cycle still has its mode's family, so "no crash happened" shows.
+std::vector<CrashFamily> CrashFamilies(const RunOutcome& outcome) {
+  std::set<CrashFamily> families;
+  for (const CrashCycle& c : outcome.crash_cycles) families.insert(CrashFamilyOf(c.mode));
+  if (families.empty() && !outcome.crash_mode.empty()) {
+    families.insert(CrashFamilyOf(outcome.crash_mode));
+  }
+  return {families.begin(), families.end()};
+}
+
+std::string CrashCycleText(const CrashCycle& c) {
+  std::string text = fmt::format(
+      "cycle {} at {:.3f}s ({}): recovered through sequence {} (floor {}, the DB's last {}), {} "
+      "acknowledged writes lost, {} unsynced writes dropped, recovery took {:.1f} ms\n",
+      c.cycle, c.seconds, c.mode, c.recovered, c.floor, c.last_sequence, c.lost_writes,
+      c.dropped_writes, c.recovery_seconds * 1000);
+  if (!c.kept_db.empty()) text += fmt::format("the DB as the crash left it: {}\n", c.kept_db);
+  return text;
+}
+
+// One testcase "crash.FAMILY" per crash family: its time is the family's recovery time, and a
+// cycle whose recovery failed makes it a <failure> naming every failed cycle. `failures` and
+// `skipped` count the testcases that are so.
+std::string CrashTestcases(const std::string& classname, const RunOutcome& outcome, int* tests,
+                           int* failures, int* skipped) {
+  std::string cases;
+  for (CrashFamily family : CrashFamilies(outcome)) {
+    (*tests)++;
+    double seconds = 0;
+    uint64_t cycles = 0;
+    std::vector<const CrashCycle*> failed;
+    for (const CrashCycle& c : outcome.crash_cycles) {
+      if (CrashFamilyOf(c.mode) != family) continue;
+      cycles++;
+      seconds += c.recovery_seconds;
+      if (!c.ok) failed.push_back(&c);
+    }
+    const std::string name(kCrashFamilyNames[static_cast<size_t>(family)]);
+    std::string body;
+    if (!failed.empty()) {
+      (*failures)++;
+      // A failed recovery stops the run, so there is usually one; a keep-going run names the first
+      // few.
+      constexpr size_t kFailedCyclesNamedMax = 10;
+      std::string numbers;
+      std::string text;
+      for (size_t i = 0; i < std::min(failed.size(), kFailedCyclesNamedMax); i++) {
+        numbers += fmt::format("{}{}", i == 0 ? "" : ", ", failed[i]->cycle);
+        text += CrashCycleText(*failed[i]);
+      }
+      if (failed.size() > kFailedCyclesNamedMax) {
+        numbers += fmt::format(" and {} more", failed.size() - kFailedCyclesNamedMax);
+      }
+      body = fmt::format(
+          "      <failure message=\"{} of {} {} cycles failed to recover: cycle {}\" "
+          "type=\"crash\">{}</failure>\n",
+          failed.size(), cycles, name, numbers, EscapeXml(text));
+    } else if (cycles == 0) {
+      (*skipped)++;
+      body = "      <skipped message=\"no crash cycle ran\"/>\n";
+    }
+    cases +=
+        fmt::format("    <testcase classname=\"{}\" name=\"crash.{}\" time=\"{:.3f}\"{}", classname,
+                    name, seconds, body.empty() ? "/>\n" : ">\n" + body + "    </testcase>\n");
+  }
+  return cases;
+}
+
+// The suite's properties: the run's, and each crash family's number of cycles.
+std::vector<std::pair<std::string, std::string>> Properties(const RunInfo& info,
+                                                            const RunOutcome& outcome) {
+  std::vector<std::pair<std::string, std::string>> properties = {
+      {"seed", std::to_string(info.seed)}, {"preset", info.preset}, {"mutant", info.mutant},
+      {"result", outcome.result},          {"repro", info.repro},   {"run_dir", info.run_dir}};
+  for (CrashFamily family : CrashFamilies(outcome)) {
+    uint64_t cycles = 0;
+    for (const CrashCycle& c : outcome.crash_cycles) cycles += CrashFamilyOf(c.mode) == family;
+    properties.emplace_back(
+        fmt::format("crash.{}.cycles", kCrashFamilyNames[static_cast<size_t>(family)]),
+        std::to_string(cycles));
+  }
+  return properties;
+}
+
 }  // namespace
 
 std::string JunitXml(const RunInfo& info, const RunOutcome& outcome) {
@@ -134,6 +220,7 @@ std::string JunitXml(const RunInfo& info, const RunOutcome& outcome) {
     tests++;
     failures++;
   }
+  cases += CrashTestcases(classname, outcome, &tests, &failures, &skipped);
   tests++;
   if (outcome.result == "error" || outcome.result == "liveness") {
     errors++;
@@ -170,10 +257,7 @@ std::string JunitXml(const RunInfo& info, const RunOutcome& outcome) {
       "time=\"{:.3f}\">\n",
       EscapeXml(name), tests, failures, errors, skipped, time);
   xml += "    <properties>\n";
-  const std::vector<std::pair<std::string, std::string>> properties = {
-      {"seed", std::to_string(info.seed)}, {"preset", info.preset}, {"mutant", info.mutant},
-      {"result", outcome.result},          {"repro", info.repro},   {"run_dir", info.run_dir}};
-  for (const auto& [key, value] : properties) {
+  for (const auto& [key, value] : Properties(info, outcome)) {
     xml += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", key, EscapeXml(value));
   }
   xml += "    </properties>\n" + cases + "  </testsuite>\n</testsuites>\n";

@@ -2,7 +2,9 @@
 //
 // One <testsuite> per run and one <testcase> per check family — point reads, scans, snapshot reads,
 // invariants, recovery — plus "run completes" (an <error> when the run ended in a harness error or
-// the watchdog fired) and, in a mutant run, "mutant NAME is caught". A family's violations are its
+// the watchdog fired), in a crash run one "crash.power-loss" or "crash.kill" per crash family (a
+// <failure> naming every cycle whose recovery failed; the suite's properties count each family's
+// cycles) and, in a mutant run, "mutant NAME is caught". A family's violations are its
 // <failure>s, with the whole violation as text; a family that checked nothing is <skipped>. The
 // report says what the checker found, so a mutant run shows the failures that caught the mutant and
 // a passing "is caught" case.

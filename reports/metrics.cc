@@ -31,6 +31,10 @@ prometheus::Histogram::BucketBoundaries LatencyBoundaries() {
   return bounds;
 }
 
+prometheus::Histogram::BucketBoundaries RecoveryBoundaries() {
+  return {kRecoveryBounds.begin(), kRecoveryBounds.end()};
+}
+
 // Advances a cumulative counter to `total` (counters only go up; a total below the published one
 // cannot happen within a run and is ignored rather than published as a reset).
 void AdvanceTo(prometheus::Counter* c, double total) {
@@ -90,6 +94,24 @@ RunMetrics::RunMetrics(const RunLabels& labels)
           {{"op", std::string(kOpKindNames[op])}, {"result", std::string(kOpResultNames[result])}});
     }
   }
+  // Crash cycles: every (mode, result) series and the histogram exist in every run, at 0 outside
+  // crash runs, so one dashboard serves both and rate() has a zero to begin from.
+  auto& crash_cycles = BuildCounter()
+                           .Name("vstress_crash_cycles_total")
+                           .Help("Crash cycles (crash, reopen, verify), by crash mode and result.")
+                           .Register(r);
+  for (size_t family = 0; family < kCrashFamilyCount; family++) {
+    for (size_t result = 0; result < kCrashResultCount; result++) {
+      crash_cycles_[family][result] =
+          &crash_cycles.Add({{"mode", std::string(kCrashFamilyNames[family])},
+                             {"result", std::string(kCrashResultNames[result])}});
+    }
+  }
+  recovery_ = &BuildHistogram()
+                   .Name("vstress_recovery_seconds")
+                   .Help("Time to reopen and recover the DB after a crash.")
+                   .Register(r)
+                   .Add({}, RecoveryBoundaries());
   for (const char* kind : {"point_read", "scan", "scan_key", "snapshot_read"}) {
     LabelledCounter(reads_checked_, {{"kind", kind}});
   }
@@ -151,6 +173,17 @@ void RunMetrics::Publish(const MetricsSnapshot& m) {
       latency_[op]->ObserveMultiple(increments, delta.sum_seconds);
       latency_published_[op] = m.latency[op];
     }
+  }
+  for (size_t family = 0; family < kCrashFamilyCount; family++) {
+    for (size_t result = 0; result < kCrashResultCount; result++) {
+      AdvanceTo(crash_cycles_[family][result], static_cast<double>(m.crash_cycles[family][result]));
+    }
+  }
+  const RecoveryCounts recovery = m.recovery.Since(recovery_published_);
+  if (recovery.count() > 0) {
+    std::vector<double> increments(recovery.buckets.begin(), recovery.buckets.end());
+    recovery_->ObserveMultiple(increments, recovery.sum_seconds);
+    recovery_published_ = m.recovery;
   }
   for (const auto& [kind, n] : m.reads_checked) {
     AdvanceTo(&LabelledCounter(reads_checked_, {{"kind", kind}}), static_cast<double>(n));

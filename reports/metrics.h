@@ -92,6 +92,11 @@ class RunMetrics {
   std::map<std::tuple<void*, std::map<std::string, std::string>>, prometheus::Counter*> series_;
   std::array<prometheus::Histogram*, kOpKindCount> latency_{};
   std::array<LatencyCounts, kOpKindCount> latency_published_{};  // guarded by mu_
+  // Every (mode, result) crash-cycle series, made at construction like ops_.
+  std::array<std::array<prometheus::Counter*, kCrashResultCount>, kCrashFamilyCount>
+      crash_cycles_{};
+  prometheus::Histogram* recovery_;
+  RecoveryCounts recovery_published_;  // guarded by mu_
 };
 
 struct MetricsExportOptions {

@@ -86,6 +86,99 @@ TEST(RunMetricsTest, SeriesThatHaveNotHappenedYetAreExportedAsZero) {
                 text, "vstress_faults_injected_total{action=\"error\",point=\"engine/wal/sync\"}"),
             0);
   EXPECT_EQ(SampleValue(text, "vstress_ops_total{op=\"scan_step\",result=\"injected_error\"}"), 0);
+  // A run without crashes shows every crash series at 0, and an empty recovery histogram.
+  for (auto mode : kCrashFamilyNames) {
+    for (auto result : kCrashResultNames) {
+      EXPECT_EQ(SampleValue(text, "vstress_crash_cycles_total{mode=\"" + std::string(mode) +
+                                      "\",result=\"" + std::string(result) + "\"}"),
+                0)
+          << mode << " " << result;
+    }
+  }
+  EXPECT_EQ(SampleValue(text, "vstress_recovery_seconds_count"), 0);
+  EXPECT_EQ(SampleValue(text, "vstress_recovery_seconds_bucket{le=\"+Inf\"}"), 0);
+}
+
+CrashCycle Cycle(uint64_t number, const char* mode, double recovery_seconds, bool ok) {
+  CrashCycle c;
+  c.cycle = number;
+  c.seconds = static_cast<double>(number);
+  c.mode = mode;
+  c.recovery_seconds = recovery_seconds;
+  c.ok = ok;
+  return c;
+}
+
+// Every `NAME_bucket{...le="BOUND"} VALUE` line of `text`, in order: (bound, cumulative count).
+std::vector<std::pair<std::string, double>> Buckets(const std::string& text,
+                                                    const std::string& name) {
+  std::vector<std::pair<std::string, double>> buckets;
+  const std::regex line("\n" + name + "_bucket\\{le=\"([^\"]+)\"\\} ([0-9.e+-]+)");
+  for (auto it = std::sregex_iterator(text.begin(), text.end(), line); it != std::sregex_iterator();
+       ++it) {
+    buckets.emplace_back((*it)[1].str(), std::stod((*it)[2].str()));
+  }
+  return buckets;
+}
+
+// Proves: crash cycles are counted by crash family (torn and crash fires are power losses) and
+// result, and their recovery times form a Prometheus histogram whose buckets are cumulative and
+// whose +Inf bucket equals its count.
+TEST(RunMetricsTest, CrashCyclesCountByModeAndResultAndRecoveryIsAHistogram) {
+  RunMetrics metrics({"1", "smoke", "none", "0.1.0", "run-crash"});
+  const std::vector<CrashCycle> cycles = {
+      Cycle(1, "power-loss", 0.002, true), Cycle(2, "torn", 0.0005, true),
+      Cycle(3, "power-loss (crash fire)", 0.3, false), Cycle(4, "kill", 40, true)};
+  MetricsSnapshot m;
+  m.CountCrashCycles(cycles);
+  EXPECT_EQ(m.CrashCyclesTotal(), 4u);
+  metrics.Publish(m);
+  metrics.Publish(m);  // the same totals again: nothing new happened
+  const std::string text = metrics.Text();
+  EXPECT_EQ(
+      SampleValue(text, "vstress_crash_cycles_total{mode=\"power-loss\",result=\"recovered\"}"), 2);
+  EXPECT_EQ(SampleValue(text, "vstress_crash_cycles_total{mode=\"power-loss\",result=\"failed\"}"),
+            1);
+  EXPECT_EQ(SampleValue(text, "vstress_crash_cycles_total{mode=\"kill\",result=\"recovered\"}"), 1);
+  EXPECT_EQ(SampleValue(text, "vstress_crash_cycles_total{mode=\"kill\",result=\"failed\"}"), 0);
+  EXPECT_NE(text.find("# TYPE vstress_crash_cycles_total counter"), std::string::npos);
+  EXPECT_NE(text.find("# TYPE vstress_recovery_seconds histogram"), std::string::npos);
+  EXPECT_NE(text.find("# HELP vstress_recovery_seconds "), std::string::npos);
+
+  const auto buckets = Buckets(text, "vstress_recovery_seconds");
+  ASSERT_EQ(buckets.size(), kRecoveryBounds.size() + 1);
+  for (size_t i = 1; i < buckets.size(); i++) {
+    EXPECT_GE(buckets[i].second, buckets[i - 1].second) << "le=" << buckets[i].first;
+  }
+  EXPECT_EQ(buckets.front(), (std::pair<std::string, double>{"0.001", 1}));  // the torn one
+  EXPECT_EQ(buckets[1].second, 2);                                           // le=0.0025
+  EXPECT_EQ(buckets[kRecoveryBounds.size() - 1].second, 3);                  // le=30: not the kill
+  EXPECT_EQ(buckets.back(), (std::pair<std::string, double>{"+Inf", 4}));
+  EXPECT_EQ(SampleValue(text, "vstress_recovery_seconds_count"), 4);
+  EXPECT_DOUBLE_EQ(SampleValue(text, "vstress_recovery_seconds_sum"), 40.3025);
+}
+
+// Proves: a snapshot that starts from the previous one's crash counts adds only the cycles since,
+// so counting the same run again (every sample does) never counts a cycle twice.
+TEST(MetricsSnapshotTest, CountCrashCyclesCountsEachCycleOnce) {
+  std::vector<CrashCycle> cycles = {Cycle(1, "power-loss", 0.01, true)};
+  MetricsSnapshot previous;
+  previous.CountCrashCycles(cycles);
+  cycles.push_back(Cycle(2, "kill", 0.02, false));
+  MetricsSnapshot now;
+  now.crash_cycles = previous.crash_cycles;
+  now.recovery = previous.recovery;
+  now.CountCrashCycles(cycles);
+  now.CountCrashCycles(cycles);
+  EXPECT_EQ(now.CrashCyclesTotal(), 2u);
+  EXPECT_EQ(now.recovery.count(), 2u);
+  EXPECT_EQ(now.crash_cycles[static_cast<size_t>(CrashFamily::kKill)]
+                            [static_cast<size_t>(CrashResult::kFailed)],
+            1u);
+  EXPECT_EQ(now.crash_cycles[static_cast<size_t>(CrashFamily::kPowerLoss)]
+                            [static_cast<size_t>(CrashResult::kRecovered)],
+            1u);
+  EXPECT_NEAR(now.recovery.sum_seconds, 0.03, 1e-12);
 }
 
 TEST(MetricsExporterTest, BadAddressesAndUrlsAreNamedErrors) {
@@ -209,6 +302,62 @@ TEST(JunitTest, AnUncaughtMutantAnErrorAndAnUncheckedFamilyAreReported) {
   EXPECT_NE(xml.find("<error message=\"no op completed for 30s\" type=\"liveness\"/>"),
             std::string::npos);
   EXPECT_NE(xml.find("name=\"scans\" time=\"20.000\">\n      <skipped"), std::string::npos);
+}
+
+// Proves: a crash run has one testcase per crash family, passing when every cycle recovered, and
+// the suite's properties count the cycles; a run without crashes has none.
+TEST(JunitTest, ACrashRunHasATestcasePerCrashFamily) {
+  RunInfo info;
+  info.preset = "smoke";
+  RunOutcome o = PassingOutcome();
+  o.crash_mode = "power-loss";
+  o.crash_cycles = {Cycle(1, "power-loss", 0.002, true), Cycle(2, "torn", 0.003, true),
+                    Cycle(3, "power-loss", 0.004, true)};
+  const std::string xml = JunitXml(info, o);
+  EXPECT_NE(xml.find("<testcase classname=\"vstress.smoke\" name=\"crash.power-loss\" "
+                     "time=\"0.009\"/>"),
+            std::string::npos)
+      << xml;
+  EXPECT_EQ(Count(xml, "name=\"crash.kill\""), 0);
+  EXPECT_NE(xml.find("<property name=\"crash.power-loss.cycles\" value=\"3\"/>"),
+            std::string::npos);
+  EXPECT_EQ(Count(xml, "<failure"), 0);
+  EXPECT_NE(xml.find("tests=\"7\" failures=\"0\" errors=\"0\" skipped=\"0\""), std::string::npos);
+
+  EXPECT_EQ(Count(JunitXml(info, PassingOutcome()), "crash."), 0);
+}
+
+// Proves: a cycle whose recovery failed fails its family's testcase with a message naming the
+// cycle and text that says what the recovery reached and where the DB was kept; a crash run with
+// no cycle says so as skipped.
+TEST(JunitTest, AFailedRecoveryFailsItsCrashFamily) {
+  RunInfo info;
+  info.preset = "smoke";
+  RunOutcome o = PassingOutcome();
+  o.crash_mode = "kill";
+  CrashCycle failed = Cycle(2, "kill", 0.05, false);
+  failed.floor = 120;
+  failed.recovered = 100;
+  failed.lost_writes = 20;
+  failed.kept_db = "runs/x/crash-cycle-2 <copy>";
+  o.crash_cycles = {Cycle(1, "kill", 0.01, true), failed, Cycle(3, "kill", 0.01, true)};
+  const std::string xml = JunitXml(info, o);
+  EXPECT_NE(xml.find("name=\"crash.kill\" time=\"0.070\">\n      <failure message=\"1 of 3 kill "
+                     "cycles failed to recover: cycle 2\" type=\"crash\">cycle 2 at 2.000s (kill): "
+                     "recovered through sequence 100 (floor 120"),
+            std::string::npos)
+      << xml;
+  EXPECT_NE(xml.find("20 acknowledged writes lost"), std::string::npos);
+  EXPECT_NE(xml.find("runs/x/crash-cycle-2 &lt;copy&gt;"), std::string::npos);
+  EXPECT_NE(xml.find("tests=\"7\" failures=\"1\""), std::string::npos);
+
+  o.crash_cycles.clear();
+  const std::string none = JunitXml(info, o);
+  EXPECT_NE(none.find("name=\"crash.kill\" time=\"0.000\">\n      <skipped message=\"no crash "
+                      "cycle ran\"/>"),
+            std::string::npos)
+      << none;
+  EXPECT_NE(none.find("<property name=\"crash.kill.cycles\" value=\"0\"/>"), std::string::npos);
 }
 
 }  // namespace

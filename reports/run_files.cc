@@ -24,6 +24,7 @@ json EngineJson(const EngineSummary& e) {
           {"flushes", e.flushes},
           {"version_installs", e.version_installs},
           {"background_errors", e.background_errors},
+          {"background_retries", e.background_retries},
           {"max_deepest_level", e.max_deepest_level}};
 }
 
@@ -78,6 +79,43 @@ double Quantile(std::vector<double> values, double q) {
   return values[static_cast<size_t>(q * static_cast<double>(values.size() - 1) + 0.5)];
 }
 
+// Which (point, action) pairs fired, what the engine did about them, and whether every pair the
+// workload expects to fire did.
+json CoverageJson(const RunInfo& info, const RunOutcome& outcome) {
+  json fired = json::object();
+  for (const auto& [point, by_action] : info.faults_by_point_action) {
+    for (const auto& [action, n] : by_action) {
+      if (n > 0) fired[point + ":" + action] = n;
+    }
+  }
+  const auto count = [](const std::map<std::string, uint64_t>& m, const char* key) {
+    auto it = m.find(key);
+    return it == m.end() ? uint64_t{0} : it->second;
+  };
+  uint64_t recovered = 0;
+  for (const CrashCycle& c : outcome.crash_cycles) recovered += c.ok ? 1 : 0;
+  json expected = json::array();
+  for (const std::string& pair : info.expect_reached) {
+    const size_t colon = pair.rfind(':');
+    uint64_t n = 0;
+    if (colon != std::string::npos) {
+      auto point = info.faults_by_point_action.find(pair.substr(0, colon));
+      if (point != info.faults_by_point_action.end())
+        n = count(point->second, pair.c_str() + colon + 1);
+    }
+    expected.push_back({{"pair", pair}, {"fires", n}, {"reached", n > 0}});
+  }
+  return {{"fired", fired},
+          {"reactions",
+           {{"error_returned", count(outcome.ops, "errors_injected")},
+            {"retried", outcome.engine.background_retries},
+            {"background_error", outcome.engine.background_errors},
+            {"reopened", outcome.reopens_after_background_error},
+            {"open_failed_then_opened", count(outcome.checks, "initial_open_failures")},
+            {"crash_recovered", recovered}}},
+          {"expect_reached", expected}};
+}
+
 // Every crash cycle's recovery, summed up; the first kCrashCyclesListedMax in full.
 json CrashJson(const RunOutcome& outcome) {
   constexpr size_t kCrashCyclesListedMax = 1000;
@@ -104,7 +142,9 @@ json CrashJson(const RunOutcome& outcome) {
                         {"dropped_writes", c.dropped_writes},
                         {"recovery_ms", c.recovery_seconds * 1000},
                         {"ok", c.ok},
-                        {"kept_db", c.kept_db}});
+                        {"kept_db", c.kept_db},
+                        {"recovery_io_hits", c.recovery_io_hits},
+                        {"recovery_fault", c.recovery_fault}});
     }
   }
   return {
@@ -143,6 +183,7 @@ engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
                                 const RunOutcome& outcome) {
   json faults = {{"injected_total", info.faults_injected_total},
                  {"by_point", info.faults_by_point},
+                 {"hits_by_point", info.fault_hits_by_point},
                  {"by_point_action", info.faults_by_point_action}};
   json summary = {{"result", outcome.result},
                   {"exit_code", outcome.exit_code},
@@ -160,6 +201,7 @@ engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
   if (!outcome.error.empty()) summary["error"] = outcome.error;
   summary["quiescence"] = QuiescenceJson(outcome.quiescence_points);
   summary["driver"] = info.driver;
+  summary["coverage"] = CoverageJson(info, outcome);
   if (!outcome.crash_cycles.empty() || info.driver == "crash" ||
       outcome.reopens_after_background_error > 0) {
     summary["crash"] = CrashJson(outcome);

@@ -38,9 +38,12 @@ struct RunInfo {
   std::string repro;   // a command that replays the run
   std::string run_dir;
   uint64_t faults_injected_total = 0;
-  std::map<std::string, uint64_t> faults_by_point;  // point -> fires
+  std::map<std::string, uint64_t> faults_by_point;      // point -> fires
+  std::map<std::string, uint64_t> fault_hits_by_point;  // point -> hits (points a rule names)
   std::map<std::string, std::map<std::string, uint64_t>> faults_by_point_action;
   std::optional<SimSummary> sim;
+  // POINT:ACTION pairs the workload expects to fire (expect_reached).
+  std::vector<std::string> expect_reached;
 };
 
 engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,

@@ -1,5 +1,6 @@
 #include "reports/run_record.h"
 
+#include <algorithm>
 #include <numeric>
 
 namespace reports {
@@ -34,6 +35,28 @@ LatencyCounts LatencyCounts::Since(const LatencyCounts& earlier) const {
   return d;
 }
 
+uint64_t RecoveryCounts::count() const {
+  return std::accumulate(buckets.begin(), buckets.end(), uint64_t{0});
+}
+
+void RecoveryCounts::Observe(double seconds) {
+  // The first bucket whose upper bound holds `seconds`; past the last bound, +Inf.
+  const auto bound = std::lower_bound(kRecoveryBounds.begin(), kRecoveryBounds.end(), seconds);
+  buckets[static_cast<size_t>(bound - kRecoveryBounds.begin())]++;
+  sum_seconds += seconds;
+}
+
+RecoveryCounts RecoveryCounts::Since(const RecoveryCounts& earlier) const {
+  RecoveryCounts d;
+  for (size_t i = 0; i < buckets.size(); i++) d.buckets[i] = buckets[i] - earlier.buckets[i];
+  d.sum_seconds = sum_seconds - earlier.sum_seconds;
+  return d;
+}
+
+CrashFamily CrashFamilyOf(std::string_view mode) {
+  return mode.starts_with("kill") ? CrashFamily::kKill : CrashFamily::kPowerLoss;
+}
+
 uint64_t MetricsSnapshot::OpsOf(OpKind op) const {
   const auto& r = ops[static_cast<size_t>(op)];
   return std::accumulate(r.begin(), r.end(), uint64_t{0});
@@ -64,6 +87,23 @@ uint64_t MetricsSnapshot::ReadsCheckedTotal() const {
 
 uint64_t MetricsSnapshot::FaultsTotal() const { return SumValues(faults); }
 uint64_t MetricsSnapshot::ViolationsTotal() const { return SumValues(violations); }
+
+uint64_t MetricsSnapshot::CrashCyclesTotal() const {
+  uint64_t total = 0;
+  for (const auto& by_result : crash_cycles) {
+    total += std::accumulate(by_result.begin(), by_result.end(), uint64_t{0});
+  }
+  return total;
+}
+
+void MetricsSnapshot::CountCrashCycles(const std::vector<CrashCycle>& cycles) {
+  for (size_t i = CrashCyclesTotal(); i < cycles.size(); i++) {
+    const CrashCycle& c = cycles[i];
+    const CrashResult result = c.ok ? CrashResult::kRecovered : CrashResult::kFailed;
+    crash_cycles[static_cast<size_t>(CrashFamilyOf(c.mode))][static_cast<size_t>(result)]++;
+    recovery.Observe(c.recovery_seconds);
+  }
+}
 
 Sample Sample::Between(const MetricsSnapshot* previous, const MetricsSnapshot& now) {
   Sample s;

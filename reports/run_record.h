@@ -18,9 +18,10 @@
 namespace reports {
 
 // Every kind of violation the checker reports.
-inline constexpr std::array<std::string_view, 7> kViolationKinds = {
+// `coverage`: a fault the workload expects to fire (expect_reached) never did.
+inline constexpr std::array<std::string_view, 8> kViolationKinds = {
     "point_read",       "scan",      "snapshot_read", "failed_write_visible",
-    "unexpected_error", "invariant", "recovery"};
+    "unexpected_error", "invariant", "recovery",      "coverage"};
 
 struct Violation {
   std::string kind;  // one of kViolationKinds
@@ -70,6 +71,55 @@ struct LatencyCounts {
   LatencyCounts Since(const LatencyCounts& earlier) const;
 };
 
+// One crash of a run and the recovery after it (vstress crash, a crash rule in vstress sim).
+struct CrashCycle {
+  uint64_t cycle = 0;                        // from 1
+  double seconds = 0;                        // since the run started, when the crash happened
+  std::string mode;                          // power-loss | power-loss (crash fire) | torn | kill
+  engine::SequenceNumber floor = 0;          // the recovery had to reach at least this sequence
+  engine::SequenceNumber recovered = 0;      // the DB holds every write through it and none above
+  engine::SequenceNumber last_sequence = 0;  // the DB's own last sequence after the reopen
+  uint64_t lost_writes = 0;       // durable (acknowledged synced, or for a kill any) writes lost
+  uint64_t dropped_writes = 0;    // recorded writes above `recovered`, gone with the crash
+  double recovery_seconds = 0;    // reopening the DB
+  bool ok = true;                 // opened and checked without a violation
+  std::string kept_db;            // a failed recovery's DB, copied just after the crash
+  uint64_t recovery_io_hits = 0;  // file-system calls the checked reopen made (fault points hit)
+  std::string recovery_fault;     // a fault inside recovery that fired first ("" none): what, where
+};
+
+// The crash families, the `mode` label of vstress_crash_cycles_total: a power loss (torn writes and
+// crash fires included) or a killed process.
+enum class CrashFamily : uint8_t { kPowerLoss, kKill };
+inline constexpr size_t kCrashFamilyCount = 2;
+inline constexpr std::array<std::string_view, kCrashFamilyCount> kCrashFamilyNames = {"power-loss",
+                                                                                      "kill"};
+// The family of a CrashCycle::mode ("power-loss", "power-loss (crash fire)", "torn", "kill").
+CrashFamily CrashFamilyOf(std::string_view mode);
+
+// How a crash cycle's recovery ended (CrashCycle::ok): the `result` label of
+// vstress_crash_cycles_total.
+enum class CrashResult : uint8_t { kRecovered, kFailed };
+inline constexpr size_t kCrashResultCount = 2;
+inline constexpr std::array<std::string_view, kCrashResultCount> kCrashResultNames = {"recovered",
+                                                                                      "failed"};
+
+// Recovery-time buckets of vstress_recovery_seconds: upper bounds in seconds, then +Inf. A reopen
+// of a small DB takes about a millisecond; one that replays a large log or hangs takes seconds.
+inline constexpr std::array<double, 14> kRecoveryBounds = {
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30};
+
+// Recovery times: per-bucket (not cumulative) counts, the last one +Inf, and the sum.
+struct RecoveryCounts {
+  std::array<uint64_t, kRecoveryBounds.size() + 1> buckets{};
+  double sum_seconds = 0;
+
+  uint64_t count() const;
+  void Observe(double seconds);
+  // What was observed since `earlier` (a snapshot of the same counts).
+  RecoveryCounts Since(const RecoveryCounts& earlier) const;
+};
+
 // A run's cumulative counters and current gauges at one instant: what the sampler reads every
 // 250 ms and what the Prometheus metrics, timeseries.csv and the report are made of.
 struct MetricsSnapshot {
@@ -91,12 +141,20 @@ struct MetricsSnapshot {
   std::map<std::string, uint64_t> violations;     // by violation kind
   std::map<std::pair<std::string, std::string>, uint64_t> faults;  // (point, action) -> fires
   uint64_t rss_bytes = 0;  // resident set size of the process
+  // Crash cycles so far (vstress crash, crash rules): [family][result], and their recovery times.
+  std::array<std::array<uint64_t, kCrashResultCount>, kCrashFamilyCount> crash_cycles{};
+  RecoveryCounts recovery;  // of every cycle, recovered or not
 
   uint64_t OpsTotal() const;
   uint64_t OpsOf(OpKind op) const;
   uint64_t ReadsCheckedTotal() const;
   uint64_t FaultsTotal() const;
   uint64_t ViolationsTotal() const;
+  uint64_t CrashCyclesTotal() const;
+  // Counts the cycles of `cycles` (a run's, in order) past the first CrashCyclesTotal(), which
+  // this snapshot already counts: a snapshot that starts from the previous one's crash counts
+  // catches up with the cycles since, however often it is taken.
+  void CountCrashCycles(const std::vector<CrashCycle>& cycles);
 };
 
 // One row of timeseries.csv, derived from two consecutive MetricsSnapshots.
@@ -129,6 +187,7 @@ struct EngineSummary {
   uint64_t flushes = 0;
   uint64_t version_installs = 0;
   uint64_t background_errors = 0;
+  uint64_t background_retries = 0;  // failed flushes and compactions tried again
   // The deepest level that held a table at any sample: workloads meant to exercise compaction
   // across levels (tombstones over older data deeper down) must reach several.
   uint64_t max_deepest_level = 0;
@@ -143,21 +202,6 @@ struct QuiescencePoint {
   bool reopened = false;                // the close-reopen-compare check ran
   bool background_error = false;        // the DB was in a background error before the reopen
   uint64_t violations = 0;              // found by this point's checks
-};
-
-// One crash of a run and the recovery after it (vstress crash, a crash rule in vstress sim).
-struct CrashCycle {
-  uint64_t cycle = 0;                        // from 1
-  double seconds = 0;                        // since the run started, when the crash happened
-  std::string mode;                          // power-loss | torn | kill
-  engine::SequenceNumber floor = 0;          // the recovery had to reach at least this sequence
-  engine::SequenceNumber recovered = 0;      // the DB holds every write through it and none above
-  engine::SequenceNumber last_sequence = 0;  // the DB's own last sequence after the reopen
-  uint64_t lost_writes = 0;     // durable (acknowledged synced, or for a kill any) writes lost
-  uint64_t dropped_writes = 0;  // recorded writes above `recovered`, gone with the crash
-  double recovery_seconds = 0;  // reopening the DB
-  bool ok = true;               // opened and checked without a violation
-  std::string kept_db;          // a failed recovery's DB, copied just after the crash
 };
 
 struct RunOutcome {

@@ -21,7 +21,7 @@ TEST(PresetsTest, ListsTheDocumentedPresets) {
     EXPECT_FALSE(preset.description.empty()) << preset.name;
     EXPECT_FALSE(preset.description.starts_with("(invalid")) << preset.description;
   }
-  EXPECT_EQ((std::vector<std::string>{"default", "deletion-faults", "manifest-faults",
+  EXPECT_EQ((std::vector<std::string>{"default", "deletion-faults", "enumerate", "manifest-faults",
                                       "readers-vs-compaction", "smoke", "snapshots"}),
             names);
 }
@@ -47,7 +47,7 @@ TEST(PresetsTest, UnknownPresetListsKnownNames) {
   ASSERT_FALSE(spec.ok());
   EXPECT_TRUE(spec.status().IsInvalidArgument());
   EXPECT_EQ(
-      "unknown preset 'smok' (known: default, deletion-faults, manifest-faults, "
+      "unknown preset 'smok' (known: default, deletion-faults, enumerate, manifest-faults, "
       "readers-vs-compaction, smoke, snapshots)",
       spec.status().message());
   EXPECT_TRUE(PresetToml("smok").empty());

@@ -7,6 +7,8 @@
 #include <cmath>
 #include <initializer_list>
 
+#include "faults/fault_controller.h"
+
 namespace workloads {
 namespace {
 
@@ -63,6 +65,35 @@ Status CheckName(const std::string& name) {
   return Status::Ok();
 }
 
+Status CheckRecoveryFault(const std::string& text) {
+  if (text.empty()) return Status::Ok();
+  faults::RecoveryFault fault;
+  if (!ParseRecoveryFault(text, &fault)) {
+    return Bad("recovery_fault",
+               fmt::format("must be HIT:ACTION (HIT >= 1; ACTION error, nospace or crash), got "
+                           "'{}'",
+                           text));
+  }
+  return Status::Ok();
+}
+
+Status CheckExpectReached(const std::vector<std::string>& pairs) {
+  for (const std::string& pair : pairs) {
+    const size_t colon = pair.rfind(':');
+    faults::Action action;
+    const bool ok = colon != std::string::npos &&
+                    faults::IsFaultPoint(std::string_view(pair).substr(0, colon)) &&
+                    faults::ParseActionName(std::string_view(pair).substr(colon + 1), &action);
+    if (!ok) {
+      return Bad("expect_reached",
+                 fmt::format("'{}' is not POINT:ACTION with a point `vstress faults` lists and "
+                             "an action (error, nospace, delay, torn, crash)",
+                             pair));
+    }
+  }
+  return Status::Ok();
+}
+
 Status ValidateRun(const WorkloadSpec& s) {
   const Status duration =
       s.ops == 0
@@ -83,6 +114,8 @@ Status ValidateRun(const WorkloadSpec& s) {
                 fmt::format("must be stop-writes or reopen, got '{}'", s.on_background_error)),
       CheckRange("crash_every_seconds", s.crash_every_seconds, 0.05, kDurationSecondsMax),
       CheckRange("crash_torn_ratio", s.crash_torn_ratio, 0, 1),
+      CheckRecoveryFault(s.recovery_fault),
+      CheckExpectReached(s.expect_reached),
       s.quiesce_every_seconds == 0 ? Status::Ok()
                                    : CheckRange("quiesce_every_seconds", s.quiesce_every_seconds,
                                                 kQuiesceEverySecondsMin, kDurationSecondsMax),
@@ -309,7 +342,9 @@ bool operator==(const WorkloadSpec& a, const WorkloadSpec& b) {
          a.watchdog_seconds == b.watchdog_seconds &&
          a.quiesce_every_seconds == b.quiesce_every_seconds &&
          a.on_background_error == b.on_background_error &&
-         a.crash_every_seconds == b.crash_every_seconds && a.crash_torn_ratio == b.crash_torn_ratio;
+         a.crash_every_seconds == b.crash_every_seconds &&
+         a.crash_torn_ratio == b.crash_torn_ratio && a.recovery_fault == b.recovery_fault &&
+         a.expect_reached == b.expect_reached;
 }
 
 }  // namespace workloads

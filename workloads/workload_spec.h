@@ -181,6 +181,13 @@ struct WorkloadSpec {
   // crash_torn_ratio.
   double crash_every_seconds = 2;
   double crash_torn_ratio = 0.5;
+  // A fault inside every crash recovery's reopen, "HIT:ACTION" (action error, nospace or crash):
+  // the HIT-th file-system call of the reopen fails or loses power; the reopen after it, with no
+  // fault, must still recover (vstress enumerate --during-recovery). Empty: none.
+  std::string recovery_fault;
+  // Fault coverage: "POINT:ACTION" pairs (e.g. "engine/manifest/sync:error") that must fire at
+  // least once in the run; one that never fires fails it (exit 1, violation kind `coverage`).
+  std::vector<std::string> expect_reached;
 
   int TotalThreads() const;
   // Names the bad key: "writers.sync_ratio: must be in [0, 1], got 1.5".

@@ -73,6 +73,11 @@ const std::vector<Field>& Fields() {
                     "vstress crash: seconds between crashes, on average"),
       VSTRESS_FIELD("crash_torn_ratio", crash_torn_ratio,
                     "vstress crash: share of power losses that tear unsynced tails"),
+      VSTRESS_FIELD("recovery_fault", recovery_fault,
+                    "HIT:ACTION: the HIT-th file call of every crash recovery fails (error, "
+                    "nospace) or loses power (crash); empty: none"),
+      VSTRESS_FIELD("expect_reached", expect_reached,
+                    "POINT:ACTION pairs that must fire in the run (fault coverage)"),
       VSTRESS_FIELD("quiesce_every_seconds", quiesce_every_seconds,
                     "pause clients, drain, check the DB at rest and reopen it this often; 0 = "
                     "only at the end"),

@@ -369,6 +369,7 @@ StatsSnapshot DBImpl::GetStats() const {
   s.flushes = stats_.flushes.load(std::memory_order_relaxed);
   s.compactions = stats_.compactions.load(std::memory_order_relaxed);
   s.background_errors = stats_.background_errors.load(std::memory_order_relaxed);
+  s.background_retries = stats_.background_retries.load(std::memory_order_relaxed);
   s.deepest_level = stats_.deepest_level.load(std::memory_order_relaxed);
   s.oldest_version_age_seconds = versions_->OldestVersionAgeSeconds();
   s.last_sequence = versions_->last_sequence();

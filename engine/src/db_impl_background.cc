@@ -126,7 +126,9 @@ void DBImpl::RecordBackgroundFailureLocked(const Status& s) {
   if (++bg_failures_in_a_row_ > kBackgroundRetriesMax) {
     SetBackgroundErrorLocked(s.WithContext(
         fmt::format("background work failed {} times in a row", kBackgroundRetriesMax)));
+    return;
   }
+  EngineStats::Add(stats_.background_retries, 1);
 }
 
 // ---- Flush ----------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ struct EngineStats {
   std::atomic<uint64_t> flushes{0};
   std::atomic<uint64_t> compactions{0};
   std::atomic<uint64_t> background_errors{0};
+  std::atomic<uint64_t> background_retries{0};
   // The deepest level holding a table in the current Version (0 when only level 0 or none does).
   std::atomic<uint64_t> deepest_level{0};
 

@@ -22,6 +22,8 @@ struct StatsSnapshot {
   uint64_t flushes = 0;
   uint64_t compactions = 0;
   uint64_t background_errors = 0;
+  // Flushes and compactions that failed and were tried again (before any became permanent).
+  uint64_t background_retries = 0;
   // The deepest level holding a table in the current Version: how deep the LSM tree is.
   uint64_t deepest_level = 0;
   // Age of the oldest live Version (0 when only the current one lives... or it is new).
