@@ -60,10 +60,12 @@ bool DetectionTable::AllCaught() const {
 }
 
 std::string DetectionText(const DetectionTable& table) {
-  std::string out = fmt::format("{:<40} {:>7} {:>8} {:>8}  {}\n", "mutant", "caught", "median",
-                                "max", "first violation kinds");
+  size_t width = 40;
+  for (const MutantRow& row : table.rows) width = std::max(width, row.name.size());
+  std::string out = fmt::format("{:<{}} {:>7} {:>8} {:>8}  {}\n", "mutant", width, "caught",
+                                "median", "max", "first violation kinds");
   for (const MutantRow& row : table.rows) {
-    out += fmt::format("{:<40} {:>7} {:>8} {:>8}  {}\n", row.name,
+    out += fmt::format("{:<{}} {:>7} {:>8} {:>8}  {}\n", row.name, width,
                        fmt::format("{}/{}", row.caught(), row.runs.size()),
                        Seconds(row.MedianSeconds()), Seconds(row.MaxSeconds()), Kinds(row));
   }

@@ -237,6 +237,27 @@ engine::Status LoadSummary(const std::string& path, const std::string& text, Rep
       for (const auto& [point, fires] : by_point) out->faults_by_point_action[point]["any"] = fires;
     }
   }
+  if (const json* coverage = JsonReader::Find(doc, "coverage")) {
+    if (!coverage->is_object()) {
+      r.Fail("coverage", "an object");
+      return r.status();
+    }
+    r.ReadCounters(*coverage, "coverage", "reactions", &out->coverage_reactions);
+    if (const json* expected = JsonReader::Find(*coverage, "expect_reached")) {
+      if (!expected->is_array()) {
+        r.Fail("coverage.expect_reached", "an array");
+        return r.status();
+      }
+      for (const json& e : *expected) {
+        if (!e.is_object() || !e.contains("pair") || !e["pair"].is_string() ||
+            !e.contains("fires") || !e["fires"].is_number_unsigned()) {
+          r.Fail("coverage.expect_reached", "a list of {pair, fires}");
+          return r.status();
+        }
+        out->expect_reached.emplace_back(e["pair"].get<std::string>(), e["fires"].get<uint64_t>());
+      }
+    }
+  }
   if (const json* q = JsonReader::Find(doc, "quiescence")) {
     if (!q->is_object()) {
       r.Fail("quiescence", "an object");
@@ -607,6 +628,35 @@ std::string RenderTotals(const RunReport& report) {
          RenderCounterTable("engine", s.engine) + "</div></section>";
 }
 
+// Fault coverage: what the engine did about the faults, and each pair the workload expects to fire
+// (one that never fired failed the run).
+std::string RenderCoverage(const ReportSummary& s) {
+  if (s.coverage_reactions.empty() && s.expect_reached.empty()) return "";
+  std::string html = "<div class=\"tables\">";
+  if (!s.coverage_reactions.empty()) {
+    html +=
+        "<div class=\"table-wrap\"><table id=\"coverage-reactions\"><thead><tr><th>the engine's "
+        "reaction</th><th class=\"num\">times</th></tr></thead><tbody>";
+    for (const auto& [reaction, n] : s.coverage_reactions) {
+      html += fmt::format("<tr><td>{}</td><td class=\"num\">{}</td></tr>", EscapeHtml(reaction),
+                          FormatCount(n));
+    }
+    html += "</tbody></table></div>";
+  }
+  if (!s.expect_reached.empty()) {
+    html +=
+        "<div class=\"table-wrap\"><table id=\"coverage-expected\"><thead><tr><th>expected to "
+        "fire</th><th class=\"num\">fires</th><th>reached</th></tr></thead><tbody>";
+    for (const auto& [pair, fires] : s.expect_reached) {
+      html += fmt::format("<tr{}><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
+                          fires == 0 ? " class=\"crash-failed\"" : "", EscapeHtml(pair),
+                          FormatCount(fires), fires == 0 ? "no: the run failed (coverage)" : "yes");
+    }
+    html += "</tbody></table></div>";
+  }
+  return html + "</div>";
+}
+
 std::string RenderFaultTable(const RunReport& report) {
   const ReportSummary& s = report.summary;
   std::string html = "<section id=\"faults\"><h2>Fault fires</h2>";
@@ -633,7 +683,7 @@ std::string RenderFaultTable(const RunReport& report) {
       "</tbody><tfoot><tr><th colspan=\"2\">total</th><td class=\"num\">{}</td>"
       "</tr></tfoot></table></div>",
       FormatCount(total));
-  return html + "</section>";
+  return html + RenderCoverage(s) + "</section>";
 }
 
 std::string RenderViolation(size_t index, const Violation& v) {

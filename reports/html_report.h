@@ -54,6 +54,10 @@ struct ReportSummary {
   // point -> action -> fires. From by_point_action, or by_point under the action "any" when an
   // older summary has only that.
   std::map<std::string, std::map<std::string, uint64_t>> faults_by_point_action;
+  // Fault coverage: what the engine did about the faults (reaction -> count), and each pair the
+  // workload expects to fire with its fires (absent in older summaries).
+  std::map<std::string, uint64_t> coverage_reactions;
+  std::vector<std::pair<std::string, uint64_t>> expect_reached;
   // Quiescence points: how many, when, the longest check, how many found a violation.
   uint64_t quiescence_points = 0;
   std::vector<double> quiescence_seconds;

@@ -296,6 +296,32 @@ TEST(HtmlReportTest, ShowsCrashCyclesOnEveryChartAndInARecoveryTable) {
   EXPECT_EQ(without.find("class=\"crash-failed-markers\""), std::string::npos);
 }
 
+// Proves: the coverage section shows the engine's reactions and each expected pair, a pair that
+// never fired marked as failing the run; a malformed expect_reached list names the field.
+TEST(HtmlReportTest, ShowsFaultCoverage) {
+  RunDirectory dir;
+  WriteFullRun(dir);
+  std::string summary = kSummary;
+  summary.insert(summary.rfind('}'),
+                 R"(, "coverage": {"fired": {"engine/file/delete:error": 2},
+                  "reactions": {"retried": 7, "reopened": 0},
+                  "expect_reached": [{"pair": "engine/file/delete:error", "fires": 2, "reached": true},
+                                     {"pair": "engine/manifest/sync:error", "fires": 0, "reached": false}]})");
+  dir.Write("summary.json", summary);
+  const std::string html = Render(dir);
+  EXPECT_NE(html.find("<tr><td>retried</td><td class=\"num\">7</td></tr>"), std::string::npos);
+  EXPECT_NE(html.find("<tr><td>engine/file/delete:error</td><td class=\"num\">2</td><td>yes</td>"),
+            std::string::npos);
+  EXPECT_NE(html.find("<tr class=\"crash-failed\"><td>engine/manifest/sync:error</td><td "
+                      "class=\"num\">0</td><td>no: the run failed (coverage)</td>"),
+            std::string::npos);
+  dir.Write("summary.json", R"({"result": "pass", "coverage": {"expect_reached": [{"pair": 3}]}})");
+  RunReport report;
+  const engine::Status s = LoadRunDirectory(dir.path(), &report);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("coverage.expect_reached"), std::string::npos) << s.message();
+}
+
 // Proves: a day of crash cycles keeps the table bounded but still shows every failed cycle, and a
 // malformed crash list is an error naming the field.
 TEST(HtmlReportTest, BoundsTheCrashTableAndRejectsAMalformedList) {

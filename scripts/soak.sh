@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# The default soak: `vstress run --preset default` (10 minutes of writers, point readers, long-lived
-# iterators and snapshot readers under constant compaction and low-rate faults, every read checked).
+# The default soak: `vstress crash --preset default` (10 minutes of writers, point readers,
+# long-lived iterators and snapshot readers under constant compaction and low-rate faults, every
+# read checked; a power loss every 20 s or so, each recovery verified; a reopen after every failed
+# MANIFEST write, verified too).
 # Metrics are served on 127.0.0.1:9464 (the port reports/prometheus/prometheus.yml scrapes) while it
-# runs, or on a free port if that one is taken. Extra arguments go to `vstress run`
+# runs, or on a free port if that one is taken. Extra arguments go to `vstress crash`
 # (e.g. SOAK_ARGS="--duration 2m --seed 7" make soak).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +16,7 @@ if (exec 3<>/dev/tcp/127.0.0.1/9464) 2>/dev/null; then
   echo "soak: 127.0.0.1:9464 is in use; serving metrics on a free port instead"
   listen=127.0.0.1:0
 fi
-"$binary" run --preset default --out "$out" --metrics-listen "$listen" "$@" && rc=0 || rc=$?
+"$binary" crash --preset default --out "$out" --metrics-listen "$listen" "$@" && rc=0 || rc=$?
 echo "soak: exit $rc; run directory $out"
 echo "soak: report $out/report.html (also summary.json, junit.xml, metrics.prom, timeseries.csv," \
   "violations.json, faults.log, repro.sh)"

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# The planted crash, MANIFEST and file-number bugs: each is caught by the command `vstress
-# mutants` lists for it (seed 1, through `vstress mutants --measure`, which also takes the
-# lock-order inversion's liveness exit as caught), and the correct engine passes the same
-# commands (shortened: fewer cycles, a shorter duration). `vstress mutants` lists all 16.
+# The planted crash, MANIFEST and file-number bugs: the correct engine passes the commands that
+# catch them (shortened: fewer cycles, a shorter duration), so what catches each is the bug and
+# not the command. `vstress mutants` lists all 16. (Each mutant caught by its command:
+# smoke.mutant.NAME, and over two seeds harness.mutants_measure.)
 #   mutants_test.sh VSTRESS WORK_DIR
 set -uo pipefail
 vstress="$1" work="$2"
@@ -14,15 +14,6 @@ new=(current-not-synced manifest-record-on-disk-after-sync-failure manifest-appe
 
 "$vstress" mutants >"$work/list.txt" || fail "vstress mutants"
 [[ $(wc -l <"$work/list.txt") -eq 16 ]] || fail "vstress mutants lists $(wc -l <"$work/list.txt"), want 16"
-only=()
-for m in "${new[@]}"; do only+=(--mutant "$m"); done
-rc=0
-"$vstress" mutants --measure --seeds 1-1 --budget 60s "${only[@]}" --out "$work/measure" \
-  >"$work/measure.txt" 2>&1 || rc=$?
-cat "$work/measure.txt"
-[[ $rc -eq 0 ]] || fail "not every mutant was caught by its command (exit $rc)"
-grep -q "^lock-order-inversion .* liveness (1)" "$work/measure.txt" || fail "the deadlock is not liveness"
-
 # The correct engine passes each command: --mutant NAME dropped (its preset named instead),
 # --cycles cut to 4, a run cut to 8 s.
 for m in "${new[@]}"; do
