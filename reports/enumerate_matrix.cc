@@ -14,19 +14,16 @@ namespace {
 
 using json = nlohmann::json;
 
-char CellChar(CellOutcome o) {
-  switch (o) {
-    case CellOutcome::kOk:
-      return '.';
-    case CellOutcome::kErrorSurfaced:
-      return 'e';
-    case CellOutcome::kViolation:
-      return 'X';
-    case CellOutcome::kNotReached:
-      return '-';
-  }
-  return '?';
-}
+struct OutcomeText {
+  const char* name;
+  char mark;
+};
+
+// Indexed by CellOutcome.
+constexpr OutcomeText kOutcomes[] = {
+    {"ok", '.'}, {"error", 'e'}, {"violation", 'X'}, {"not-reached", '-'}};
+
+char CellChar(CellOutcome o) { return kOutcomes[static_cast<size_t>(o)].mark; }
 
 // The cells of one grid: a mode's plain cells (recovery_action empty), or the --during-recovery
 // cells with one recovery action, keyed by row and column.
@@ -79,17 +76,7 @@ std::string CountsLine(const FaultMatrix& m) {
 }  // namespace
 
 const char* CellOutcomeName(CellOutcome outcome) {
-  switch (outcome) {
-    case CellOutcome::kOk:
-      return "ok";
-    case CellOutcome::kErrorSurfaced:
-      return "error";
-    case CellOutcome::kViolation:
-      return "violation";
-    case CellOutcome::kNotReached:
-      return "not-reached";
-  }
-  return "?";
+  return kOutcomes[static_cast<size_t>(outcome)].name;
 }
 
 std::string MatrixCell::Name() const {

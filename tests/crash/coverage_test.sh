@@ -7,24 +7,9 @@
 set -uo pipefail
 vstress="$1" work="$2"
 rm -rf "$work" && mkdir -p "$work"
-fail() { echo "coverage_test: FAIL: $*" >&2; exit 1; }
-expect() {  # expect EXIT WHAT COMMAND...
-  local want=$1 what=$2 rc=0
-  shift 2
-  "$@" >"$work/out.txt" 2>&1 || rc=$?
-  cat "$work/out.txt"
-  [[ $rc -eq $want ]] || fail "$what: exit $rc, want $want"
-}
-summary() {  # summary CHECK RUN_DIR: a Python expression over `s` (summary.json)
-  python3 - "$2/summary.json" "$1" <<'PY' || fail "$2: $1"
-import json, sys
-s = json.load(open(sys.argv[1]))
-ok = eval(sys.argv[2])
-if not ok:
-    print("summary check failed:", sys.argv[2], json.dumps(s.get("coverage"), indent=1), s["ops"])
-sys.exit(0 if ok else 1)
-PY
-}
+test_name=coverage_test
+source "$(dirname "$0")/../lib/expect.sh"
+summary() { json_check "$2/summary.json" "$1" 's = d'; }  # summary CHECK RUN_DIR
 
 # Every 40th MANIFEST sync from op 3000 on fails.
 fault=(--fault 'engine/manifest/sync:error:every=40@after_ops=3000')

@@ -8,26 +8,10 @@
 set -uo pipefail
 vstress="$1" work="$2"
 rm -rf "$work" && mkdir -p "$work"
-fail() { echo "cycles_test: FAIL: $*" >&2; exit 1; }
-expect() {  # expect EXIT WHAT COMMAND...
-  local want=$1 what=$2 rc=0
-  shift 2
-  "$@" >"$work/out.txt" 2>&1 || rc=$?
-  cat "$work/out.txt"
-  [[ $rc -eq $want ]] || fail "$what: exit $rc, want $want"
-}
+test_name=cycles_test
+source "$(dirname "$0")/../lib/expect.sh"
 # summary CHECK RUN_DIR: a Python expression over `s` (summary.json) and `c` (its crash section).
-summary() {
-  python3 - "$2/summary.json" "$1" <<'PY' || fail "$2: $1"
-import json, sys
-s = json.load(open(sys.argv[1]))
-c = s["crash"]
-ok = eval(sys.argv[2])
-if not ok:
-    print("summary check failed:", sys.argv[2], json.dumps(c, indent=1)[:2000])
-sys.exit(0 if ok else 1)
-PY
-}
+summary() { json_check "$2/summary.json" "$1" 's = d; c = d["crash"]'; }
 
 expect 0 "50 power-loss cycles" "$vstress" crash --preset smoke --cycles 50 \
   --set crash_every_seconds=0.15 --progress off --out "$work/power"

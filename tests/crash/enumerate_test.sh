@@ -9,26 +9,10 @@
 set -uo pipefail
 vstress="$1" xsd="$2" work="$3"
 rm -rf "$work" && mkdir -p "$work"
-fail() { echo "enumerate_test: FAIL: $*" >&2; exit 1; }
-expect() {  # expect EXIT WHAT COMMAND...
-  local want=$1 what=$2 rc=0
-  shift 2
-  "$@" >"$work/out.txt" 2>&1 || rc=$?
-  cat "$work/out.txt"
-  [[ $rc -eq $want ]] || fail "$what: exit $rc, want $want"
-}
+test_name=enumerate_test
+source "$(dirname "$0")/../lib/expect.sh"
 # matrix CHECK DIR: a Python expression over `m` (the matrix's summary.json) and `cells`.
-matrix() {
-  python3 - "$2/summary.json" "$1" <<'PY' || fail "$2: $1"
-import json, sys
-m = json.load(open(sys.argv[1]))
-cells = m["cells"]
-ok = eval(sys.argv[2])
-if not ok:
-    print("matrix check failed:", sys.argv[2], json.dumps(m["counts"]), json.dumps(m["point_hits"]))
-sys.exit(0 if ok else 1)
-PY
-}
+matrix() { json_check "$2/summary.json" "$1" 'm = d; cells = d["cells"]'; }
 points=(--point 'engine/manifest/*' --point engine/file/delete --point 'fs/*/sync')
 
 expect 0 "the matrix on the correct engine" "$vstress" enumerate "${points[@]}" --max-hits 3 \

@@ -7,7 +7,8 @@
 set -uo pipefail
 vstress="$1" work="$2"
 rm -rf "$work" && mkdir -p "$work"
-fail() { echo "mutants_test: FAIL: $*" >&2; exit 1; }
+test_name=mutants_test
+source "$(dirname "$0")/../lib/expect.sh"
 new=(current-not-synced manifest-record-on-disk-after-sync-failure manifest-append-after-error
   reuse-file-number-after-recovery truncated-manifest-is-corruption gc-deletes-live-manifest
   wal-sync-skipped lock-order-inversion)

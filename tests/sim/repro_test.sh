@@ -8,14 +8,8 @@
 set -uo pipefail
 vstress="$1" work="$2"
 rm -rf "$work" && mkdir -p "$work"
-fail() { echo "repro_test: FAIL: $*" >&2; exit 1; }
-expect() {  # expect EXIT WHAT COMMAND...
-  local want=$1 what=$2 rc=0
-  shift 2
-  "$@" >"$work/out.txt" 2>&1 || rc=$?
-  cat "$work/out.txt"
-  [[ $rc -eq $want ]] || fail "$what: exit $rc, want $want"
-}
+test_name=repro_test
+source "$(dirname "$0")/../lib/expect.sh"
 
 expect 1 "the mutant run" "$vstress" sim --mutant drop-tombstone-early --seed 2 --history-ops 0 \
   --progress off --out "$work/full"
