@@ -112,6 +112,8 @@ void AckLog::Failed(uint32_t writer) { Append(writer, "f\n"); }
 engine::Result<std::vector<LoggedWrite>> ReadAckLogs(const std::string& dir) {
   std::error_code ec;
   std::vector<std::string> paths;
+  // A child killed before it created its logs (it had not opened the DB yet) wrote nothing.
+  if (!fs::exists(dir, ec) && !ec) return std::vector<LoggedWrite>();
   for (const auto& entry : fs::directory_iterator(dir, ec)) {
     const std::string name = entry.path().filename().string();
     if (name.starts_with("writer-") && name.ends_with(".log")) paths.push_back(entry.path());

@@ -62,7 +62,8 @@ struct LoggedWrite {
 };
 
 // Every write logged in DIR's writer-*.log files, each writer's in its order. A last line cut short
-// (no newline) is ignored; any other malformed line is InvalidArgument naming file and line.
+// (no newline) is ignored; any other malformed line is InvalidArgument naming file and line. A DIR
+// that does not exist holds no writes (a child killed before it made its logs).
 engine::Result<std::vector<LoggedWrite>> ReadAckLogs(const std::string& dir);
 
 }  // namespace harness

@@ -70,6 +70,16 @@ TEST_F(AckLogTest, ALastLineCutShortIsIgnored) {
   EXPECT_EQ(LoggedWrite::State::kAcknowledged, writes.value()[0].state);
 }
 
+// A child killed before it created its logs wrote nothing; a file where the directory should be is
+// still an error.
+TEST_F(AckLogTest, AMissingDirectoryHoldsNoWrites) {
+  auto writes = ReadAckLogs(dir_ + "/never-made");
+  ASSERT_TRUE(writes.ok()) << writes.status().ToString();
+  EXPECT_TRUE(writes.value().empty());
+  WriteRaw("not-a-dir", "x");
+  EXPECT_FALSE(ReadAckLogs(dir_ + "/not-a-dir").ok());
+}
+
 TEST_F(AckLogTest, MalformedLinesAreRefusedByFileAndLine) {
   for (const char* bad : {"w\n", "a 5 s\n", "w 1=x.0.1\n", "w 1=0.0.1\na 0 s\n",
                           "w 1=0.0.1\na 3 maybe\n", "z\n", "\n"}) {

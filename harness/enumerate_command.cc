@@ -264,6 +264,13 @@ int RunEnumerateCommand(const EnumerateOptions& given, std::ostream& out, std::o
   ChildExit discovery_exit;
   RunChildren({discovery}, 1, kCellLimitSeconds,
               [&](size_t, const ChildExit& e) { discovery_exit = e; });
+  if (discovery_exit.exited && discovery_exit.code == kExitUsage) {
+    // A bad --set, --mutant, --preset or --config: the child said which.
+    std::string message;
+    reports::ReadFile(discovery.log_path, &message);
+    err << "vstress enumerate: " << message;
+    return kExitUsage;
+  }
   const json summary = ReadJson(out_dir + "/fault-free/summary.json");
   if (!discovery_exit.exited || discovery_exit.code != kExitPass || !summary.is_object()) {
     err << fmt::format(

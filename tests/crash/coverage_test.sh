@@ -11,8 +11,8 @@ test_name=coverage_test
 source "$(dirname "$0")/../lib/expect.sh"
 summary() { json_check "$2/summary.json" "$1" 's = d'; }  # summary CHECK RUN_DIR
 
-# Every 40th MANIFEST sync from op 3000 on fails.
-fault=(--fault 'engine/manifest/sync:error:every=40@after_ops=3000')
+# Every 8th MANIFEST sync from op 3000 on fails.
+fault=(--fault 'engine/manifest/sync:error:every=8@after_ops=3000')
 expect 0 "stop-writes" "$vstress" run --preset manifest-faults --duration 4s \
   "${fault[@]}" --on-background-error stop-writes --progress off --out "$work/stop"
 expect 0 "reopen" "$vstress" run --preset manifest-faults --duration 4s \
@@ -23,7 +23,8 @@ summary 's["coverage"]["reactions"]["reopened"] == s["crash"]["reopens_after_bac
 summary 's["coverage"]["fired"]["engine/manifest/sync:error"] >= 2' "$work/reopen"
 summary 's["quiescence"]["reopens"] >= s["crash"]["reopens_after_background_error"]' "$work/reopen"
 stop_puts=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["ops"]["put"])' "$work/stop/summary.json")
-summary "s['ops']['put'] > 5 * $stop_puts" "$work/reopen"
+# Writes went on after each reopen: well over what stopped at the first background error.
+summary "s['ops']['put'] > 2 * $stop_puts" "$work/reopen"
 grep -q "reopens_after_background_error" "$work/reopen/summary.json" || fail "no reopen count"
 
 expect 0 "a pair that fires" "$vstress" run --preset smoke --duration 2s \
