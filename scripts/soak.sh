@@ -16,7 +16,11 @@ if (exec 3<>/dev/tcp/127.0.0.1/9464) 2>/dev/null; then
   echo "soak: 127.0.0.1:9464 is in use; serving metrics on a free port instead"
   listen=127.0.0.1:0
 fi
-"$binary" crash --preset default --out "$out" --metrics-listen "$listen" "$@" && rc=0 || rc=$?
+# Fault coverage: each of these errors fires dozens of times or more in ten minutes (a handful in
+# two); one that never fires means the soak tested less than it claims, and fails it.
+coverage='expect_reached=["engine/compaction/write_output:error", "engine/flush/write_table:error", "engine/file/delete:error", "engine/manifest/sync:error"]'
+"$binary" crash --preset default --out "$out" --metrics-listen "$listen" --set "$coverage" "$@" \
+  && rc=0 || rc=$?
 echo "soak: exit $rc; run directory $out"
 echo "soak: report $out/report.html (also summary.json, junit.xml, metrics.prom, timeseries.csv," \
   "violations.json, faults.log, repro.sh)"
