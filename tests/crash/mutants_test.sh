@@ -16,16 +16,16 @@ new=(current-not-synced manifest-record-on-disk-after-sync-failure manifest-appe
 "$vstress" mutants >"$work/list.txt" || fail "vstress mutants"
 [[ $(wc -l <"$work/list.txt") -eq 16 ]] || fail "vstress mutants lists $(wc -l <"$work/list.txt"), want 16"
 # The correct engine passes each command: --mutant NAME dropped (its preset named instead),
-# --cycles cut to 4, a run cut to 8 s.
+# --cycles cut to 3, a run cut to 6 s.
 for m in "${new[@]}"; do
   line=$(grep "^$m " "$work/list.txt")
   preset=$(sed -E 's/^[^ ]+ +preset ([^ ]+) .*/\1/' <<<"$line")
   command=$(sed -E 's/.*caught by: vstress (.*)/\1/; s/ \(exit 3: liveness\)$//' <<<"$line")
   command=${command/--mutant $m/--preset $preset}
   if [[ $command == *--cycles* ]]; then
-    command=$(sed -E 's/--cycles [0-9]+/--cycles 4/' <<<"$command")
+    command=$(sed -E 's/--cycles [0-9]+/--cycles 3/' <<<"$command")
   else
-    command="$command --duration 8s"
+    command="$command --duration 6s"
   fi
   rc=0
   eval "\"\$vstress\" $command --seed 1 --progress off --out \"\$work/correct-$m\"" \
