@@ -12,6 +12,7 @@
 #include <utility>
 #include <vector>
 
+#include "reports/coverage_table.h"
 #include "reports/crash_table.h"
 #include "reports/html_page.h"
 #include "reports/run_files.h"
@@ -628,35 +629,6 @@ std::string RenderTotals(const RunReport& report) {
          RenderCounterTable("engine", s.engine) + "</div></section>";
 }
 
-// Fault coverage: what the engine did about the faults, and each pair the workload expects to fire
-// (one that never fired failed the run).
-std::string RenderCoverage(const ReportSummary& s) {
-  if (s.coverage_reactions.empty() && s.expect_reached.empty()) return "";
-  std::string html = "<div class=\"tables\">";
-  if (!s.coverage_reactions.empty()) {
-    html +=
-        "<div class=\"table-wrap\"><table id=\"coverage-reactions\"><thead><tr><th>the engine's "
-        "reaction</th><th class=\"num\">times</th></tr></thead><tbody>";
-    for (const auto& [reaction, n] : s.coverage_reactions) {
-      html += fmt::format("<tr><td>{}</td><td class=\"num\">{}</td></tr>", EscapeHtml(reaction),
-                          FormatCount(n));
-    }
-    html += "</tbody></table></div>";
-  }
-  if (!s.expect_reached.empty()) {
-    html +=
-        "<div class=\"table-wrap\"><table id=\"coverage-expected\"><thead><tr><th>expected to "
-        "fire</th><th class=\"num\">fires</th><th>reached</th></tr></thead><tbody>";
-    for (const auto& [pair, fires] : s.expect_reached) {
-      html += fmt::format("<tr{}><td>{}</td><td class=\"num\">{}</td><td>{}</td></tr>",
-                          fires == 0 ? " class=\"crash-failed\"" : "", EscapeHtml(pair),
-                          FormatCount(fires), fires == 0 ? "no: the run failed (coverage)" : "yes");
-    }
-    html += "</tbody></table></div>";
-  }
-  return html + "</div>";
-}
-
 std::string RenderFaultTable(const RunReport& report) {
   const ReportSummary& s = report.summary;
   std::string html = "<section id=\"faults\"><h2>Fault fires</h2>";
@@ -683,7 +655,7 @@ std::string RenderFaultTable(const RunReport& report) {
       "</tbody><tfoot><tr><th colspan=\"2\">total</th><td class=\"num\">{}</td>"
       "</tr></tfoot></table></div>",
       FormatCount(total));
-  return html + RenderCoverage(s) + "</section>";
+  return html + RenderCoverageTables(s.coverage_reactions, s.expect_reached) + "</section>";
 }
 
 std::string RenderViolation(size_t index, const Violation& v) {
