@@ -209,27 +209,27 @@ bool DriverCore::OpenFirst() {
       cycle.mode = "power-loss (crash fire)";
       fault_fs->Restart();
       RecoverCycle(std::move(cycle), {});
-      if (db) return true;
-      out.result = "violation";
-      out.exit_code = kExitViolation;
-      out.violations = run.violations();
-      out.violation_count = run.violation_count();
-      return false;
+    } else {
+      config.faults->Suspend();
+      opened = OpenDb(options, config.db_path);
+      config.faults->Resume();
+      if (opened.ok()) {
+        db = std::move(opened).value();
+      } else {
+        Violation v = InvariantViolation(
+            fmt::format("the DB cannot be opened after a failed first open ({}): {}", first,
+                        opened.status().ToString()));
+        v.kind = "recovery";
+        run.Report(std::move(v), nullptr);
+      }
     }
-    config.faults->Suspend();
-    opened = OpenDb(options, config.db_path);
-    config.faults->Resume();
-    if (!opened.ok()) {
-      Violation v = InvariantViolation(
-          fmt::format("the DB cannot be opened after a failed first open ({}): {}", first,
-                      opened.status().ToString()));
-      v.kind = "recovery";
-      out.result = "violation";
-      out.exit_code = kExitViolation;
-      out.violation_count = 1;
-      out.violations.push_back(std::move(v));
-      return false;
-    }
+    if (db) return true;
+    // No DB to run on: the run ends here with the recovery's violations.
+    out.result = "violation";
+    out.exit_code = kExitViolation;
+    out.violations = run.violations();
+    out.violation_count = run.violation_count();
+    return false;
   }
   if (!opened.ok()) {
     out.result = "error";

@@ -159,12 +159,7 @@ std::function<void(const std::string&)> ProgressSink(const std::string& mode, st
 void CheckCoverage(const reports::RunInfo& info, reports::RunOutcome* outcome) {
   if (outcome->result != "pass" && outcome->result != "violation") return;
   for (const std::string& pair : info.expect_reached) {
-    const size_t colon = pair.rfind(':');
-    const auto point = info.faults_by_point_action.find(pair.substr(0, colon));
-    if (point != info.faults_by_point_action.end()) {
-      const auto fires = point->second.find(pair.substr(colon + 1));
-      if (fires != point->second.end() && fires->second > 0) continue;
-    }
+    if (info.FiresOf(pair) > 0) continue;
     reports::Violation v;
     v.kind = "coverage";
     v.message = fmt::format(

@@ -96,13 +96,7 @@ json CoverageJson(const RunInfo& info, const RunOutcome& outcome) {
   for (const CrashCycle& c : outcome.crash_cycles) recovered += c.ok ? 1 : 0;
   json expected = json::array();
   for (const std::string& pair : info.expect_reached) {
-    const size_t colon = pair.rfind(':');
-    uint64_t n = 0;
-    if (colon != std::string::npos) {
-      auto point = info.faults_by_point_action.find(pair.substr(0, colon));
-      if (point != info.faults_by_point_action.end())
-        n = count(point->second, pair.c_str() + colon + 1);
-    }
+    const uint64_t n = info.FiresOf(pair);
     expected.push_back({{"pair", pair}, {"fires", n}, {"reached", n > 0}});
   }
   return {{"fired", fired},
@@ -164,6 +158,15 @@ json CrashJson(const RunOutcome& outcome) {
 }
 
 }  // namespace
+
+uint64_t RunInfo::FiresOf(const std::string& pair) const {
+  const size_t colon = pair.rfind(':');
+  if (colon == std::string::npos) return 0;
+  const auto point = faults_by_point_action.find(pair.substr(0, colon));
+  if (point == faults_by_point_action.end()) return 0;
+  const auto fires = point->second.find(pair.substr(colon + 1));
+  return fires == point->second.end() ? 0 : fires->second;
+}
 
 engine::FileSystem* RealFileSystem() {
   static const std::shared_ptr<engine::FileSystem> fs = engine::NewPosixFileSystem();

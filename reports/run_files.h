@@ -44,6 +44,9 @@ struct RunInfo {
   std::optional<SimSummary> sim;
   // POINT:ACTION pairs the workload expects to fire (expect_reached).
   std::vector<std::string> expect_reached;
+
+  // How often the pair "POINT:ACTION" fired (0: never, or not a pair).
+  uint64_t FiresOf(const std::string& pair) const;
 };
 
 engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
