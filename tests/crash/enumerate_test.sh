@@ -54,7 +54,7 @@ grep -q "^violation: " "$work/out.txt" || fail "the violations are not printed"
 # A violation cell's rerun command reproduces it.
 rerun=$(python3 -c 'import json,sys; print([c["repro"] for c in json.load(open(sys.argv[1]))["cells"] if c["outcome"] == "violation"][0])' "$work/mutant/summary.json")
 rerun=${rerun/#vstress /}
-rerun=${rerun/--out */--out $work/rerun --progress off}
+rerun="${rerun%% --out *} --out $(printf %q "$work/rerun") --progress off"
 eval "expect 1 \"the rerun of a violation cell\" \"\$vstress\" $rerun"
 
 expect 2 "a pattern that names no point" "$vstress" enumerate --point 'engine/nothing/*' --out "$work/bad"
