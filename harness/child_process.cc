@@ -10,7 +10,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <deque>
 #include <filesystem>
 #include <thread>
 
@@ -32,6 +31,14 @@ ChildExit Decode(int status) {
 
 // Polling interval while a child runs (waitpid has no timeout).
 constexpr auto kPollInterval = std::chrono::milliseconds(20);
+
+// `seconds` from now; none for a limit <= 0.
+std::optional<std::chrono::steady_clock::time_point> DeadlineAfter(double seconds) {
+  if (seconds <= 0) return std::nullopt;
+  return std::chrono::steady_clock::now() +
+         std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+             std::chrono::duration<double>(seconds));
+}
 
 }  // namespace
 
@@ -89,31 +96,40 @@ void ChildProcess::Signal(int signal) {
   if (pid_ > 0 && !exit_) kill(-pid_, signal);
 }
 
-ChildExit ChildProcess::Wait(double limit_seconds) {
-  if (exit_) return *exit_;
-  const auto deadline =
-      std::chrono::steady_clock::now() + std::chrono::duration<double>(limit_seconds);
+std::optional<ChildExit> ChildProcess::Poll(
+    std::optional<std::chrono::steady_clock::time_point> deadline) {
+  if (exit_) return exit_;
   int status = 0;
+  pid_t done = 0;
+  do {
+    done = waitpid(pid_, &status, WNOHANG);
+  } while (done < 0 && errno == EINTR);
+  if (done < 0) {
+    exit_ = ChildExit{};  // not our child any more: nothing to report
+    return exit_;
+  }
+  if (done == pid_) {
+    exit_ = Decode(status);
+    // Whatever the child left running in its group goes with it.
+    kill(-pid_, SIGKILL);
+    return exit_;
+  }
+  if (deadline && std::chrono::steady_clock::now() >= *deadline) {
+    kill(-pid_, SIGKILL);
+    waitpid(pid_, &status, 0);
+    exit_ = Decode(status);
+    exit_->timed_out = true;
+    return exit_;
+  }
+  return std::nullopt;
+}
+
+ChildExit ChildProcess::Wait(double limit_seconds) {
+  const auto deadline = DeadlineAfter(limit_seconds);
   while (true) {
-    const pid_t done = waitpid(pid_, &status, WNOHANG);
-    if (done == pid_) break;
-    if (done < 0 && errno != EINTR) {
-      exit_ = ChildExit{};  // not our child any more: nothing to report
-      return *exit_;
-    }
-    if (limit_seconds > 0 && std::chrono::steady_clock::now() >= deadline) {
-      kill(-pid_, SIGKILL);
-      waitpid(pid_, &status, 0);
-      exit_ = Decode(status);
-      exit_->timed_out = true;
-      return *exit_;
-    }
+    if (std::optional<ChildExit> e = Poll(deadline)) return *e;
     std::this_thread::sleep_for(kPollInterval);
   }
-  exit_ = Decode(status);
-  // Whatever the child left running in its group goes with it.
-  kill(-pid_, SIGKILL);
-  return *exit_;
 }
 
 std::string SelfExecutable() {
@@ -124,7 +140,12 @@ std::string SelfExecutable() {
 
 void RunChildren(const std::vector<ChildJob>& jobs, int parallel, double limit_seconds,
                  const std::function<void(size_t, const ChildExit&)>& done) {
-  std::deque<std::pair<size_t, ChildProcess>> running;
+  struct Running {
+    size_t index;
+    ChildProcess child;
+    std::optional<std::chrono::steady_clock::time_point> deadline;
+  };
+  std::vector<Running> running;
   size_t next = 0;
   while (next < jobs.size() || !running.empty()) {
     while (next < jobs.size() && running.size() < static_cast<size_t>(std::max(parallel, 1))) {
@@ -136,12 +157,20 @@ void RunChildren(const std::vector<ChildJob>& jobs, int parallel, double limit_s
         done(index, failed);
         continue;
       }
-      running.emplace_back(index, std::move(child).value());
+      running.push_back({index, std::move(child).value(), DeadlineAfter(limit_seconds)});
     }
-    if (running.empty()) continue;
-    auto [index, child] = std::move(running.front());
-    running.pop_front();
-    done(index, child.Wait(limit_seconds));
+    bool any_ended = false;
+    for (size_t i = 0; i < running.size();) {
+      if (std::optional<ChildExit> e = running[i].child.Poll(running[i].deadline)) {
+        const size_t index = running[i].index;
+        running.erase(running.begin() + static_cast<std::ptrdiff_t>(i));
+        done(index, *e);
+        any_ended = true;
+      } else {
+        i++;
+      }
+    }
+    if (!any_ended && !running.empty()) std::this_thread::sleep_for(kPollInterval);
   }
 }
 

@@ -10,6 +10,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <functional>
 #include <optional>
 #include <string>
@@ -48,6 +49,9 @@ class ChildProcess {
   // Waits until the child ends, or kills its process group with SIGKILL after `limit_seconds`
   // (<= 0: no limit). A child is reaped once; later calls return the first result.
   ChildExit Wait(double limit_seconds);
+  // One look without blocking: how the child ended, or nothing while it runs. Past `deadline`
+  // (if set) a running child's group is killed with SIGKILL and reaped (timed_out).
+  std::optional<ChildExit> Poll(std::optional<std::chrono::steady_clock::time_point> deadline);
   // Sends `signal` to the child's process group.
   void Signal(int signal);
 
@@ -63,9 +67,9 @@ struct ChildJob {
   std::string log_path;
 };
 
-// Runs `jobs`, at most `parallel` at a time, in order; each gets `limit_seconds` (<= 0: no limit).
-// Calls `done(index, exit)` as each ends, in the order they started (a job that could not start
-// reports its reason in exit.start_error).
+// Runs `jobs`, at most `parallel` at a time, started in order; each gets `limit_seconds` (<= 0: no
+// limit). Calls `done(index, exit)` as each ends, so a slot is refilled as soon as any child ends
+// (a job that could not start reports its reason in exit.start_error).
 void RunChildren(const std::vector<ChildJob>& jobs, int parallel, double limit_seconds,
                  const std::function<void(size_t, const ChildExit&)>& done);
 

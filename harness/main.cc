@@ -14,10 +14,14 @@
 #include "harness/inspect_command.h"
 #include "harness/list_commands.h"
 #include "harness/measure_command.h"
+#include "harness/merge_command.h"
 #include "harness/report_command.h"
 #include "harness/repro_command.h"
 #include "harness/run_command.h"
+#include "harness/seed_range.h"
+#include "harness/shard_command.h"
 #include "harness/shrink_command.h"
+#include "harness/sweep_command.h"
 #include "workloads/workload_spec.h"
 
 namespace {
@@ -60,13 +64,26 @@ bool IsUnknownSubcommand(const CLI::App& app, int argc, char** argv, std::ostrea
   return true;
 }
 
-void AddRunOptions(CLI::App* run, harness::RunCommandOptions* o) {
-  constexpr uint64_t kCountMax = workloads::kTomlIntegerMax;
+// The workload and where the run goes: a sweep has its own forms of these.
+void AddRunSourceOptions(CLI::App* run, harness::RunCommandOptions* o) {
   run->add_option("--preset", o->preset, "workload preset (see `vstress presets`)")
       ->check(kNonEmpty);
   run->add_option("--config", o->config_path, "workload TOML file")->check(CLI::ExistingFile);
   run->add_option("--seed", o->seed, "seed for every random choice of the run")
-      ->check(WholeNumber(0, kCountMax));
+      ->check(WholeNumber(0, workloads::kTomlIntegerMax));
+  run->add_option("--out", o->out_dir, "run directory (default runs/<UTC time>-seed<N>)")
+      ->check(kNonEmpty);
+  run->add_option("--progress", o->progress, "progress line: auto, on, plain or off")
+      ->check(CLI::IsMember({"auto", "on", "plain", "off"}));
+  run->add_option("--push-gateway", o->push_gateway,
+                  "push metrics to this Prometheus pushgateway URL every 10s and at the end")
+      ->check(kNonEmpty);
+}
+
+// Every flag of `vstress run` that says what the run does: the run, sim and crash subcommands
+// take them, and so does `vstress sweep`, which passes them on to every shard.
+void AddRunOptions(CLI::App* run, harness::RunCommandOptions* o) {
+  constexpr uint64_t kCountMax = workloads::kTomlIntegerMax;
   auto* duration = run->add_option("--duration", o->duration, "run for this long (30s, 2m, 500ms)")
                        ->check(kNonEmpty);
   run->add_option("--ops", o->ops, "run this many write ops instead of a duration")
@@ -89,12 +106,8 @@ void AddRunOptions(CLI::App* run, harness::RunCommandOptions* o) {
       ->check(CLI::ExistingFile);
   run->add_option("--mutant", o->mutant, "switch on a planted bug (see `vstress mutants`)")
       ->check(kNonEmpty);
-  run->add_option("--out", o->out_dir, "run directory (default runs/<UTC time>-seed<N>)")
-      ->check(kNonEmpty);
   run->add_option("--set", o->sets, "override a config key: KEY=VALUE");
   run->add_flag("--keep-going", o->keep_going, "do not stop at the first violation");
-  run->add_option("--progress", o->progress, "progress line: auto, on, plain or off")
-      ->check(CLI::IsMember({"auto", "on", "plain", "off"}));
   run->add_option("--fiu-control", o->fiu_control,
                   "open libfiu's remote-control fifo PREFIX-<pid> for fiu-ctrl")
       ->check(kNonEmpty);
@@ -105,9 +118,29 @@ void AddRunOptions(CLI::App* run, harness::RunCommandOptions* o) {
   run->add_option("--metrics-textfile", o->metrics_textfile,
                   "rewrite this Prometheus textfile atomically every sample (node_exporter)")
       ->check(kNonEmpty);
-  run->add_option("--push-gateway", o->push_gateway,
-                  "push metrics to this Prometheus pushgateway URL every 10s and at the end")
-      ->check(kNonEmpty);
+}
+
+// `vstress sim`'s own flags (also a sweep's with --driver sim); returns them.
+std::vector<CLI::Option*> AddSimOptions(CLI::App* sim, harness::RunCommandOptions* o) {
+  return {sim->add_option("--schedule", o->schedule, "random or pct (default: the workload's)")
+              ->check(CLI::IsMember({"random", "pct"})),
+          sim->add_flag("--check-determinism", o->check_determinism,
+                        "run twice; exit 4 naming the first step where the runs differ"),
+          sim->add_option("--history-ops", o->history_ops,
+                          "steps kept in history.log, the last ones (0: all; default 100000)")
+              ->check(WholeNumber(0, workloads::kTomlIntegerMax))};
+}
+
+// `vstress crash`'s own flags (also a sweep's with --driver crash); returns them.
+std::vector<CLI::Option*> AddCrashOptions(CLI::App* crash, harness::RunCommandOptions* o) {
+  return {crash->add_option("--mode", o->crash_mode, "power-loss (default) or kill")
+              ->check(CLI::IsMember({"power-loss", "kill"})),
+          crash
+              ->add_option("--cycles", o->cycles,
+                           "stop after this many crash cycles (default: run for the duration)")
+              ->check(WholeNumber(1, 1000000)),
+          crash->add_option("--fs", o->fs, "power-loss: real (a directory, default) or memory")
+              ->check(CLI::IsMember({"real", "memory"}))};
 }
 
 }  // namespace
@@ -119,6 +152,7 @@ int main(int argc, char** argv) {
   harness::RunCommandOptions run_options;
   run_options.argv0 = argv[0];
   auto* run = app.add_subcommand("run", "run a workload with every read checked");
+  AddRunSourceOptions(run, &run_options);
   AddRunOptions(run, &run_options);
   // Set by `vstress crash --mode kill` for its children; not for people.
   run->add_option("--kill-child-db", run_options.kill_child_db)->group("");
@@ -134,14 +168,9 @@ int main(int argc, char** argv) {
       "sim",
       "run a workload in the deterministic simulator: one thread, a seeded schedule, a "
       "simulated clock, an in-memory file system; writes history.log");
+  AddRunSourceOptions(sim, &sim_options);
   AddRunOptions(sim, &sim_options);
-  sim->add_option("--schedule", sim_options.schedule, "random or pct (default: the workload's)")
-      ->check(CLI::IsMember({"random", "pct"}));
-  sim->add_flag("--check-determinism", sim_options.check_determinism,
-                "run twice; exit 4 naming the first step where the runs differ");
-  sim->add_option("--history-ops", sim_options.history_ops,
-                  "steps kept in history.log, the last ones (0: all; default 100000)")
-      ->check(WholeNumber(0, workloads::kTomlIntegerMax));
+  AddSimOptions(sim, &sim_options);
 
   harness::RunCommandOptions crash_options;
   crash_options.argv0 = argv[0];
@@ -150,15 +179,9 @@ int main(int argc, char** argv) {
       "crash",
       "crash a running workload again and again — a power loss in process, or a SIGKILL "
       "of a child — reopen, verify the recovery, and go on");
+  AddRunSourceOptions(crash, &crash_options);
   AddRunOptions(crash, &crash_options);
-  crash->add_option("--mode", crash_options.crash_mode, "power-loss (default) or kill")
-      ->check(CLI::IsMember({"power-loss", "kill"}));
-  crash
-      ->add_option("--cycles", crash_options.cycles,
-                   "stop after this many crash cycles (default: run for the duration)")
-      ->check(WholeNumber(1, 1000000));
-  crash->add_option("--fs", crash_options.fs, "power-loss: real (a directory, default) or memory")
-      ->check(CLI::IsMember({"real", "memory"}));
+  AddCrashOptions(crash, &crash_options);
 
   std::string inspect_dir;
   bool inspect_edits = false;
@@ -280,6 +303,81 @@ int main(int argc, char** argv) {
   enumerate->add_option("--jobs", enumerate_options.jobs, "cells at a time (default: one per core)")
       ->check(WholeNumber(1, 256));
 
+  harness::SweepOptions sweep_options;
+  sweep_options.argv0 = argv[0];
+  auto* sweep = app.add_subcommand(
+      "sweep",
+      "many full runs (shards) over seeds, presets and randomised configs, run locally, as a "
+      "Slurm job array or with GNU parallel, merged into DIR/nightly.html");
+  auto* runs = sweep->add_option("--runs", sweep_options.runs, "N shards, seeds S..S+N-1")
+                   ->check(WholeNumber(1, harness::kSeedRangeSizeMax));
+  sweep->add_option("--seed", sweep_options.first_seed, "with --runs: the first seed (default 1)")
+      ->check(WholeNumber(0, workloads::kTomlIntegerMax));
+  sweep->add_option("--seeds", sweep_options.seeds, "one shard per seed, A-B")
+      ->check(kNonEmpty)
+      ->excludes(runs);
+  sweep
+      ->add_option("--preset", sweep_options.presets,
+                   "workload preset; repeatable: shards take the workloads in turn")
+      ->check(kNonEmpty);
+  sweep->add_option("--config", sweep_options.configs, "workload TOML file; repeatable")
+      ->check(CLI::ExistingFile);
+  sweep->add_flag("--randomize", sweep_options.randomize,
+                  "each shard draws the workload's [randomize] keys from its seed");
+  sweep->add_option("--driver", sweep_options.driver, "run (default), crash or sim")
+      ->check(CLI::IsMember({"run", "crash", "sim"}));
+  sweep->add_option("--executor", sweep_options.executor, "local (default), slurm or parallel")
+      ->check(CLI::IsMember({"local", "slurm", "parallel"}));
+  sweep->add_option("--jobs", sweep_options.jobs, "shards at a time (default: one per core)")
+      ->check(WholeNumber(1, 4096));
+  sweep->add_option("--out", sweep_options.out_dir, "sweep directory (default runs/sweep-<time>)")
+      ->check(kNonEmpty);
+  sweep->add_option("--progress", sweep_options.progress, "progress line: auto, on, plain or off")
+      ->check(CLI::IsMember({"auto", "on", "plain", "off"}));
+  sweep->add_option("--slurm-args", sweep_options.slurm_args,
+                    "extra sbatch arguments for both jobs (\"--partition=long --time=2:00:00\")");
+  sweep->add_flag("--wait", sweep_options.wait,
+                  "slurm: wait for the merge job and exit with its code");
+  sweep
+      ->add_option("--sshloginfile", sweep_options.sshloginfile,
+                   "parallel: spread the shards over these hosts (DIR on a shared file system)")
+      ->check(CLI::ExistingFile);
+  sweep->add_flag("--retry-failed", sweep_options.retry_failed,
+                  "parallel: rerun the failed shards of --out DIR's joblog, then merge again");
+  sweep
+      ->add_option("--compare", sweep_options.compare_dir,
+                   "merge: new and fixed failure signatures since this earlier sweep")
+      ->check(CLI::ExistingDirectory);
+  sweep
+      ->add_option("--push-gateway", sweep_options.push_gateway,
+                   "merge: push one group per shard to this pushgateway")
+      ->check(kNonEmpty);
+  AddRunOptions(sweep, &sweep_options.run);
+  const std::vector<CLI::Option*> sweep_sim_flags = AddSimOptions(sweep, &sweep_options.run);
+  const std::vector<CLI::Option*> sweep_crash_flags = AddCrashOptions(sweep, &sweep_options.run);
+
+  harness::ShardOptions shard_options;
+  auto* shard = app.add_subcommand(
+      "shard", "run one shard of a sweep's plan (what every sweep executor calls)");
+  shard->add_option("DIR", shard_options.dir, "sweep directory")->required();
+  shard->add_option("INDEX", shard_options.index, "shard index, from 0")
+      ->required()
+      ->check(WholeNumber(0, workloads::kTomlIntegerMax));
+
+  harness::MergeOptions merge_options;
+  auto* merge = app.add_subcommand(
+      "merge",
+      "merge a sweep's shards into DIR/nightly.html, junit.xml, summary.json, metrics.prom");
+  merge->add_option("DIR", merge_options.dir, "sweep directory")->required();
+  merge
+      ->add_option("--compare", merge_options.compare_dir,
+                   "new and fixed failure signatures since this earlier sweep")
+      ->check(CLI::ExistingDirectory);
+  merge
+      ->add_option("--push-gateway", merge_options.push_gateway,
+                   "push one group per shard to this pushgateway")
+      ->check(kNonEmpty);
+
   if (IsUnknownSubcommand(app, argc, argv, std::cerr)) return harness::kExitUsage;
   try {
     app.parse(argc, argv);
@@ -291,6 +389,22 @@ int main(int argc, char** argv) {
   if (*sim) return harness::RunRunCommand(sim_options, std::cout, std::cerr);
   if (*crash) return harness::RunRunCommand(crash_options, std::cout, std::cerr);
   if (*enumerate) return harness::RunEnumerateCommand(enumerate_options, std::cout, std::cerr);
+  if (*sweep) {
+    // A driver's own flags need that driver.
+    for (const auto& [flags, driver] :
+         {std::pair{&sweep_sim_flags, "sim"}, std::pair{&sweep_crash_flags, "crash"}}) {
+      for (const CLI::Option* flag : *flags) {
+        if (flag->count() > 0 && sweep_options.driver != driver) {
+          std::cerr << "vstress sweep: " << flag->get_name() << " needs --driver " << driver
+                    << "\n";
+          return harness::kExitUsage;
+        }
+      }
+    }
+    return harness::RunSweepCommand(sweep_options, std::cout, std::cerr);
+  }
+  if (*shard) return harness::RunShardCommand(shard_options, std::cout, std::cerr);
+  if (*merge) return harness::RunMergeCommand(merge_options, std::cout, std::cerr);
   if (*bench) return harness::RunBenchCommand(bench_options, std::cout, std::cerr);
   if (*inspect) return harness::RunInspect(inspect_dir, inspect_edits, std::cout, std::cerr);
   if (*report) return harness::RunReportCommand(report_dir, std::cout, std::cerr);

@@ -266,30 +266,75 @@ int CheckDeterminism(const workloads::WorkloadSpec& spec, const SimRun& first, s
 
 }  // namespace
 
-int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& err) {
-  const char* const command = o.driver == Driver::kSimulated ? "vstress sim"
-                              : o.driver == Driver::kCrash   ? "vstress crash"
-                                                             : "vstress run";
+std::vector<std::string> DriverFlags(const RunCommandOptions& o) {
+  std::vector<std::string> flags;
+  const auto add = [&flags](const char* flag, const std::string& value) {
+    if (!value.empty()) flags.insert(flags.end(), {flag, value});
+  };
+  const auto add_number = [&flags](const char* flag, const auto& value) {
+    if (value) flags.insert(flags.end(), {flag, std::to_string(*value)});
+  };
+  add("--duration", o.duration);
+  add_number("--ops", o.ops);
+  add_number("--readers", o.readers);
+  add_number("--writers", o.writers);
+  add_number("--scanners", o.scanners);
+  add_number("--snapshot-readers", o.snapshot_readers);
+  add("--on-background-error", o.on_background_error);
+  for (const std::string& rule : o.fault_rules) add("--fault", rule);
+  std::error_code ec;
+  if (!o.faults_file.empty()) add("--faults", fs::absolute(o.faults_file, ec).string());
+  add("--mutant", o.mutant);
+  for (const std::string& set : o.sets) add("--set", set);
+  if (o.keep_going) flags.push_back("--keep-going");
+  add("--fiu-control", o.fiu_control);
+  if (o.cleanup_on_pass) flags.push_back("--cleanup-on-pass");
+  add("--metrics-listen", o.metrics_listen);
+  add("--metrics-textfile", o.metrics_textfile);
+  add("--push-gateway", o.push_gateway);
+  if (o.driver == Driver::kSimulated) {
+    add("--schedule", o.schedule);
+    if (o.check_determinism) flags.push_back("--check-determinism");
+    if (o.history_ops != RunCommandOptions().history_ops) {
+      add_number("--history-ops", std::optional<uint64_t>(o.history_ops));
+    }
+  }
+  if (o.driver == Driver::kCrash) {
+    add("--mode", o.crash_mode);
+    if (o.cycles != 0) add_number("--cycles", std::optional<uint64_t>(o.cycles));
+    if (o.fs != RunCommandOptions().fs) add("--fs", o.fs);
+  }
+  return flags;
+}
+
+engine::Result<workloads::WorkloadSpec> ResolveWorkload(const RunCommandOptions& o) {
   std::optional<MutantInfo> mutant;
   if (!o.mutant.empty() && !(mutant = FindMutant(o.mutant))) {
-    err << command << ": --mutant: unknown mutant '" << o.mutant << "' (see `vstress mutants`)\n";
-    return kExitUsage;
+    return engine::Status::InvalidArgument("--mutant: unknown mutant '" + o.mutant +
+                                           "' (see `vstress mutants`)");
   }
   auto base = BaseSpec(o);
-  if (!base.ok()) {
-    err << command << ": " << base.status().message() << "\n";
-    return kExitUsage;
-  }
+  if (!base.ok()) return base.status();
   workloads::WorkloadSpec spec = std::move(base).value();
   // The mutant is part of the engine config, so config.toml (and repro.sh) carry it.
   if (mutant && std::find(spec.engine.mutations.begin(), spec.engine.mutations.end(), o.mutant) ==
                     spec.engine.mutations.end()) {
     spec.engine.mutations.push_back(o.mutant);
   }
-  if (engine::Status s = ApplyFlags(o, &spec); !s.ok()) {
-    err << command << ": " << s.message() << "\n";
+  if (engine::Status s = ApplyFlags(o, &spec); !s.ok()) return s;
+  return spec;
+}
+
+int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& err) {
+  const char* const command = o.driver == Driver::kSimulated ? "vstress sim"
+                              : o.driver == Driver::kCrash   ? "vstress crash"
+                                                             : "vstress run";
+  auto resolved = ResolveWorkload(o);
+  if (!resolved.ok()) {
+    err << command << ": " << resolved.status().message() << "\n";
     return kExitUsage;
   }
+  workloads::WorkloadSpec spec = std::move(resolved).value();
   const bool kill = o.driver == Driver::kCrash && o.crash_mode == "kill";
   if (kill && o.ops) {
     err << command << ": --ops: a kill run goes on for --duration or --cycles\n";

@@ -17,6 +17,9 @@
 #include <string>
 #include <vector>
 
+#include "engine/status.h"
+#include "workloads/workload_spec.h"
+
 namespace harness {
 
 // Which driver runs the workload: `vstress run` (threads) or `vstress sim` (the simulator).
@@ -63,5 +66,14 @@ struct RunCommandOptions {
 };
 
 int RunRunCommand(const RunCommandOptions& options, std::ostream& out, std::ostream& err);
+
+// The workload `o` names (--preset or --config, else the mutant's preset, else smoke) with the
+// mutant and every flag and --set applied, validated. InvalidArgument names the bad flag or key.
+engine::Result<workloads::WorkloadSpec> ResolveWorkload(const RunCommandOptions& o);
+
+// The command-line flags that give a run these options, apart from the workload source (--preset,
+// --config), --seed, --out, --progress and the hidden kill-child flags: what a sweep passes on to
+// every shard. Paths (--faults) are made absolute, so the flags work from any directory.
+std::vector<std::string> DriverFlags(const RunCommandOptions& o);
 
 }  // namespace harness

@@ -160,7 +160,11 @@ std::vector<ChartPoint> DrawablePoints(const Chart& chart, const ChartSeries& se
   return Downsample(points, chart.series_points_max);
 }
 
-std::string RenderAxes(const YScale& scale, ChartUnit unit, double time_end) {
+std::string FormatAxisX(double x, double x_end, ChartXAxis axis) {
+  return axis == ChartXAxis::kIndex ? "shard " + FormatShort(x) : FormatAxisTime(x, x_end);
+}
+
+std::string RenderAxes(const YScale& scale, ChartUnit unit, ChartXAxis x_axis, double time_end) {
   std::string svg = "<g class=\"axes\">";
   for (double tick : YTicks(scale)) {
     const double y = scale.Position(tick);
@@ -170,12 +174,14 @@ std::string RenderAxes(const YScale& scale, ChartUnit unit, double time_end) {
         kPlotLeft, y, kPlotLeft + kPlotWidth, y, kPlotLeft - 4, y + 4,
         EscapeHtml(unit == ChartUnit::kBytes ? FormatBytes(tick) : FormatCompact(tick)));
   }
+  // An index axis labels whole items only.
+  const double middle = x_axis == ChartXAxis::kIndex ? std::floor(time_end / 2) : time_end / 2;
   const std::array<std::pair<double, const char*>, 3> x_ticks = {
-      {{0, "start"}, {time_end / 2, "middle"}, {time_end, "end"}}};
+      {{0, "start"}, {middle, "middle"}, {time_end, "end"}}};
   for (const auto& [seconds, anchor] : x_ticks) {
     svg += fmt::format("<text x=\"{:.1f}\" y=\"{:.1f}\" text-anchor=\"{}\">{}</text>",
                        XPosition(seconds, time_end), kXLabelBaseline, anchor,
-                       EscapeHtml(FormatAxisTime(seconds, time_end)));
+                       EscapeHtml(FormatAxisX(seconds, time_end, x_axis)));
   }
   svg += fmt::format(
       "<line class=\"axis\" x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" "
@@ -203,12 +209,16 @@ size_t DrawnMarkers(const ChartEvents& events) {
   return std::min(events.seconds.size(), kChartEventMarkersMax);
 }
 
-// The fault strip, always drawn (its counts say "none fired" too), and each kind's event lines.
-std::string RenderMarkers(const FaultRug& rug, const std::vector<ChartEvents>& events,
-                          double time_end) {
+// The fault strip, always drawn on a time axis (its counts say "none fired" too), and each kind's
+// event lines.
+std::string RenderMarkers(const FaultRug& rug, bool fault_strip,
+                          const std::vector<ChartEvents>& events, double time_end) {
   std::string svg =
-      fmt::format("<path class=\"fault-markers\" data-fires=\"{}\" data-markers=\"{}\" d=\"{}\"/>",
-                  rug.fires, rug.ticks, rug.path);
+      !fault_strip
+          ? ""
+          : fmt::format(
+                "<path class=\"fault-markers\" data-fires=\"{}\" data-markers=\"{}\" d=\"{}\"/>",
+                rug.fires, rug.ticks, rug.path);
   for (const ChartEvents& kind : events) {
     const size_t markers = DrawnMarkers(kind);
     if (markers == 0) continue;
@@ -224,18 +234,20 @@ std::string RenderMarkers(const FaultRug& rug, const std::vector<ChartEvents>& e
 }
 
 std::string RenderLegend(const std::vector<const ChartSeries*>& drawn, const FaultRug& rug,
-                         const std::vector<ChartEvents>& events) {
+                         bool fault_strip, const std::vector<ChartEvents>& events) {
   std::string html = "<ul class=\"legend\">";
   for (const ChartSeries* series : drawn) {
     html += fmt::format("<li><span class=\"swatch{}\" style=\"border-color:{}\"></span>{}</li>",
                         series->dashed ? " dashed" : "", EscapeHtml(series->color),
                         EscapeHtml(series->label));
   }
-  html += rug.fires == 0 ? "<li>no fault fired</li>"
-                         : fmt::format(
-                               "<li><span class=\"tick\"></span>fault fires: {} ({} ticks, one "
-                               "per column with any)</li>",
-                               FormatCount(rug.fires), FormatCount(rug.ticks));
+  if (fault_strip && rug.fires == 0) {
+    html += "<li>no fault fired</li>";
+  } else if (fault_strip) {
+    html += fmt::format(
+        "<li><span class=\"tick\"></span>fault fires: {} ({} ticks, one per column with any)</li>",
+        FormatCount(rug.fires), FormatCount(rug.ticks));
+  }
   for (const ChartEvents& kind : events) {
     if (DrawnMarkers(kind) == 0) continue;
     html +=
@@ -271,16 +283,19 @@ std::string RenderSvgChart(const Chart& chart) {
   const double time_end = chart.time_end_seconds;
   html += fmt::format(
       "<svg class=\"chart\" data-series=\"{}\" viewBox=\"0 0 {:.0f} {:.0f}\" role=\"img\" "
-      "aria-label=\"{} over time\">",
-      EscapeHtml(names), kChartWidth, kChartHeight, EscapeHtml(chart.title));
-  html += RenderAxes(scale, chart.unit, time_end);
+      "aria-label=\"{} {}\">",
+      EscapeHtml(names), kChartWidth, kChartHeight, EscapeHtml(chart.title),
+      chart.x_axis == ChartXAxis::kIndex ? "by shard" : "over time");
+  html += RenderAxes(scale, chart.unit, chart.x_axis, time_end);
   for (size_t i = 0; i < drawn.size(); i++) {
     html += RenderPolyline(*drawn[i], drawn_points[i], scale, time_end);
   }
+  // Fault fires are moments: an index axis has no place for them, and no strip to say "none".
+  const bool fault_strip = chart.x_axis == ChartXAxis::kSeconds;
   const FaultRug rug = MakeFaultRug(chart.fault_fire_seconds, time_end);
-  html += RenderMarkers(rug, chart.events, time_end);
+  html += RenderMarkers(rug, fault_strip, chart.events, time_end);
   html += "</svg>";
-  return html + RenderLegend(drawn, rug, chart.events) + "</figure>";
+  return html + RenderLegend(drawn, rug, fault_strip, chart.events) + "</figure>";
 }
 
 std::vector<ChartPoint> Downsample(std::span<const ChartPoint> points, size_t points_max) {

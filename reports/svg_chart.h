@@ -5,6 +5,8 @@
 // that holds it renders with JS off, and a test can read it through the DOM: the <svg
 // class="chart"> names its drawn series in data-series, each series is a <polyline class="series"
 // data-column="NAME" data-points="N">, and the markers carry data-fires / data-markers counts.
+// The x axis can also count items instead of seconds (ChartXAxis::kIndex: nightly.html's
+// per-shard charts); such a chart has events but no fault strip, fires being moments.
 //
 // Invariants of the output: a series holds at most Chart::series_points_max points (a longer one
 // keeps each bucket's min and max, so a one-sample spike survives); fault fires make at most one
@@ -36,6 +38,12 @@ enum class ChartUnit {
   kBytes,  // 12 KiB, 3.4 MiB
 };
 
+// What a chart's x axis counts, which decides how its labels are written.
+enum class ChartXAxis {
+  kSeconds,  // time since the start: "12 s", "3 min", "2 h"
+  kIndex,    // items in order, e.g. a sweep's shards: "shard 0", "shard 12"
+};
+
 // One line of a chart. `x` and `y` are views, not copies: a day-long soak has 345,600 samples per
 // column, and a chart of a dozen series should not hold a dozen copies of them.
 struct ChartSeries {
@@ -60,6 +68,9 @@ struct Chart {
   std::string title;  // the caption
   ChartUnit unit = ChartUnit::kCount;
   bool log_scale = false;  // whole decades; samples <= 0 have no place on it and are left out
+  // The x axis: seconds (the time charts) or an index; either way it runs from 0 to
+  // time_end_seconds.
+  ChartXAxis x_axis = ChartXAxis::kSeconds;
   // End of the time axis; must be > 0. Charts on one page share it, so the caller picks it.
   double time_end_seconds = 1;
   // Most points one drawn series holds; must be >= 2 (one bucket keeps a min and a max).

@@ -12,10 +12,14 @@ packages=(
   # libraries (see shared/DESIGN.md "Dependencies")
   libgtest-dev libgmock-dev librapidcheck-dev libfiu-dev fiu-utils prometheus-cpp-dev
   libcli11-dev libtomlplusplus-dev nlohmann-json3-dev libfmt-dev libxxhash-dev
+  # `vstress merge --push-gateway` (reports/sweep_push.cc)
+  libcurl4-openssl-dev
   # comparisons and benchmarks
   libleveldb-dev librocksdb-dev libbenchmark-dev
   # integration tests: metrics, reports
   prometheus prometheus-pushgateway chromium libxml2-utils curl python3
+  # sweeps: a one-node Slurm cluster and GNU parallel
+  slurm-wlm munge parallel python3-junitparser
 )
 
 missing=()

@@ -323,6 +323,7 @@ Status WorkloadSpec::Validate() const {
       engine.Validate(),
       ValidateSim(sim),
       ValidateFaults(*this),
+      ValidateRandomizeRanges(randomize),
   });
 }
 
@@ -344,7 +345,7 @@ bool operator==(const WorkloadSpec& a, const WorkloadSpec& b) {
          a.on_background_error == b.on_background_error &&
          a.crash_every_seconds == b.crash_every_seconds &&
          a.crash_torn_ratio == b.crash_torn_ratio && a.recovery_fault == b.recovery_fault &&
-         a.expect_reached == b.expect_reached;
+         a.expect_reached == b.expect_reached && a.randomize == b.randomize;
 }
 
 }  // namespace workloads

@@ -11,7 +11,9 @@
 // message names the offending key as it is spelled in TOML ("writers.sync_ratio: must be in
 // [0, 1], got 1.5"). ParseWorkload validates; ApplyOverride checks only the key and the value's
 // type, so a caller applies all overrides and then calls Validate() once (two overrides may only
-// make sense together, e.g. raising both level0 triggers). ParseWorkload(ToToml(s)) == s.
+// make sense together, e.g. raising both level0 triggers). ParseWorkload(ToToml(s)) == s. The
+// [randomize] table (randomize_range.h) only declares what a sweep may draw (randomizer.h); a
+// plain run ignores it.
 // toml++ is used only inside workload_toml.cc, which turns its exceptions into Statuses.
 //
 // Thread contract: immutable once built (a plain value; the functions are pure).
@@ -26,6 +28,7 @@
 #include "engine/options.h"
 #include "engine/status.h"
 #include "faults/fault_rule.h"
+#include "workloads/randomize_range.h"
 
 namespace workloads {
 
@@ -188,6 +191,9 @@ struct WorkloadSpec {
   // Fault coverage: "POINT:ACTION" pairs (e.g. "engine/manifest/sync:error") that must fire at
   // least once in the run; one that never fires fails it (exit 1, violation kind `coverage`).
   std::vector<std::string> expect_reached;
+  // [randomize]: the keys `vstress sweep --randomize` draws per shard (Randomize), in canonical
+  // order; empty for a spec that is run as it stands.
+  std::vector<RandomizeRange> randomize;
 
   int TotalThreads() const;
   // Names the bad key: "writers.sync_ratio: must be in [0, 1], got 1.5".
@@ -223,10 +229,15 @@ engine::Result<std::vector<faults::Rule>> ParseFaultsFile(std::string_view text,
 // The effective config as TOML, every key written out with a comment saying what it does.
 std::string ToToml(const WorkloadSpec& spec);
 
-// Every key a workload TOML (or --set) accepts, in ToToml's order, with one line on what it does.
+// What a key's value is: [randomize] draws numbers only for the two number kinds.
+enum class KeyType : uint8_t { kWholeNumber, kRealNumber, kOther };
+
+// Every key a workload TOML (or --set) accepts, in ToToml's order, with one line on what it does
+// (`randomize` is listed, but only a TOML table sets it).
 struct WorkloadKeyInfo {
   std::string_view key;  // "writers.sync_ratio"
   std::string_view doc;
+  KeyType type = KeyType::kOther;
 };
 std::vector<WorkloadKeyInfo> WorkloadKeys();
 

@@ -1,6 +1,7 @@
 // Unit tests of WorkloadSpec: validation, TOML parsing, --set overrides and the ToToml round trip.
 #include "workloads/workload_spec.h"
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -345,6 +346,12 @@ TEST(WorkloadSpecTest, EqualityNoticesChanges) {
   changed = base;
   changed.watchdog_seconds++;
   EXPECT_FALSE(changed == base);
+  changed = base;
+  changed.randomize.push_back(RandomizeRange{"key_space", 1, 2, false, {}});
+  EXPECT_FALSE(changed == base);
+  WorkloadSpec other = changed;
+  other.randomize[0].log = true;
+  EXPECT_FALSE(changed == other);
 }
 
 // Every documented key can be set with --set, and the list names each key once.
@@ -360,6 +367,166 @@ TEST(WorkloadSpecTest, EveryListedKeyIsOverridable) {
     const engine::Status s = ApplyOverride(&spec, std::string(keys[i].key) + "={}");
     EXPECT_EQ(std::string::npos, s.message().find("unknown key")) << keys[i].key;
   }
+}
+
+// A [randomize] table: dotted and quoted keys, both forms, in canonical order whatever the file's.
+TEST(WorkloadSpecTest, ParsesRandomizeTable) {
+  engine::Result<WorkloadSpec> spec = ParseWorkload(R"(
+[randomize]
+"faults.rate_scale" = { min = 0.25, max = 4, log = true }
+engine.memtable_bytes = { min = 16384, max = 262144, log = true }
+"engine.level0_compaction_trigger" = { min = 2, max = 4 }
+distribution = { one_of = ["uniform", 'zipfian'] }
+value_bytes = { one_of = [[16, 64], [8, 1024]] }
+key_space = { min = 500, max = 20000 }
+writers.sync_ratio = { min = 0, max = 0.5 }
+)",
+                                                    "config.toml");
+  ASSERT_TRUE(spec.ok()) << spec.status().ToString();
+  ASSERT_EQ(7u, spec->randomize.size());
+  std::vector<std::string> keys;
+  for (const RandomizeRange& range : spec->randomize) keys.push_back(range.key);
+  EXPECT_EQ((std::vector<std::string>{"key_space", "distribution", "value_bytes",
+                                      "writers.sync_ratio", "engine.memtable_bytes",
+                                      "engine.level0_compaction_trigger", "faults.rate_scale"}),
+            keys);
+  EXPECT_EQ((RandomizeRange{"key_space", 500, 20000, false, {}}), spec->randomize[0]);
+  EXPECT_EQ((RandomizeRange{"distribution", 0, 0, false, {"\"uniform\"", "\"zipfian\""}}),
+            spec->randomize[1]);
+  EXPECT_EQ((std::vector<std::string>{"[16, 64]", "[8, 1024]"}), spec->randomize[2].one_of);
+  EXPECT_EQ((RandomizeRange{"engine.memtable_bytes", 16384, 262144, true, {}}), spec->randomize[4]);
+  EXPECT_EQ((RandomizeRange{"faults.rate_scale", 0.25, 4, true, {}}), spec->randomize[6]);
+  // A plain load does not draw: the spec's own values stay the defaults.
+  EXPECT_EQ(WorkloadSpec{}.key_space, spec->key_space);
+}
+
+// Each malformed [randomize] entry is refused with a message naming randomize.<key>.
+TEST(WorkloadSpecTest, RandomizeErrorsNameTheKey) {
+  struct Case {
+    const char* entry;
+    const char* message;
+  };
+  for (const Case& c : {
+           Case{"writers.thread = { min = 1, max = 3 }",
+                "randomize.writers.thread: unknown key 'writers.thread' (did you mean "
+                "'writers.threads'?)"},
+           Case{"colour = 3", "randomize.colour: unknown key 'colour'"},
+           Case{"key_space = { min = 500, max = 20 }",
+                "randomize.key_space: min (500) must be <= max (20)"},
+           Case{"distribution = { one_of = [\"uniform\", \"zipf\"] }",
+                "randomize.distribution: one_of value \"zipf\" does not apply (distribution: "
+                "unknown value 'zipf' (uniform, zipfian, latest, hotspot))"},
+           Case{"key_space = { min = 1, max = 9, step = 2 }",
+                "randomize.key_space: unknown field 'step' (an entry holds min, max and log, or "
+                "one_of)"},
+           Case{"key_space = { min = 0, max = 9, log = true }",
+                "randomize.key_space: log = true needs min > 0, got 0"},
+           Case{"writers.sync_ratio = { min = -0.5, max = 0.5, log = true }",
+                "randomize.writers.sync_ratio: log = true needs min > 0, got -0.5"},
+           Case{"key_space = { min = 1, max = 9, one_of = [3] }",
+                "randomize.key_space: give min/max (and log) or one_of, not both"},
+           Case{"key_space = { one_of = [] }", "randomize.key_space: one_of lists no values"},
+           Case{"key_space = { min = 1 }",
+                "randomize.key_space: needs { min = .., max = .. } or { one_of = [..] }"},
+           Case{"key_space = 5",
+                "randomize.key_space: expected { min = .., max = .. } or { one_of = [..] }, got "
+                "an integer (5)"},
+           Case{"key_space = { min = \"1\", max = 9 }",
+                "randomize.key_space.min: expected a number, got a string (\"1\")"},
+           Case{"distribution = { min = 1, max = 2 }",
+                "randomize.distribution: min/max need a key that holds a number; list the values "
+                "with one_of"},
+           Case{"writers.threads = { min = 1.5, max = 3 }",
+                "randomize.writers.threads: min = 1.5 does not apply (writers.threads: expected an "
+                "integer, got a float (1.5))"},
+           Case{"key_space = { min = -1, max = 3 }",
+                "randomize.key_space: min = -1 does not apply (key_space: must be in [0, "
+                "9223372036854775807], got -1)"},
+           Case{"key_space = { one_of = [1, \"two\"] }",
+                "randomize.key_space: one_of value \"two\" does not apply (key_space: expected an "
+                "integer, got a string (\"two\"))"},
+           Case{
+               "\"faults.rate_scale\" = { min = -1, max = 2 }",
+               "randomize.faults.rate_scale: min = -1.0 does not apply (faults.rate_scale: must be "
+               "a number >= 0, got -1.0)"},
+           Case{"engine.memtable_bytes = { min = 1, max = 2 }\n\"engine.memtable_bytes\" = { "
+                "min = 1, max = 2 }",
+                "randomize.engine.memtable_bytes: is listed twice"},
+           Case{"randomize = { min = 1, max = 2 }",
+                "randomize.randomize: the [randomize] table cannot randomise itself"},
+       }) {
+    EXPECT_EQ(fmt::format("config.toml: {}", c.message),
+              ParseError(fmt::format("[randomize]\n{}\n", c.entry)))
+        << c.entry;
+  }
+  EXPECT_EQ("config.toml: randomize: expected a table ([randomize]), got an integer (3)",
+            ParseError("randomize = 3\n"));
+  EXPECT_EQ("config.toml: unknown key 'randomise.key_space.max' (did you mean 'randomize'?)",
+            ParseError("[randomise]\nkey_space = { min = 1, max = 2 }\n"));
+}
+
+// Validate refuses a table built in code that ToToml could not write back as it is: keys out of
+// canonical order, both forms at once, one_of text not written as ToToml writes it.
+TEST(WorkloadSpecTest, RandomizeOrderIsCanonical) {
+  EXPECT_EQ(
+      "randomize.key_space: listed after engine.memtable_bytes: keep the keys in the order "
+      "`vstress run` writes config.toml",
+      ValidateError([](WorkloadSpec& s) {
+        s.randomize = {RandomizeRange{"engine.memtable_bytes", 4096, 8192, false, {}},
+                       RandomizeRange{"key_space", 1, 2, false, {}}};
+      }));
+  EXPECT_EQ("randomize.key_space: one_of excludes min, max and log: give one form or the other",
+            ValidateError([](WorkloadSpec& s) {
+              s.randomize = {RandomizeRange{"key_space", 1, 2, false, {"3"}}};
+            }));
+  EXPECT_EQ("randomize.distribution: one_of value 'latest' must be written as \"latest\"",
+            ValidateError([](WorkloadSpec& s) {
+              s.randomize = {RandomizeRange{"distribution", 0, 0, false, {"'latest'"}}};
+            }));
+  EXPECT_EQ(
+      "randomize.distribution: one_of value latest is not a TOML number, string, boolean or array",
+      ValidateError([](WorkloadSpec& s) {
+        s.randomize = {RandomizeRange{"distribution", 0, 0, false, {"latest"}}};
+      }));
+}
+
+// A spec with a [randomize] table survives ToToml -> ParseWorkload, text and value.
+TEST(WorkloadSpecTest, RandomizeRoundTrips) {
+  WorkloadSpec spec;
+  spec.randomize = {
+      RandomizeRange{"description", 0, 0, false, {"\"a \\\"quoted\\\" line\\n\""}},
+      RandomizeRange{"key_space", 500, 20000, false, {}},
+      RandomizeRange{"distribution", 0, 0, false, {"\"uniform\"", "\"hotspot\""}},
+      RandomizeRange{"value_bytes", 0, 0, false, {"[16, 64]"}},
+      RandomizeRange{"writers.sync_ratio", 0, 0.125, false, {}},
+      RandomizeRange{"engine.memtable_bytes", 4096, 1 << 20, true, {}},
+      RandomizeRange{"engine.verify_checksums", 0, 0, false, {"true", "false"}},
+      RandomizeRange{"faults", 0, 0, false, {"\"engine/file/delete:error:p=0.1\"", "\"\""}},
+      RandomizeRange{"faults.rate_scale", 1e-05, 4, true, {}},
+  };
+  ASSERT_TRUE(spec.Validate().ok()) << spec.Validate().ToString();
+  const std::string toml = ToToml(spec);
+  EXPECT_NE(std::string::npos,
+            toml.find("\"engine.memtable_bytes\" = { min = 4096, max = 1048576, log = true }\n"))
+      << toml;
+  EXPECT_NE(std::string::npos, toml.find("\"faults.rate_scale\" = { min = 1e-05, max = 4.0, log "
+                                         "= true }\n"))
+      << toml;
+  engine::Result<WorkloadSpec> parsed = ParseWorkload(toml, "config.toml");
+  ASSERT_TRUE(parsed.ok()) << parsed.status().ToString() << "\n" << toml;
+  EXPECT_TRUE(parsed.value() == spec) << toml << "\n---\n" << ToToml(parsed.value());
+  EXPECT_EQ(toml, ToToml(parsed.value()));
+}
+
+// --set cannot change the [randomize] table, and says where it is set instead.
+TEST(WorkloadSpecTest, RandomizeIsNotForSet) {
+  WorkloadSpec spec;
+  EXPECT_EQ("randomize: is a table of ranges: write a [randomize] table in a config file",
+            ApplyOverride(&spec, "randomize={}").message());
+  const engine::Status quoted =
+      ApplyOverride(&spec, "faults=\"engine/wal/sync:error;engine/file/delete:error\"");
+  ASSERT_TRUE(quoted.ok()) << quoted.ToString();
+  EXPECT_EQ(2u, spec.faults.size()) << "a quoted faults= value is the rules it holds";
 }
 
 }  // namespace

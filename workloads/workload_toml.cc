@@ -4,11 +4,15 @@
 //
 // Every key lives in one table, Fields(), which says where in WorkloadSpec the key's value goes.
 // Parsing, --set overrides, ToToml and WorkloadKeys() all walk that table, so a key cannot be
-// parsed but not printed, or printed but not overridable.
+// parsed but not printed, or printed but not overridable. The [randomize] table's text form lives
+// here too (its rules are randomize_range.cc's), which is why this file runs past 800 lines: all
+// of toml++ stays in one place.
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include <algorithm>
+#include <array>
+#include <cstdlib>
 #include <limits>
 #include <variant>
 
@@ -156,6 +160,10 @@ constexpr std::string_view kFaultsKey = "faults";
 constexpr std::string_view kFaultsDoc =
     "[[faults]] tables, each rule = \"POINT:ACTION[:TRIGGER][@WINDOW]\" (`vstress faults`); "
     "--set faults+=RULE adds one, faults=R1;R2 replaces them";
+constexpr std::string_view kRandomizeKey = "randomize";
+constexpr std::string_view kRandomizeDoc =
+    "[randomize] table: KEY = { min = .., max = .. [, log = true] } or { one_of = [..] }, what "
+    "`vstress sweep --randomize` draws per shard (a plain run ignores it; not for --set)";
 
 Status Bad(std::string_view key, std::string_view why) {
   return Status::InvalidArgument(fmt::format("{}: {}", key, why));
@@ -216,6 +224,9 @@ std::string_view Suggest(std::string_view key) {
   }
   if (best.empty() && same_leaf.size() == 1) best = same_leaf[0];
   if (best.empty() && EditDistance(key, kFaultsKey) <= 1) best = kFaultsKey;
+  if (best.empty() && EditDistance(key.substr(0, key.find('.')), kRandomizeKey) <= 2) {
+    best = kRandomizeKey;
+  }
   return best;
 }
 
@@ -423,9 +434,11 @@ Status AssignFaults(const toml::node& node, std::vector<faults::Rule>* out) {
 // --- Walking a document ---
 
 Status ApplyTable(const toml::table& table, std::string_view prefix, WorkloadSpec* spec);
+Status AssignRandomize(const toml::node& node, std::vector<RandomizeRange>* out);
 
 Status ApplyEntry(const std::string& key, const toml::node& node, WorkloadSpec* spec) {
   if (key == kFaultsKey) return AssignFaults(node, &spec->faults);
+  if (key == kRandomizeKey) return AssignRandomize(node, &spec->randomize);
   if (IsSection(key)) {
     const toml::table* table = node.as_table();
     if (table == nullptr) return WrongType(key, fmt::format("a table ([{}])", key), node);
@@ -528,6 +541,9 @@ toml::table BareWordValue(const Field& field, std::string_view value) {
 }
 
 Status OverrideField(std::string_view key, std::string_view value, WorkloadSpec* spec) {
+  if (key == kRandomizeKey) {
+    return Bad(key, "is a table of ranges: write a [randomize] table in a config file");
+  }
   if (IsSection(key)) {
     const auto first = std::find_if(Fields().begin(), Fields().end(),
                                     [&](const Field& f) { return SectionOf(f.key) == key; });
@@ -544,6 +560,13 @@ Status OverrideField(std::string_view key, std::string_view value, WorkloadSpec*
 }
 
 Status OverrideFaults(std::string_view key, std::string_view value, WorkloadSpec* spec) {
+  // A quoted value is a TOML string (as a [randomize] one_of lists it): its content is the rules.
+  std::string unquoted;
+  if (const std::optional<toml::table> doc = ParseTomlValue(value);
+      doc && doc->get("v")->is_string()) {
+    unquoted = doc->get("v")->as_string()->get();
+    value = unquoted;
+  }
   if (key == "faults") spec->faults.clear();
   const std::vector<std::string_view> rules =
       key == "faults" ? Split(value, ';') : std::vector<std::string_view>{value};
@@ -658,7 +681,174 @@ struct Formatter {
   }
 };
 
+// --- [randomize] ---
+
+constexpr std::array<std::string_view, 4> kRandomizeFields = {"min", "max", "log", "one_of"};
+
+std::string RandomizeName(std::string_view key) { return fmt::format("randomize.{}", key); }
+
+// A one_of value as TOML text, written the way ToToml writes values, so text read back from
+// ToToml's output is the same text.
+Result<std::string> ValueText(std::string_view name, const toml::node& node) {
+  if (const auto* integer = node.as_integer()) return fmt::format("{}", integer->get());
+  if (const auto* real = node.as_floating_point()) return TomlDouble(real->get());
+  if (const auto* boolean = node.as_boolean()) {
+    return std::string(boolean->get() ? "true" : "false");
+  }
+  if (const auto* text = node.as_string()) return TomlString(text->get());
+  const toml::array* array = node.as_array();
+  if (array == nullptr) return WrongType(name, "a number, string, boolean or array", node);
+  std::string out = "[";
+  for (size_t i = 0; i < array->size(); i++) {
+    Result<std::string> item = ValueText(fmt::format("{}[{}]", name, i), *array->get(i));
+    if (!item.ok()) return item.status();
+    out += (i ? ", " : "") + item.value();
+  }
+  return out + "]";
+}
+
+Status ReadBound(std::string_view name, const toml::node& node, double* out) {
+  if (const auto* integer = node.as_integer()) {
+    // Beyond 2^53 a double would silently hold a different whole number.
+    if (std::llabs(integer->get()) > static_cast<int64_t>(kRandomizeBoundMax)) {
+      return Bad(name, fmt::format("must be within +-{}, got {}",
+                                   static_cast<int64_t>(kRandomizeBoundMax), integer->get()));
+    }
+    *out = static_cast<double>(integer->get());
+  } else if (const auto* real = node.as_floating_point()) {
+    *out = real->get();
+  } else {
+    return WrongType(name, "a number", node);
+  }
+  return Status::Ok();
+}
+
+Status ReadOneOf(std::string_view name, const toml::node& node, std::vector<std::string>* out) {
+  const toml::array* array = node.as_array();
+  const std::string field = fmt::format("{}.one_of", name);
+  if (array == nullptr) return WrongType(field, "an array of values", node);
+  if (array->empty()) return Bad(name, "one_of lists no values");
+  for (size_t i = 0; i < array->size(); i++) {
+    Result<std::string> text = ValueText(fmt::format("{}[{}]", field, i), *array->get(i));
+    if (!text.ok()) return text.status();
+    out->push_back(std::move(text.value()));
+  }
+  return Status::Ok();
+}
+
+Status ReadRange(std::string_view name, const toml::table& table, RandomizeRange* range) {
+  if (!table.contains("min") || !table.contains("max")) {
+    return Bad(name, "needs { min = .., max = .. } or { one_of = [..] }");
+  }
+  Status s = ReadBound(fmt::format("{}.min", name), *table.get("min"), &range->min);
+  if (s.ok()) s = ReadBound(fmt::format("{}.max", name), *table.get("max"), &range->max);
+  if (!s.ok()) return s;
+  if (const toml::node* log = table.get("log")) {
+    if (!log->is_boolean()) return WrongType(fmt::format("{}.log", name), "true or false", *log);
+    range->log = log->as_boolean()->get();
+  }
+  return Status::Ok();
+}
+
+Status ReadRandomizeEntry(const std::string& key, const toml::table& table,
+                          std::vector<RandomizeRange>* out) {
+  const std::string name = RandomizeName(key);
+  for (const auto& [field, value] : table) {
+    if (std::find(kRandomizeFields.begin(), kRandomizeFields.end(), field.str()) ==
+        kRandomizeFields.end()) {
+      return Bad(name,
+                 fmt::format("unknown field '{}' (an entry holds min, max and log, or one_of)",
+                             field.str()));
+    }
+  }
+  RandomizeRange range;
+  range.key = key;
+  const toml::node* one_of = table.get("one_of");
+  if (one_of != nullptr &&
+      (table.contains("min") || table.contains("max") || table.contains("log"))) {
+    return Bad(name, "give min/max (and log) or one_of, not both");
+  }
+  Status s =
+      one_of != nullptr ? ReadOneOf(name, *one_of, &range.one_of) : ReadRange(name, table, &range);
+  if (s.ok()) out->push_back(std::move(range));
+  return s;
+}
+
+// A table is an entry when it holds an entry's fields, or when it is named by a key [randomize]
+// takes and nests no table (a dotted faults.rate_scale makes `faults` a table holding one).
+bool IsRandomizeEntry(const std::string& key, const toml::table& table) {
+  for (std::string_view field : kRandomizeFields) {
+    if (table.contains(field)) return true;
+  }
+  return RandomizeKeyRank(key).has_value() &&
+         std::none_of(table.begin(), table.end(),
+                      [](const auto& item) { return item.second.is_table(); });
+}
+
+Status NotAnEntry(const std::string& key, const toml::node& node) {
+  if (RandomizeKeyRank(key)) {
+    return WrongType(RandomizeName(key), "{ min = .., max = .. } or { one_of = [..] }", node);
+  }
+  return Bad(RandomizeName(key), UnknownKey(key, nullptr).message());
+}
+
+// Dotted keys (engine.memtable_bytes = ..) nest tables; the walk joins the names back.
+Status ReadRandomizeTable(const toml::table& table, const std::string& prefix,
+                          std::vector<RandomizeRange>* out) {
+  for (const auto& [name, node] : table) {
+    const std::string key =
+        prefix.empty() ? std::string(name.str()) : fmt::format("{}.{}", prefix, name.str());
+    const toml::table* nested = node.as_table();
+    Status s = nested == nullptr || (nested->empty() && !RandomizeKeyRank(key))
+                   ? NotAnEntry(key, node)
+               : IsRandomizeEntry(key, *nested) ? ReadRandomizeEntry(key, *nested, out)
+                                                : ReadRandomizeTable(*nested, key, out);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status AssignRandomize(const toml::node& node, std::vector<RandomizeRange>* out) {
+  const toml::table* table = node.as_table();
+  if (table == nullptr) return WrongType(kRandomizeKey, "a table ([randomize])", node);
+  std::vector<RandomizeRange> ranges;
+  Status s = ReadRandomizeTable(*table, "", &ranges);
+  if (!s.ok()) return s;
+  // toml++ keeps a table's keys sorted, not in the order written: draws take the canonical order
+  // (unknown keys last, for Validate to name).
+  auto rank = [](const RandomizeRange& range) {
+    return RandomizeKeyRank(range.key).value_or(std::numeric_limits<size_t>::max());
+  };
+  std::stable_sort(
+      ranges.begin(), ranges.end(),
+      [&](const RandomizeRange& a, const RandomizeRange& b) { return rank(a) < rank(b); });
+  *out = std::move(ranges);
+  return Status::Ok();
+}
+
+std::string RandomizeEntryText(const RandomizeRange& range) {
+  // Quoted, so that "faults" and "faults.rate_scale" can both be written.
+  const std::string key =
+      range.key.find('.') == std::string::npos ? range.key : TomlString(range.key);
+  if (!range.one_of.empty()) {
+    std::string values;
+    for (size_t i = 0; i < range.one_of.size(); i++) values += (i ? ", " : "") + range.one_of[i];
+    return fmt::format("{} = {{ one_of = [{}] }}\n", key, values);
+  }
+  return fmt::format("{} = {{ min = {}, max = {}{} }}\n", key,
+                     RandomizeNumberText(range.key, range.min),
+                     RandomizeNumberText(range.key, range.max), range.log ? ", log = true" : "");
+}
+
 }  // namespace
+
+std::optional<std::string> CanonicalValueText(std::string_view text) {
+  const std::optional<toml::table> doc = ParseTomlValue(text);
+  if (!doc) return std::nullopt;
+  Result<std::string> canonical = ValueText("v", *doc->get("v"));
+  if (!canonical.ok()) return std::nullopt;
+  return canonical.value();
+}
 
 Result<WorkloadSpec> ParseWorkload(std::string_view toml_text, std::string_view source_name) {
   Result<toml::table> table = ParseToml(toml_text, source_name);
@@ -703,6 +893,12 @@ std::string ToToml(const WorkloadSpec& spec) {
   for (const faults::Rule& rule : spec.faults) {
     out += fmt::format("\n[[faults]]\nrule = {}\n", TomlString(rule.ToString()));
   }
+  if (!spec.randomize.empty()) {
+    out +=
+        "\n# What `vstress sweep --randomize` draws for each shard: KEY = { min = .., max = .. "
+        "[, log = true] }\n# or { one_of = [..] }. A plain run ignores this table.\n[randomize]\n";
+    for (const RandomizeRange& range : spec.randomize) out += RandomizeEntryText(range);
+  }
   return out;
 }
 
@@ -714,8 +910,15 @@ Result<std::vector<faults::Rule>> ParseFaultsFile(std::string_view text,
 
 std::vector<WorkloadKeyInfo> WorkloadKeys() {
   std::vector<WorkloadKeyInfo> keys;
-  for (const Field& field : Fields()) keys.push_back({field.key, field.doc});
+  for (const Field& field : Fields()) {
+    const KeyType type = Holds<uint64_t*>(field) || Holds<uint32_t*>(field) || Holds<int*>(field)
+                             ? KeyType::kWholeNumber
+                         : Holds<double*>(field) ? KeyType::kRealNumber
+                                                 : KeyType::kOther;
+    keys.push_back({field.key, field.doc, type});
+  }
   keys.push_back({kFaultsKey, kFaultsDoc});
+  keys.push_back({kRandomizeKey, kRandomizeDoc});
   return keys;
 }
 

@@ -1,0 +1,47 @@
+// The three ways a sweep's plan runs (harness/sweep_command.h). Each runs `vstress shard DIR
+// INDEX` for every shard, so a shard behaves the same everywhere; none schedules anything itself
+// beyond a bounded number of local children:
+//   - local:    `jobs` child processes at a time on this machine, with a progress line;
+//   - slurm:    one job array (`sbatch --array=0-(N-1)%jobs`, the index from
+//               SLURM_ARRAY_TASK_ID) and a merge job that depends on it (afterany);
+//   - parallel: GNU parallel over the shard indexes (--joblog DIR/parallel/joblog; with an
+//               sshloginfile, over many hosts; --retry-failed reruns the joblog's failures).
+// Scripts and logs go to DIR/slurm/ and DIR/parallel/.
+//
+// Thread contract: thread-compatible.
+#pragma once
+
+#include <cstdint>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace harness {
+
+struct ExecutorOptions {
+  std::string dir;  // absolute sweep directory holding plan.jsonl
+  uint64_t shards = 0;
+  int jobs = 1;
+  std::string vstress;   // absolute path of the binary every shard runs
+  std::string progress;  // auto | on | plain | off
+  // Slurm.
+  std::vector<std::string> slurm_args;
+  bool wait = false;
+  std::vector<std::string> merge_args;  // `vstress merge DIR` and its flags, for the merge job
+  // GNU parallel.
+  std::string sshloginfile;
+  bool retry_failed = false;
+};
+
+// What an executor did: ran every shard (or submitted them), or could not.
+struct ExecutorResult {
+  bool ran = false;  // false: `error` says why (exit 4)
+  std::string error;
+  int merge_exit = -1;  // slurm --wait: the merge job's exit code
+};
+
+ExecutorResult RunLocal(const ExecutorOptions& o, std::ostream& out);
+ExecutorResult RunSlurm(const ExecutorOptions& o, std::ostream& out);
+ExecutorResult RunParallel(const ExecutorOptions& o, std::ostream& out);
+
+}  // namespace harness
