@@ -143,6 +143,16 @@ std::vector<CLI::Option*> AddCrashOptions(CLI::App* crash, harness::RunCommandOp
               ->check(CLI::IsMember({"real", "memory"}))};
 }
 
+// The merge's flags: `vstress merge` takes them, and `vstress sweep` for the merge it ends with.
+void AddMergeOptions(CLI::App* app, harness::MergeOptions* o) {
+  app->add_option("--compare", o->compare_dir,
+                  "merge: new and fixed failure signatures since this earlier sweep")
+      ->check(CLI::ExistingDirectory);
+  app->add_option("--push-gateway", o->push_gateway,
+                  "merge: push one group per shard to this pushgateway")
+      ->check(kNonEmpty);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -344,14 +354,7 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   sweep->add_flag("--retry-failed", sweep_options.retry_failed,
                   "parallel: rerun the failed shards of --out DIR's joblog, then merge again");
-  sweep
-      ->add_option("--compare", sweep_options.compare_dir,
-                   "merge: new and fixed failure signatures since this earlier sweep")
-      ->check(CLI::ExistingDirectory);
-  sweep
-      ->add_option("--push-gateway", sweep_options.push_gateway,
-                   "merge: push one group per shard to this pushgateway")
-      ->check(kNonEmpty);
+  AddMergeOptions(sweep, &sweep_options.merge);
   AddRunOptions(sweep, &sweep_options.run);
   const std::vector<CLI::Option*> sweep_sim_flags = AddSimOptions(sweep, &sweep_options.run);
   const std::vector<CLI::Option*> sweep_crash_flags = AddCrashOptions(sweep, &sweep_options.run);
@@ -369,14 +372,7 @@ int main(int argc, char** argv) {
       "merge",
       "merge a sweep's shards into DIR/nightly.html, junit.xml, summary.json, metrics.prom");
   merge->add_option("DIR", merge_options.dir, "sweep directory")->required();
-  merge
-      ->add_option("--compare", merge_options.compare_dir,
-                   "new and fixed failure signatures since this earlier sweep")
-      ->check(CLI::ExistingDirectory);
-  merge
-      ->add_option("--push-gateway", merge_options.push_gateway,
-                   "push one group per shard to this pushgateway")
-      ->check(kNonEmpty);
+  AddMergeOptions(merge, &merge_options);
 
   if (IsUnknownSubcommand(app, argc, argv, std::cerr)) return harness::kExitUsage;
   try {

@@ -204,10 +204,11 @@ std::string SweepCommandText(const SweepOptions& o, const std::vector<ShardPlan>
 std::vector<std::string> MergeArgs(const SweepOptions& o, const std::string& dir) {
   std::vector<std::string> args = {"merge", dir};
   std::error_code ec;
-  if (!o.compare_dir.empty()) {
-    args.insert(args.end(), {"--compare", fs::absolute(o.compare_dir, ec).string()});
+  if (!o.merge.compare_dir.empty()) {
+    args.insert(args.end(), {"--compare", fs::absolute(o.merge.compare_dir, ec).string()});
   }
-  if (!o.push_gateway.empty()) args.insert(args.end(), {"--push-gateway", o.push_gateway});
+  if (!o.merge.push_gateway.empty())
+    args.insert(args.end(), {"--push-gateway", o.merge.push_gateway});
   return args;
 }
 
@@ -278,10 +279,8 @@ int RunSweepCommand(const SweepOptions& o, std::ostream& out, std::ostream& err)
     out << fmt::format("nightly report: {}/nightly.html\n", dir);
     return r.merge_exit;
   }
-  MergeOptions merge;
+  MergeOptions merge = o.merge;
   merge.dir = dir;
-  merge.compare_dir = o.compare_dir;
-  merge.push_gateway = o.push_gateway;
   return RunMergeCommand(merge, out, err);
 }
 

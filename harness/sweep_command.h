@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "harness/merge_command.h"
 #include "harness/run_command.h"
 
 namespace harness {
@@ -44,8 +45,7 @@ struct SweepOptions {
   bool wait = false;               // slurm: wait for the merge job and exit with its code
   std::string sshloginfile;        // parallel: hosts to spread the shards over
   bool retry_failed = false;       // parallel: rerun DIR's failed shards from its joblog
-  std::string compare_dir;         // merge: compare with a previous sweep
-  std::string push_gateway;        // merge: push one group per shard
+  MergeOptions merge;              // the merge's --compare and --push-gateway (dir: --out)
   std::string argv0;
 };
 

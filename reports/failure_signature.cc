@@ -148,7 +148,10 @@ std::string OpClass(std::string_view op) {
   const std::vector<std::string_view> words = SplitWords(op);
   if (words.empty()) return "";
   const std::string_view first = words.front();
-  if (first == "get" || first == "snapshot-get" || first == "scan") return "read";
+  // "full scan" is the quiescence point's check of the whole DB.
+  if (first == "get" || first == "snapshot-get" || first == "scan" || first == "full") {
+    return "read";
+  }
   if (first == "put" || first == "delete" || first == "batch") return "write";
   return Word(first);
 }

@@ -72,6 +72,10 @@ TEST(FailureSignatureTest, OneBugThroughDifferentReadersIsOneSignature) {
   EXPECT_EQ(a.Text(), "read: newest write at the read: delete");
   EXPECT_EQ(SignatureOfViolation(scan).Text(), a.Text());
   EXPECT_EQ(SignatureOfViolation(snapshot).Text(), a.Text());
+  // The quiescence point's full scan is a read too.
+  const Violation full_scan = ReadViolation("scan", "full scan // seq=10",
+                                            "seq=2 put v1 (1 bytes)\nseq=5 delete\n", 10);
+  EXPECT_EQ(SignatureOfViolation(full_scan).Text(), a.Text());
 
   const Violation stale =
       ReadViolation("point_read", "get k1 // v1.130 seq=2975",

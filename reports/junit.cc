@@ -6,40 +6,10 @@
 #include <set>
 #include <vector>
 
+#include "reports/junit_merge.h"
+
 namespace reports {
 namespace {
-
-std::string EscapeXml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        // XML 1.0 allows no other control characters, even escaped.
-        if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
-          out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-        } else {
-          out += c;
-        }
-    }
-  }
-  return out;
-}
 
 struct Family {
   const char* name;                   // the testcase name
@@ -151,7 +121,7 @@ std::string CrashTestcases(const std::string& classname, const RunOutcome& outco
       body = fmt::format(
           "      <failure message=\"{} of {} {} cycles failed to recover: cycle {}\" "
           "type=\"crash\">{}</failure>\n",
-          failed.size(), cycles, name, numbers, EscapeXml(text));
+          failed.size(), cycles, name, numbers, EscapeXmlText(text));
     } else if (cycles == 0) {
       (*skipped)++;
       body = "      <skipped message=\"no crash cycle ran\"/>\n";
@@ -198,7 +168,8 @@ std::string JunitXml(const RunInfo& info, const RunOutcome& outcome) {
       if (!Owns(f, v.kind)) continue;
       found++;
       body += fmt::format("      <failure message=\"{}\" type=\"{}\">{}</failure>\n",
-                          EscapeXml(v.message), EscapeXml(v.kind), EscapeXml(ViolationText(v)));
+                          EscapeXmlText(v.message), EscapeXmlText(v.kind),
+                          EscapeXmlText(ViolationText(v)));
     }
     if (found > 0) {
       failures++;
@@ -227,7 +198,7 @@ std::string JunitXml(const RunInfo& info, const RunOutcome& outcome) {
     cases += fmt::format(
         "    <testcase classname=\"{}\" name=\"run completes\" time=\"{:.3f}\">\n"
         "      <error message=\"{}\" type=\"{}\"/>\n    </testcase>\n",
-        classname, time, EscapeXml(outcome.error), EscapeXml(outcome.result));
+        classname, time, EscapeXmlText(outcome.error), EscapeXmlText(outcome.result));
   } else {
     cases +=
         fmt::format("    <testcase classname=\"{}\" name=\"run completes\" time=\"{:.3f}\"/>\n",
@@ -239,7 +210,7 @@ std::string JunitXml(const RunInfo& info, const RunOutcome& outcome) {
     if (!caught) failures++;
     cases += fmt::format(
         "    <testcase classname=\"{}\" name=\"mutant {} is caught\" time=\"{:.3f}\"{}", classname,
-        EscapeXml(info.mutant), time,
+        EscapeXmlText(info.mutant), time,
         caught ? "/>\n"
                : ">\n      <failure message=\"the checker found no violation with this mutant "
                  "switched on\"/>\n    </testcase>\n");
@@ -255,10 +226,10 @@ std::string JunitXml(const RunInfo& info, const RunOutcome& outcome) {
   xml += fmt::format(
       "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{}\" errors=\"{}\" skipped=\"{}\" "
       "time=\"{:.3f}\">\n",
-      EscapeXml(name), tests, failures, errors, skipped, time);
+      EscapeXmlText(name), tests, failures, errors, skipped, time);
   xml += "    <properties>\n";
   for (const auto& [key, value] : Properties(info, outcome)) {
-    xml += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", key, EscapeXml(value));
+    xml += fmt::format("      <property name=\"{}\" value=\"{}\"/>\n", key, EscapeXmlText(value));
   }
   xml += "    </properties>\n" + cases + "  </testsuite>\n</testsuites>\n";
   return xml;
