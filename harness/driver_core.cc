@@ -247,6 +247,13 @@ void DriverCore::RetireDb() {
   db.reset();
 }
 
+void DriverCore::FailLiveness(std::string error) {
+  out.result = "liveness";
+  out.exit_code = kExitLiveness;
+  out.error = std::move(error);
+  run.Stop();
+}
+
 void DriverCore::Abandon() {
   (void)db.release();
   for (auto& client : clients) (void)client.release();

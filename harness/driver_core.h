@@ -69,6 +69,8 @@ struct DriverCore {
   // The run's first open. One that fails with an injected fault is retried (after a power loss,
   // as a checked crash recovery); false when there is no DB to run on (`out` says why).
   bool OpenFirst();
+  // Ends the run as liveness (exit 3): `error` says where it stopped making progress.
+  void FailLiveness(std::string error);
   // Lets go of the DB and the clients without closing or destroying them: threads blocked inside
   // the DB (a deadlock) still use them. They are leaked.
   void Abandon();

@@ -165,20 +165,13 @@ std::string ProgressLine(const RunOutcome& out) {
       m.FaultsTotal(), out.quiescence_points.size(), m.ViolationsTotal());
 }
 
-void FailLiveness(DriverCore* core, std::string error) {
-  core->out.result = "liveness";
-  core->out.exit_code = kExitLiveness;
-  core->out.error = std::move(error);
-  core->run.Stop();
-}
-
 // A quiescence point in the middle of the run: every client releases and parks, then the core's
 // at-rest checks run and everything resumes.
 void PeriodicQuiescencePoint(ThreadedRun* r) {
   DriverCore* core = r->core;
   const double pause_limit = core->config.spec.watchdog_seconds;
   if (!r->gate.Pause(pause_limit)) {
-    FailLiveness(core, fmt::format("clients did not pause for a quiescence point within {:.0f}s",
+    core->FailLiveness(fmt::format("clients did not pause for a quiescence point within {:.0f}s",
                                    pause_limit));
     r->gate.Resume();
     return;
@@ -207,7 +200,7 @@ void CrashCycle(ThreadedRun* r) {
   }
   const double pause_limit = core->config.spec.watchdog_seconds;
   if (!r->gate.Pause(pause_limit)) {
-    FailLiveness(core, fmt::format("clients did not stop for crash cycle {} within {:.0f}s",
+    core->FailLiveness(fmt::format("clients did not stop for crash cycle {} within {:.0f}s",
                                    core->out.crash_cycles.size() + 1, pause_limit));
     r->gate.Resume();
     return;
@@ -244,7 +237,7 @@ void Monitor(ThreadedRun* r) {
       last_ops = ops;
       last_progress_at = now;
     } else if (now - last_progress_at > spec.watchdog_seconds) {
-      FailLiveness(core, fmt::format("no op completed for {:.0f}s", spec.watchdog_seconds));
+      core->FailLiveness(fmt::format("no op completed for {:.0f}s", spec.watchdog_seconds));
     }
     if (config.progress && now - last_line_at >= config.progress_interval_seconds) {
       config.progress(ProgressLine(core->out));
@@ -307,7 +300,7 @@ RunOutcome RunThreaded(const RunConfig& config) {
     // The DB is deadlocked: leave every thread where it is blocked and the DB and clients they
     // hold in place (never closed), and report what the run saw up to here. The process exits
     // soon after the outputs are written.
-    FailLiveness(&core, fmt::format("the run stalled: the monitor has been blocked in a DB call "
+    core.FailLiveness(fmt::format("the run stalled: the monitor has been blocked in a DB call "
                                     "for over {:.0f}s (a deadlock inside the engine?)",
                                     2 * config.spec.watchdog_seconds));
     monitor.detach();

@@ -96,11 +96,23 @@ class SimExecutor {
 
   size_t background_actor() const { return core_.clients.size(); }
 
+  // Who may take the next step. A writer whose write would wait for background work is blocked,
+  // as its thread would be in a threaded run: the background work runs as its own step (where
+  // foreground steps may run inside it) instead of inline in the write.
   std::vector<bool> Runnable() {
     std::vector<bool> runnable(core_.clients.size() + 1);
     for (size_t i = 0; i < core_.clients.size(); i++) runnable[i] = !finished_[i];
     runnable.back() = core_.db && engine::testing::BackgroundWorkPending(core_.db.get());
+    if (core_.db && engine::testing::WriteWouldWait(core_.db.get())) ExcludeWriters(&runnable);
     return runnable;
+  }
+
+  // Writers wait for background work that is not pending: in a threaded run they would wait for
+  // ever (a write stall that never ends).
+  bool WritersStalled() {
+    if (!core_.db || WritersFinished()) return false;
+    return engine::testing::WriteWouldWait(core_.db.get()) &&
+           !engine::testing::BackgroundWorkPending(core_.db.get());
   }
 
   bool WritersFinished() const {
@@ -158,7 +170,15 @@ class SimExecutor {
         continue;
       }
       const std::vector<bool> runnable = Runnable();
-      if (std::none_of(runnable.begin(), runnable.end(), [](bool b) { return b; })) break;
+      if (std::none_of(runnable.begin(), runnable.end(), [](bool b) { return b; })) {
+        if (WritersStalled()) {
+          core_.FailLiveness(fmt::format(
+              "at step #{}: writes wait for background work, and none is pending (a write stall "
+              "that never ends)",
+              result_.steps));
+        }
+        break;
+      }
       if (spec.ops != 0 && WritersFinished()) break;
       const size_t actor = scheduler_->Pick(runnable);
       std::optional<SimStep> step = StepOf(actor);
@@ -203,11 +223,22 @@ class SimExecutor {
   }
 
   // The DB's yield hook: maybe another actor's step runs here, inside the current one.
+  //
+  // The rule that keeps this free of self-deadlock: a foreground step runs inside another step
+  // only where the yielding thread holds no engine lock. Get and iterator yields hold none. A
+  // compaction's yield holds none when the compaction runs as the background actor's own step;
+  // one reached inside a client's call (a flush or compaction a foreground call runs inline)
+  // may sit under that call's write lock, so it runs nothing. Writers whose write would wait for
+  // background work never step (Runnable), so a write never runs background work inline.
   void OnYield(engine::testing::YieldSite site) {
     // One level of nesting, and none inside the run's own steps: a quiescence point's checks
     // (and the background work they drain) run with every client released.
     if (running_.size() != 1 || running_.back().actor == kRunActor) return;
     const Running& outer = running_.back();
+    if (site == engine::testing::YieldSite::kCompactionNewOutput &&
+        outer.actor != background_actor()) {
+      return;
+    }
     if (script_ != nullptr) {
       // Every step the history ran here, in order.
       const size_t outer_pos = outer.script_pos;
@@ -229,11 +260,9 @@ class SimExecutor {
     for (uint64_t n = 0; n < kBurstStepsMax; n++) {
       std::vector<bool> runnable = Runnable();
       runnable[outer_actor] = false;  // the actor that yielded is the one waiting
-      // The background may not run inside itself, nor a write that would wait for it.
-      if (outer_actor == background_actor()) {
-        runnable.back() = false;
-        if (engine::testing::WriteWouldWait(core_.db.get())) ExcludeWriters(&runnable);
-      }
+      // The background may run inside a Get or an iterator (a compaction while a read view is
+      // pinned: what those yields are for), never inside itself.
+      if (outer_actor == background_actor()) runnable.back() = false;
       if (std::none_of(runnable.begin(), runnable.end(), [](bool b) { return b; })) return;
       std::optional<SimStep> step = StepOf(scheduler_->PickNested(runnable));
       if (step) {

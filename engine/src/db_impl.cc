@@ -227,7 +227,22 @@ Result<SequenceNumber> DBImpl::Delete(const WriteOptions& options, std::string_v
 }
 
 Result<SequenceNumber> DBImpl::Write(const WriteOptions& options, WriteBatch* batch) {
+  const bool manual = options_.background == BackgroundMode::kManual;
+  // With manual background work one thread drives the DB: a write reached from inside another
+  // write (a driver's yield hook running a step there) would wait on write_mu_ forever.
+  VSTRESS_CHECK(!(manual && write_owner_.load(std::memory_order_relaxed) ==
+                                std::this_thread::get_id()) &&
+                "a write ran inside another write (manual background mode)");
   std::lock_guard<std::mutex> write_guard(write_mu_);
+  if (manual) write_owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
+  // Cleared on every return below, with write_mu_ still held.
+  struct OwnerReset {
+    std::atomic<std::thread::id>* owner;
+    bool manual;
+    ~OwnerReset() {
+      if (manual) owner->store(std::thread::id(), std::memory_order_relaxed);
+    }
+  } owner_reset{&write_owner_, manual};
   MemTable* mem;
   {
     std::unique_lock<std::mutex> lock(mu_);
@@ -292,7 +307,7 @@ Status DBImpl::MakeRoomForWriteLocked(std::unique_lock<std::mutex>* lock) {
       return Status::Ok();
     } else if (imm_ != nullptr || level0_files >= options_.level0_stop_trigger) {
       if (manual) {
-        BackgroundStepLocked(lock);
+        BackgroundStepInlineLocked(lock);
       } else {
         bg_cv_.wait(*lock);
       }

@@ -115,6 +115,9 @@ class DBImpl final : public DB {
   bool HasBackgroundWorkLocked() const;
   // REQUIRES: mu_ held; may release and reacquire it. Returns true if it did work.
   bool BackgroundStepLocked(std::unique_lock<std::mutex>* lock);
+  // REQUIRES: mu_ held, BackgroundMode::kManual. A foreground call that waits for background work
+  // does one step of it itself; aborts if this thread is already inside background work.
+  void BackgroundStepInlineLocked(std::unique_lock<std::mutex>* lock);
   Status FlushImmLocked(std::unique_lock<std::mutex>* lock);
   Status CompactLocked(std::unique_lock<std::mutex>* lock, std::unique_ptr<Compaction> c);
   Status RunCompaction(const Compaction& c, SequenceNumber smallest_snapshot,
@@ -158,6 +161,8 @@ class DBImpl final : public DB {
   std::unique_ptr<VersionSet> versions_;
 
   std::mutex write_mu_;
+  // BackgroundMode::kManual only: the thread holding write_mu_ (none: a default id).
+  std::atomic<std::thread::id> write_owner_{};
   // Guarded by write_mu_ (switched with mu_ also held).
   std::unique_ptr<WritableFile> wal_file_;
   std::unique_ptr<log::Writer> wal_;

@@ -86,6 +86,14 @@ bool DBImpl::RunBackgroundStep() {
   return did_work;
 }
 
+void DBImpl::BackgroundStepInlineLocked(std::unique_lock<std::mutex>* lock) {
+  // The work this call waits for would be this thread's own, further up the stack (a driver ran
+  // the call at a yield site inside background work): it could never finish, and the caller's
+  // wait loop would spin for ever.
+  VSTRESS_CHECK(!bg_running_ && "a call waited for background work it runs inside (manual mode)");
+  BackgroundStepLocked(lock);
+}
+
 bool DBImpl::BackgroundStepLocked(std::unique_lock<std::mutex>* lock) {
   if (!HasBackgroundWorkLocked() || bg_running_) return false;
   bg_running_ = true;
@@ -411,7 +419,7 @@ Status DBImpl::Flush() {
 Status DBImpl::WaitForImmutableFlushLocked(std::unique_lock<std::mutex>* lock) {
   while (imm_ != nullptr && bg_error_.ok() && !shutting_down_) {
     if (options_.background == BackgroundMode::kManual) {
-      BackgroundStepLocked(lock);
+      BackgroundStepInlineLocked(lock);
     } else {
       bg_cv_.wait(*lock);
     }
@@ -441,7 +449,7 @@ Status DBImpl::WaitForManualCompaction(std::unique_lock<std::mutex>* lock, Manua
   bg_cv_.notify_all();
   while (!m->done && bg_error_.ok() && !shutting_down_) {
     if (options_.background == BackgroundMode::kManual) {
-      BackgroundStepLocked(lock);
+      BackgroundStepInlineLocked(lock);
     } else {
       bg_cv_.wait(*lock);
     }

@@ -20,6 +20,7 @@ uint64_t DBImpl::NextFileNumber() {
 
 bool DBImpl::WriteWouldWait() {
   std::lock_guard<std::mutex> guard(mu_);
+  if (!bg_error_.ok()) return false;  // the write fails at once
   if (mem_->ApproximateMemoryUsage() < options_.memtable_bytes) return false;
   return imm_ != nullptr || versions_->current()->NumFiles(0) >= options_.level0_stop_trigger;
 }

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <string>
 
+#include "engine/testing.h"
 #include "tests/engine/db_test_util.h"
 
 namespace vstress_test {
@@ -244,6 +245,58 @@ TEST(DBTest, ManualBackgroundRunsOnlyWhenStepped) {
   EXPECT_FALSE(ListTables(dir.path()).empty());
   EXPECT_FALSE(db->RunBackgroundStep());
   EXPECT_EQ(static_cast<size_t>(written), ReadAll(db.get()).size());
+}
+
+// With background = manual one thread drives the DB. A driver that runs a write at a yield site
+// inside another write's inline background work would wait on the write lock for ever; the
+// engine aborts naming the mistake instead of hanging (the simulator's rule, doc/design.md
+// "Scheduling", keeps it from happening).
+TEST(DBDeathTest, ManualWriteInsideAWriteAbortsInsteadOfHanging) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  TempDir dir;
+  Options o = SmallOptions();
+  o.background = engine::BackgroundMode::kManual;
+  o.level0_compaction_trigger = 2;
+  o.level0_slowdown_trigger = 2;
+  o.level0_stop_trigger = 2;  // the third level-0 table makes writers run the compaction inline
+  EXPECT_DEATH(
+      {
+        auto db = OpenOrDie(o, dir.path());
+        engine::DB* raw = db.get();
+        engine::testing::SetYieldHook(raw, [raw](engine::testing::YieldSite site) {
+          if (site == engine::testing::YieldSite::kCompactionNewOutput) {
+            (void)raw->Put(WriteOptions(), "inner", "v");
+          }
+        });
+        for (int i = 0; i < 100000; i++) (void)db->Put(WriteOptions(), Key(i % 500), "value");
+      },
+      "a write ran inside another write");
+}
+
+// The same for a Flush run at a yield site inside a background step: it would wait for the
+// immutable memtable that step is about to flush, spinning for ever; it aborts instead.
+TEST(DBDeathTest, ManualFlushInsideBackgroundWorkAbortsInsteadOfSpinning) {
+  GTEST_FLAG_SET(death_test_style, "threadsafe");
+  TempDir dir;
+  Options o = SmallOptions();
+  o.background = engine::BackgroundMode::kManual;
+  EXPECT_DEATH(
+      {
+        auto db = OpenOrDie(o, dir.path());
+        engine::DB* raw = db.get();
+        engine::testing::SetYieldHook(raw, [raw](engine::testing::YieldSite site) {
+          if (site != engine::testing::YieldSite::kCompactionNewOutput) return;
+          for (int i = 0; i < 5000; i++) (void)raw->Put(WriteOptions(), Key(i), "inner");
+          (void)raw->Flush();
+        });
+        for (int round = 0; round < 200; round++) {
+          for (int i = 0; i < 200; i++) (void)db->Put(WriteOptions(), Key(i), "value");
+          (void)db->Flush();
+          while (db->RunBackgroundStep()) {
+          }
+        }
+      },
+      "waited for background work it runs inside");
 }
 
 }  // namespace
