@@ -7,6 +7,9 @@
 
 #include <cerrno>
 #include <charconv>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
 #include <thread>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
@@ -30,6 +33,17 @@ namespace {
 bool IsEnginePoint(std::string_view point) { return point.starts_with("engine/"); }
 
 int ErrnoFor(Action action) { return action == Action::kNoSpace ? ENOSPC : EIO; }
+
+// The test-only actions: hold no lock of the controller's (the watchdog reads its counts), and
+// sleep on the real clock (a simulated one would just move on).
+[[noreturn]] void Misbehave(const Rule& rule) {
+  if (rule.action == Action::kAbort) {
+    std::fprintf(stderr, "vstress: fault rule '%s' aborts the process here\n",
+                 rule.ToString().c_str());
+    std::abort();
+  }
+  while (true) std::this_thread::sleep_for(std::chrono::hours(1));
+}
 
 }  // namespace
 
@@ -109,6 +123,8 @@ int FaultController::FiuCallback(const char* name, int* /*failnum*/, void** fail
       break;
     case Action::kError:
     case Action::kNoSpace:
+    case Action::kHang:   // never returns from OnHit
+    case Action::kAbort:  // never returns from OnHit
       break;
   }
   engine::SetInjectedErrno(ErrnoFor(*action));
@@ -134,6 +150,7 @@ std::optional<Action> FaultController::OnHit(std::string_view point, std::string
       clock_->SleepForNanos(static_cast<uint64_t>(
           std::chrono::duration_cast<std::chrono::nanoseconds>(rule.delay).count()));
     }
+    if (rule.action == Action::kHang || rule.action == Action::kAbort) Misbehave(rule);
     return rule.action;
   }
   return std::nullopt;

@@ -218,6 +218,8 @@ Status FaultFS::Decide(const std::string& point, const std::string& path, bool a
       Crash(CrashMode::kDropUnsynced, 0);
       return Injected(Status::IOError(path + ": injected power loss at " + point));
     case Action::kError:
+    case Action::kHang:   // never returns from the Decider
+    case Action::kAbort:  // never returns from the Decider
       break;
   }
   return Injected(Status::IOError(path + ": injected EIO at " + point));

@@ -41,7 +41,8 @@ Status ParseAction(std::string_view rule, std::string_view text, Rule* r) {
     }
     return Status::Ok();
   }
-  for (Action a : {Action::kError, Action::kNoSpace, Action::kTorn, Action::kCrash}) {
+  for (Action a : {Action::kError, Action::kNoSpace, Action::kTorn, Action::kCrash, Action::kHang,
+                   Action::kAbort}) {
     if (text == ActionName(a)) {
       r->action = a;
       return Status::Ok();
@@ -49,7 +50,9 @@ Status ParseAction(std::string_view rule, std::string_view text, Rule* r) {
   }
   if (text == "delay") return Bad(rule, "delay needs a duration, e.g. delay=5ms");
   return Bad(
-      rule, fmt::format("unknown action '{}' (error, nospace, delay=DURATION, torn, crash)", text));
+      rule,
+      fmt::format("unknown action '{}' (error, nospace, delay=DURATION, torn, crash; hang, abort)",
+                  text));
 }
 
 Status ParseTrigger(std::string_view rule, std::string_view text, Trigger* t) {
@@ -162,6 +165,10 @@ const char* ActionName(Action action) {
       return "torn";
     case Action::kCrash:
       return "crash";
+    case Action::kHang:
+      return "hang";
+    case Action::kAbort:
+      return "abort";
   }
   return "?";
 }
@@ -194,6 +201,10 @@ const char* DescribeAction(Action action) {
     case Action::kCrash:
       return "simulated power loss: freeze the file system, drop unsynced data and directory "
              "changes";
+    case Action::kHang:
+      return "(testing vstress) block the calling thread for ever: the watchdogs must end the run";
+    case Action::kAbort:
+      return "(testing vstress) abort the process: the run must still report a crash";
   }
   return "?";
 }

@@ -7,7 +7,9 @@
 //   - Actions: `error` fails with EIO, `nospace` with ENOSPC, `delay` sleeps (widening a race
 //     window) and lets the step go on, `torn` makes the next append of that step write only part
 //     of its data and fail, `crash` simulates power loss (the file system freezes; unsynced data
-//     and unsynced directory changes are dropped when the DB is reopened).
+//     and unsynced directory changes are dropped when the DB is reopened). For testing vstress
+//     itself: `hang` blocks the calling thread for ever (a deadlock the watchdogs must end),
+//     `abort` aborts the process (an assertion failure the crash report must catch).
 //   - Triggers: `p=0.05` (probability per hit, decided from the run's seed and the hit number, so a
 //     run replays exactly), `nth=3` (the third hit only), `every=10` (every tenth hit), `from=3`
 //     (the third hit and every later one: a persistent failure), `once` (the
@@ -41,9 +43,11 @@
 
 namespace faults {
 
-enum class Action : uint8_t { kError, kNoSpace, kDelay, kTorn, kCrash };
+// kHang and kAbort are for testing vstress itself (its watchdogs and its crash reports), never
+// part of a real workload: the calling thread blocks for ever, or the process aborts.
+enum class Action : uint8_t { kError, kNoSpace, kDelay, kTorn, kCrash, kHang, kAbort };
 // How many Actions there are (for arrays indexed by Action).
-inline constexpr size_t kActionCount = static_cast<size_t>(Action::kCrash) + 1;
+inline constexpr size_t kActionCount = static_cast<size_t>(Action::kAbort) + 1;
 
 struct Trigger {
   enum class Kind : uint8_t { kProbability, kNth, kEvery, kOnce, kFrom };

@@ -3,15 +3,18 @@
 #include <fcntl.h>
 #include <fmt/format.h>
 #include <signal.h>
-#include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <thread>
+
+#include "harness/process_signals.h"
 
 extern char** environ;
 
@@ -48,29 +51,74 @@ std::string ChildExit::ToString() const {
   return fmt::format("signal {}{}", signal, timed_out ? " (time limit)" : "");
 }
 
+// argv[0] as execve needs it: a path, or the first match on PATH ("" when there is none).
+std::string ResolveProgram(const std::string& program) {
+  if (program.find('/') != std::string::npos) return program;
+  const char* path = std::getenv("PATH");
+  const std::string dirs = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  size_t start = 0;
+  while (start <= dirs.size()) {
+    size_t end = dirs.find(':', start);
+    if (end == std::string::npos) end = dirs.size();
+    const std::string candidate =
+        (end == start ? std::string(".") : dirs.substr(start, end - start)) + "/" + program;
+    if (access(candidate.c_str(), X_OK) == 0) return candidate;
+    start = end + 1;
+  }
+  return "";
+}
+
 engine::Result<ChildProcess> ChildProcess::Start(const std::vector<std::string>& argv,
                                                  const std::string& log_path) {
   if (argv.empty()) return engine::Status::InvalidArgument("no program to start");
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
-  if (!log_path.empty()) {
-    posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, log_path.c_str(),
-                                     O_WRONLY | O_CREAT | O_APPEND, 0644);
-    posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  const std::string program = ResolveProgram(argv[0]);
+  if (program.empty()) {
+    return engine::Status::FromErrno(ENOENT, "starting " + argv[0] + ": not found on PATH");
   }
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);
   std::vector<char*> args;
   for (const std::string& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  pid_t pid = -1;
-  const int rc = posix_spawnp(&pid, args[0], &actions, &attr, args.data(), environ);
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
-  if (rc != 0) return engine::Status::FromErrno(rc, "starting " + argv[0]);
+  // The child reports a failed exec through this pipe (closed on a successful exec).
+  int exec_error[2];
+  if (pipe2(exec_error, O_CLOEXEC) != 0) return engine::Status::FromErrno(errno, "pipe");
+  const pid_t parent = getpid();
+  const pid_t pid = fork();
+  if (pid < 0) {
+    const int e = errno;
+    close(exec_error[0]);
+    close(exec_error[1]);
+    return engine::Status::FromErrno(e, "starting " + argv[0]);
+  }
+  if (pid == 0) {
+    // Only async-signal-safe calls from here to execve: the parent may have other threads.
+    setpgid(0, 0);
+    // The child dies with its parent, whatever kills the parent (process_signals.h).
+    prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (getppid() != parent) _exit(127);
+    const int in = open("/dev/null", O_RDONLY);
+    if (in >= 0) dup2(in, STDIN_FILENO);
+    if (!log_path.empty()) {
+      const int out = open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+      if (out >= 0) {
+        dup2(out, STDOUT_FILENO);
+        dup2(out, STDERR_FILENO);
+      }
+    }
+    execve(program.c_str(), args.data(), environ);
+    const int e = errno;
+    (void)!write(exec_error[1], &e, sizeof(e));
+    _exit(127);
+  }
+  close(exec_error[1]);
+  int child_errno = 0;
+  const ssize_t n = read(exec_error[0], &child_errno, sizeof(child_errno));
+  close(exec_error[0]);
+  if (n == sizeof(child_errno)) {
+    waitpid(pid, nullptr, 0);
+    return engine::Status::FromErrno(child_errno, "starting " + argv[0]);
+  }
+  // Also from here: the child may not have reached setpgid yet when the caller signals it.
+  setpgid(pid, pid);
   return ChildProcess(pid);
 }
 
@@ -138,8 +186,49 @@ std::string SelfExecutable() {
   return ec ? std::string() : exe.string();
 }
 
-void RunChildren(const std::vector<ChildJob>& jobs, int parallel, double limit_seconds,
-                 const std::function<void(size_t, const ChildExit&)>& done) {
+// A stop signal's way with running children: SIGTERM to each group at once, SIGKILL to what
+// is left after the grace.
+class StopEscalation {
+ public:
+  // True while children should still be waited for; sends the signals as time goes on.
+  template <typename Each>
+  void Apply(int signal, Each each_child) {
+    if (signal == 0) return;
+    const auto now = std::chrono::steady_clock::now();
+    if (!term_sent_) {
+      term_sent_ = true;
+      kill_at_ = now + std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                           std::chrono::duration<double>(kStopGraceSeconds));
+      each_child([](ChildProcess& c) { c.Signal(SIGTERM); });
+    } else if (!kill_sent_ && now >= kill_at_) {
+      kill_sent_ = true;
+      each_child([](ChildProcess& c) { c.Signal(SIGKILL); });
+    }
+  }
+
+ private:
+  bool term_sent_ = false;
+  bool kill_sent_ = false;
+  std::chrono::steady_clock::time_point kill_at_;
+};
+
+ChildExit WaitStoppable(ChildProcess* child, double limit_seconds, int* stopped_by,
+                        const std::function<void()>& on_poll) {
+  const auto deadline = DeadlineAfter(limit_seconds);
+  StopEscalation stop;
+  while (true) {
+    if (std::optional<ChildExit> e = child->Poll(deadline)) return *e;
+    if (const int signal = StopSignal(); signal != 0) {
+      *stopped_by = signal;
+      stop.Apply(signal, [child](auto send) { send(*child); });
+    }
+    if (on_poll) on_poll();
+    std::this_thread::sleep_for(kPollInterval);
+  }
+}
+
+int RunChildren(const std::vector<ChildJob>& jobs, int parallel, double limit_seconds,
+                const std::function<void(size_t, const ChildExit&)>& done) {
   struct Running {
     size_t index;
     ChildProcess child;
@@ -147,8 +236,12 @@ void RunChildren(const std::vector<ChildJob>& jobs, int parallel, double limit_s
   };
   std::vector<Running> running;
   size_t next = 0;
-  while (next < jobs.size() || !running.empty()) {
-    while (next < jobs.size() && running.size() < static_cast<size_t>(std::max(parallel, 1))) {
+  StopEscalation stop;
+  int stopped_by = 0;
+  while ((next < jobs.size() && stopped_by == 0) || !running.empty()) {
+    stopped_by = StopSignal();
+    while (stopped_by == 0 && next < jobs.size() &&
+           running.size() < static_cast<size_t>(std::max(parallel, 1))) {
       const size_t index = next++;
       auto child = ChildProcess::Start(jobs[index].argv, jobs[index].log_path);
       if (!child.ok()) {
@@ -159,6 +252,9 @@ void RunChildren(const std::vector<ChildJob>& jobs, int parallel, double limit_s
       }
       running.push_back({index, std::move(child).value(), DeadlineAfter(limit_seconds)});
     }
+    stop.Apply(stopped_by, [&running](auto send) {
+      for (Running& r : running) send(r.child);
+    });
     bool any_ended = false;
     for (size_t i = 0; i < running.size();) {
       if (std::optional<ChildExit> e = running[i].child.Poll(running[i].deadline)) {
@@ -172,6 +268,7 @@ void RunChildren(const std::vector<ChildJob>& jobs, int parallel, double limit_s
     }
     if (!any_ended && !running.empty()) std::this_thread::sleep_for(kPollInterval);
   }
+  return stopped_by;
 }
 
 }  // namespace harness

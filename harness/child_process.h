@@ -4,6 +4,8 @@
 // sweep drivers use it too.
 //
 // Only the child's own process group is signalled, so a Kill reaches whatever the child started.
+// A child dies with its parent (PR_SET_PDEATHSIG): a vstress killed with SIGKILL leaves no child
+// behind, nor one a dead vstress never stopped (the grace of process_signals.h aside).
 //
 // Thread contract: thread-compatible (one owner per ChildProcess).
 #pragma once
@@ -69,9 +71,17 @@ struct ChildJob {
 
 // Runs `jobs`, at most `parallel` at a time, started in order; each gets `limit_seconds` (<= 0: no
 // limit). Calls `done(index, exit)` as each ends, so a slot is refilled as soon as any child ends
-// (a job that could not start reports its reason in exit.start_error).
-void RunChildren(const std::vector<ChildJob>& jobs, int parallel, double limit_seconds,
-                 const std::function<void(size_t, const ChildExit&)>& done);
+// (a job that could not start reports its reason in exit.start_error). Once a stop signal arrives
+// (process_signals.h) no job starts; the running ones get SIGTERM, and SIGKILL after
+// kStopGraceSeconds, each still reported to `done`. Returns that signal (0: none came).
+int RunChildren(const std::vector<ChildJob>& jobs, int parallel, double limit_seconds,
+                const std::function<void(size_t, const ChildExit&)>& done);
+
+// Waits for `child` like ChildProcess::Wait, but a stop signal (process_signals.h) is passed on
+// to its group, with SIGKILL after kStopGraceSeconds; `on_poll` (may be null) runs at every poll
+// (a watchdog's beat). Sets *stopped_by to the signal, if one came.
+ChildExit WaitStoppable(ChildProcess* child, double limit_seconds, int* stopped_by,
+                        const std::function<void()>& on_poll = nullptr);
 
 // This program's own executable (/proc/self/exe), for starting copies of vstress.
 std::string SelfExecutable();

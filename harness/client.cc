@@ -39,6 +39,24 @@ Client::Client(const ClientContext& ctx, ClientRole role, uint32_t index)
       index_(index),
       self_(ctx.run->NewThread(fmt::format("{}-{}", RoleName(role), index))) {}
 
+bool Client::Step() {
+  const std::optional<ClientOp> op = NextOp();
+  if (!op) return false;
+  {
+    std::lock_guard<std::mutex> guard(in_flight_mu_);
+    in_flight_ = &*op;
+  }
+  const bool finished = Execute(*op).finished;
+  std::lock_guard<std::mutex> guard(in_flight_mu_);
+  in_flight_ = nullptr;
+  return !finished;
+}
+
+std::string Client::InFlight() const {
+  std::lock_guard<std::mutex> guard(in_flight_mu_);
+  return in_flight_ == nullptr ? std::string() : ToString(*in_flight_);
+}
+
 uint64_t ClientSeed(uint64_t run_seed, ClientRole role, uint32_t index) {
   return workloads::DeriveSeed(run_seed, (RoleSeedTag(role) << 32) | index);
 }

@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -73,11 +74,12 @@ class Client {
   // when the client can do nothing more (a writer whose DB refuses writes after a background
   // error).
   virtual StepOutcome Execute(const ClientOp& op) = 0;
-  // NextOp, then Execute; false once the client is finished.
-  bool Step() {
-    const std::optional<ClientOp> op = NextOp();
-    return op.has_value() && !Execute(*op).finished;
-  }
+  // NextOp, then Execute; false once the client is finished. The op is the client's op in flight
+  // (InFlight) while it runs.
+  bool Step();
+  // The text of the op Step() is running ("" between ops), for a watchdog that found the run stuck
+  // (callable from any thread).
+  std::string InFlight() const;
   // Closes what the client holds and checks what it queued (see the file comment).
   virtual void Release() = 0;
   // True while the client holds an iterator or a snapshot across steps.
@@ -97,6 +99,11 @@ class Client {
   const ClientRole role_;
   const uint32_t index_;
   ThreadState* const self_;
+
+ private:
+  // The op Step() is running; guarded by in_flight_mu_, held only to set, clear or print it.
+  mutable std::mutex in_flight_mu_;
+  const ClientOp* in_flight_ = nullptr;
 };
 
 // The run's clients in a fixed order: writers, point readers, scanners, snapshot readers (each

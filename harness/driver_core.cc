@@ -99,6 +99,7 @@ DriverCore::DriverCore(const RunConfig& c, engine::Options o)
       checker(&oracle, WorkloadCodec()),
       run(c.keep_going, options.clock.get()),
       check_slot(oracle.NewReaderSlot()) {
+  run.SetWatchdog(config.watchdog);
   oracle.KeepForCrashes(config.keep_for_crashes);
   out.crash_mode = config.crash_mode;
   if (!OpenFirst()) return;
@@ -157,6 +158,12 @@ engine::StatsSnapshot DriverCore::Stats() const {
 void DriverCore::TakeSample() {
   const engine::StatsSnapshot stats = Stats();
   reports::MetricsSnapshot m = ReadMetrics(*this, stats);
+  run.Beat();
+  Publish(stats, m);
+  if (config.on_sample) config.on_sample(m);
+}
+
+void DriverCore::Publish(const engine::StatsSnapshot& stats, const reports::MetricsSnapshot& m) {
   EngineSummary& e = out.engine;
   e.max_live_versions = std::max(e.max_live_versions, m.live_versions);
   e.max_deferred_deletions = std::max(e.max_deferred_deletions, m.deferred_deletions);
@@ -164,13 +171,13 @@ void DriverCore::TakeSample() {
   // A sample right after the previous one (the last, taken when the clients have stopped) would
   // be a sliver of an interval with meaningless rates: its counts reach metrics, not the
   // timeseries.
+  std::lock_guard<std::mutex> guard(published_mu_);
   const bool sliver = !out.samples.empty() && m.seconds - out.final_metrics.seconds < 0.1;
   if (out.samples.size() < kSamplesMax && !sliver) {
     const bool first = out.samples.empty();
     out.samples.push_back(reports::Sample::Between(first ? nullptr : &out.final_metrics, m));
   }
-  if (config.on_sample) config.on_sample(m);
-  out.final_metrics = std::move(m);
+  out.final_metrics = m;
 }
 
 DbAtRest DriverCore::AtRest() {
@@ -184,8 +191,11 @@ void DriverCore::QuiescencePoint(const std::string& when, bool final) {
       CheckAtRest(AtRest(), checker, check_slot, when, /*reopen=*/true, &run, &out);
   ctx.db = db.get();  // the reopened DB
   if (config.on_open && db) config.on_open(db.get());
-  if (final || out.quiescence_points.size() < kQuiescencePointsMax) {
-    out.quiescence_points.push_back(std::move(point));
+  {
+    std::lock_guard<std::mutex> guard(published_mu_);
+    if (final || out.quiescence_points.size() < kQuiescencePointsMax) {
+      out.quiescence_points.push_back(std::move(point));
+    }
   }
   // A reopen that failed (reported as a recovery violation) leaves no DB to go on with.
   if (!db) run.Stop();
@@ -241,13 +251,14 @@ bool DriverCore::OpenFirst() {
   return true;
 }
 
-void DriverCore::RetireDb() {
-  if (!db) return;
+bool DriverCore::RetireDb(std::string_view when) {
+  if (!db) return true;
   AddCounters(db->GetStats(), &retired);
-  db.reset();
+  return CloseChecked(&db, when, &run);
 }
 
 void DriverCore::FailLiveness(std::string error) {
+  std::lock_guard<std::mutex> guard(published_mu_);
   out.result = "liveness";
   out.exit_code = kExitLiveness;
   out.error = std::move(error);
@@ -268,7 +279,7 @@ void DriverCore::CrashAndRecover(faults::FaultFS* fs, const std::string& mode) {
   cycle.floor = oracle.synced();
   if (!fs->crashed()) fs->Crash(faults::FaultFS::CrashMode::kDropUnsynced, 0);
   // Abandoned, not closed: with the file system frozen nothing more reaches the disk.
-  RetireDb();
+  if (!RetireDb(fmt::format("crash cycle {}", cycle.cycle))) return;
   fs->Restart();
   RecoverCycle(std::move(cycle), {});
 }
@@ -318,7 +329,63 @@ void DriverCore::RecoverCycle(reports::CrashCycle cycle, const std::vector<AckEn
   ctx.db = db.get();
   if (config.on_open && db) config.on_open(db.get());
   if (!db) run.Stop();
+  AddCrashCycle(std::move(cycle));
+}
+
+void DriverCore::AddCrashCycle(reports::CrashCycle cycle) {
+  std::lock_guard<std::mutex> guard(published_mu_);
   out.crash_cycles.push_back(std::move(cycle));
+}
+
+void DriverCore::CountReopenAfterBackgroundError() {
+  std::lock_guard<std::mutex> guard(published_mu_);
+  out.reopens_after_background_error++;
+}
+
+RunOutcome DriverCore::StalledOutcome(std::string error) const {
+  RunOutcome o;
+  {
+    std::lock_guard<std::mutex> guard(published_mu_);
+    o.crash_mode = out.crash_mode;
+    o.engine = out.engine;
+    o.samples = out.samples;
+    o.quiescence_points = out.quiescence_points;
+    o.crash_cycles = out.crash_cycles;
+    o.reopens_after_background_error = out.reopens_after_background_error;
+    o.final_metrics = out.final_metrics;
+    // A liveness failure the driver saw itself (and then could not end the run) says more.
+    if (out.result == "liveness") error = out.error + "; then " + error;
+  }
+  run.Snapshot(&o.final_metrics);
+  o.final_metrics.CountCrashCycles(o.crash_cycles);
+  CollectCounters(o.final_metrics, run, &o);
+  // The engine's counters as of the last sample (the DB is not asked: it may be what is stuck).
+  o.engine.final_live_versions = o.final_metrics.live_versions;
+  o.engine.final_deferred_deletions = o.final_metrics.deferred_deletions;
+  o.engine.files_deleted = o.final_metrics.files_deleted;
+  o.engine.compactions = o.final_metrics.compactions;
+  o.engine.flushes = o.final_metrics.flushes;
+  o.engine.version_installs = o.final_metrics.version_installs;
+  o.duration_seconds = run.Seconds();
+  o.violation_count = run.violation_count();
+  o.violations = run.violations();
+  o.result = "liveness";
+  o.exit_code = kExitLiveness;
+  o.error = std::move(error);
+  o.postmortem.emplace();
+  o.postmortem->in_flight = InFlightOps();
+  o.peak_rss_bytes = PeakRssBytes();
+  return o;
+}
+
+std::vector<std::string> DriverCore::InFlightOps() const {
+  std::vector<std::string> ops;
+  std::lock_guard<std::mutex> guard(published_mu_);
+  for (const auto& client : clients) {
+    std::string op = client->InFlight();
+    if (!op.empty()) ops.push_back(client->name() + ": " + op);
+  }
+  return ops;
 }
 
 RunOutcome DriverCore::Finish() {
@@ -336,8 +403,14 @@ RunOutcome DriverCore::Finish() {
     e.max_live_versions = std::max(e.max_live_versions, stats.live_versions);
     e.max_deepest_level = std::max(e.max_deepest_level, stats.deepest_level);
   }
-  clients.clear();
-  db.reset();
+  std::vector<std::unique_ptr<Client>> ending;
+  {
+    std::lock_guard<std::mutex> guard(published_mu_);
+    ending.swap(clients);
+  }
+  ending.clear();
+  if (db) CloseChecked(&db, "end of run", &run);
+  std::lock_guard<std::mutex> guard(published_mu_);
   // The final checks may find violations: the last metrics include them.
   run.Snapshot(&out.final_metrics);
   out.final_metrics.CountCrashCycles(out.crash_cycles);  // those since the last sample

@@ -10,6 +10,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -64,13 +65,23 @@ struct DriverCore {
   // crash caught unacknowledged (crash_recovery.h).
   void RecoverCycle(reports::CrashCycle cycle, const std::vector<AckEntry>& in_flight);
   // Closes the DB, its counters kept in `retired` (after a crash froze the file system, nothing
-  // more reaches the disk).
-  void RetireDb();
+  // more reaches the disk). False when the close-time invariant failed (CloseChecked): the run has
+  // stopped and there is no DB to reopen.
+  bool RetireDb(std::string_view when);
   // The run's first open. One that fails with an injected fault is retried (after a power loss,
   // as a checked crash recovery); false when there is no DB to run on (`out` says why).
   bool OpenFirst();
   // Ends the run as liveness (exit 3): `error` says where it stopped making progress.
   void FailLiveness(std::string error);
+  // A crash cycle's record (the kill driver's own, when its child ended by itself).
+  void AddCrashCycle(reports::CrashCycle cycle);
+  void CountReopenAfterBackgroundError();
+  // The run as far as it got, for a watchdog that found it stuck (watchdog.h): callable from any
+  // thread while the driver's threads are blocked anywhere, since it reads only what the driver
+  // published under published_mu_ and the thread-safe RunState — never the DB. Result liveness.
+  RunOutcome StalledOutcome(std::string error) const;
+  // The clients' ops in flight ("writer-0: put k00000042 ..."), for the same.
+  std::vector<std::string> InFlightOps() const;
   // Lets go of the DB and the clients without closing or destroying them: threads blocked inside
   // the DB (a deadlock) still use them. They are leaked.
   void Abandon();
@@ -79,6 +90,13 @@ struct DriverCore {
 
  private:
   DbAtRest AtRest();
+  // A sample's row, engine maxima and latest metrics, into `out` under published_mu_.
+  void Publish(const engine::StatsSnapshot& stats, const reports::MetricsSnapshot& m);
+
+  // Guards what StalledOutcome reads of `out` (samples, final_metrics, engine, quiescence points,
+  // crash cycles, result and error) and the clients list, against the driver's own updates. Held
+  // only for copies, never across a DB call.
+  mutable std::mutex published_mu_;
 };
 
 // The codec of the workloads' keys and values.

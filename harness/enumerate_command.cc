@@ -12,6 +12,7 @@
 #include "faults/fault_rule.h"
 #include "harness/child_process.h"
 #include "harness/exit_codes.h"
+#include "harness/process_signals.h"
 #include "reports/enumerate_matrix.h"
 #include "reports/run_files.h"
 
@@ -237,6 +238,7 @@ std::string CommandText(const EnumerateOptions& o) {
 }  // namespace
 
 int RunEnumerateCommand(const EnumerateOptions& given, std::ostream& out, std::ostream& err) {
+  InstallStopSignalHandlers();
   EnumerateOptions o = given;
   if (o.modes.empty()) o.modes = kAllModes;
   std::string unmatched;
@@ -347,6 +349,8 @@ int RunEnumerateCommand(const EnumerateOptions& given, std::ostream& out, std::o
     }
   }
   out << fmt::format("matrix: {}/report.html ({:.1f}s)\n", out_dir, m.seconds);
+  // Stopped: the cells that ran are written; the exit says the matrix is not whole.
+  if (const int signal = StopSignal(); signal != 0) return ExitCodeForSignal(signal);
   return m.AnyViolation() ? kExitViolation : kExitPass;
 }
 

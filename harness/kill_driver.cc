@@ -1,8 +1,12 @@
 #include "harness/kill_driver.h"
 
 #include <fmt/format.h>
+#include <signal.h>
+#include <string.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -11,6 +15,8 @@
 #include "harness/child_process.h"
 #include "harness/driver_core.h"
 #include "harness/exit_codes.h"
+#include "harness/process_signals.h"
+#include "harness/watchdog.h"
 #include "reports/run_files.h"
 #include "workloads/random.h"
 
@@ -113,6 +119,89 @@ Violation ChildViolation(const std::string& child_dir, uint64_t cycle, const Chi
   return v;
 }
 
+// Longest a child that is writing its crash report (stacks.txt exists) is given past its kill
+// moment: the report's gdb takes seconds, and a kill in the middle of it loses the stacks.
+constexpr double kDyingGraceSeconds = 60;
+
+// Waits until the kill moment `delay` seconds from now and kills the child's group (timed_out), or
+// until the child ends by itself; a child caught writing its crash report gets kDyingGraceSeconds
+// more. A stop signal stops it (process_signals.h).
+ChildExit WaitForKillMoment(ChildProcess* child, double delay, const std::string& child_dir,
+                            DriverCore* core, int* stopped_by) {
+  using Clock = std::chrono::steady_clock;
+  const auto seconds = [](double s) {
+    return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
+  };
+  const auto kill_at = Clock::now() + seconds(delay);
+  bool killed = false;
+  ChildExit exit = WaitStoppable(child, 0, stopped_by, [&] {
+    core->run.Beat();
+    const auto now = Clock::now();
+    if (killed || now < kill_at) return;
+    std::error_code ec;
+    const bool dying = fs::exists(child_dir + "/" + reports::kStacksFile, ec);
+    if (dying && now < kill_at + seconds(kDyingGraceSeconds)) return;
+    killed = true;
+    child->Signal(SIGKILL);
+  });
+  exit.timed_out = killed;
+  return exit;
+}
+
+// A child that died of a signal (an abort inside the engine) or that its own watchdog found stuck
+// (exit 3) before the kill: the run's result is a crash or a liveness failure, with the child's
+// postmortem (its crash report or liveness summary, and its stacks).
+void RecordChildEnd(const std::string& child_dir, uint64_t cycle, const ChildExit& exit,
+                    RunOutcome* out) {
+  std::string text;
+  json doc;
+  if (reports::ReadFile(child_dir + "/summary.json", &text).ok()) {
+    doc = json::parse(text, nullptr, false);
+  }
+  // Its crash report says which signal, when the crash report's exit 4 (or the kill) hid it.
+  std::string stacks;
+  reports::ReadFile(child_dir + "/" + reports::kStacksFile, &stacks);
+  int signal = exit.exited || exit.timed_out ? 0 : exit.signal;  // a timed-out child's is ours
+  if (doc.is_object() && doc.value("result", "") == "crash") {
+    signal = doc.value("postmortem", json::object()).value("signal", signal);
+  } else if (const size_t at = stacks.find("died of SIG"); at != std::string::npos && signal == 0) {
+    const std::string name = stacks.substr(at + 11, stacks.find(';', at) - at - 11);
+    for (int s = 1; s < 32; s++) {
+      if (sigabbrev_np(s) != nullptr && name == sigabbrev_np(s)) signal = s;
+    }
+  }
+  const bool dead = signal != 0 || (exit.exited && exit.code == kExitFailure);
+  out->result = dead ? "crash" : "liveness";
+  out->exit_code = dead ? kExitFailure : kExitLiveness;
+  out->postmortem.emplace();
+  out->postmortem->signal = signal;
+  std::string child_error;
+  if (doc.is_object()) {
+    child_error = doc.value("error", "");
+    if (doc.is_object() && doc.contains("postmortem") && doc["postmortem"].is_object()) {
+      const json& p = doc["postmortem"];
+      out->postmortem->last_progress = p.value("last_progress", "");
+      out->postmortem->stacks_source = p.value("stacks_source", "");
+      out->postmortem->seconds_without_progress = p.value("seconds_without_progress", 0.0);
+      if (p.contains("in_flight") && p["in_flight"].is_array()) {
+        for (const json& op : p["in_flight"]) {
+          if (op.is_string()) out->postmortem->in_flight.push_back(op.get<std::string>());
+        }
+      }
+    }
+  }
+  out->error =
+      fmt::format("kill cycle {}: the workload {} before the kill{} (its run directory: {})", cycle,
+                  !dead         ? std::string("stopped making progress")
+                  : signal != 0 ? fmt::format("died of SIG{}", sigabbrev_np(signal))
+                                : exit.ToString(),
+                  child_error.empty() ? "" : ": " + child_error, child_dir);
+  if (out->postmortem->stacks_source.empty() && !stacks.empty()) {
+    out->postmortem->stacks_source = "backtrace";
+  }
+  out->postmortem->stacks = std::move(stacks);
+}
+
 }  // namespace
 
 RunOutcome RunKillCycles(const RunConfig& config, const KillPlan& plan) {
@@ -127,11 +216,20 @@ RunOutcome RunKillCycles(const RunConfig& config, const KillPlan& plan) {
   const std::string kill_dir = plan.run_dir + "/kill";
   core.TakeSample();
   ChildCounters children;
+  std::atomic<uint64_t> current_cycle{0};
+  WatchScope watch(config.watchdog, [&](const Watchdog::Stall& stall, std::optional<SimRun>*) {
+    RunOutcome o = core.StalledOutcome(
+        fmt::format("the kill driver stalled in cycle {}: nothing moved for {:.0f}s",
+                    current_cycle.load(), stall.seconds_without_progress));
+    return o;
+  });
+  InstallStopSignalHandlers();
   for (uint64_t cycle = 1;; cycle++) {
+    current_cycle = cycle;
     if (plan.cycles != 0 ? cycle > plan.cycles : core.run.Seconds() >= spec.duration_seconds) {
       break;
     }
-    core.RetireDb();  // closed cleanly: the child opens it
+    if (!core.RetireDb(fmt::format("kill cycle {}", cycle))) break;  // the child opens it
     const std::string child_dir = fmt::format("{}/cycle-{}", kill_dir, cycle);
     const std::string acks = child_dir + "/acks";
     const std::string textfile = child_dir + "/metrics.prom";
@@ -166,16 +264,34 @@ RunOutcome RunKillCycles(const RunConfig& config, const KillPlan& plan) {
       core.out.error = "starting the workload child: " + child.status().ToString();
       break;
     }
-    const ChildExit exit = child.value().Wait(delay);
+    int stopped_by = 0;
+    ChildExit exit = WaitForKillMoment(&child.value(), delay, child_dir, &core, &stopped_by);
+    if (stopped_by != 0) {
+      core.out.result = "error";
+      core.out.exit_code = ExitCodeForSignal(stopped_by);
+      core.out.error =
+          fmt::format("stopped by SIG{} in kill cycle {}", sigabbrev_np(stopped_by), cycle);
+      break;
+    }
     reports::CrashCycle record;
     record.cycle = cycle;
     record.seconds = core.run.Seconds();
     record.mode = "kill";
     AddChildCounters(textfile, &children);
+    // A child whose crash report began (stacks.txt) was dying when the kill came: a crash too.
+    const bool was_dying = exit.timed_out && fs::exists(child_dir + "/" + reports::kStacksFile, ec);
+    if (was_dying || (!exit.timed_out &&
+                      (!exit.exited || exit.code == kExitLiveness || exit.code == kExitFailure))) {
+      // The workload died by itself (an abort inside the engine, say) or its watchdog found it
+      // stuck: a crash or a liveness failure, with the child's postmortem.
+      RecordChildEnd(child_dir, cycle, exit, &core.out);
+      core.AddCrashCycle(record);
+      break;
+    }
     if (!exit.timed_out) {
       core.run.Report(ChildViolation(child_dir, cycle, exit), nullptr);
       // Reopened for the summary's counters; the child's own run directory has the rest.
-      core.out.crash_cycles.push_back(record);
+      core.AddCrashCycle(record);
       break;
     }
     auto logged = ReadAckLogs(acks);

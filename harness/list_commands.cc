@@ -18,7 +18,8 @@ int RunListFaults(std::ostream& out) {
   }
   out << "# actions\n";
   for (auto action : {faults::Action::kError, faults::Action::kNoSpace, faults::Action::kDelay,
-                      faults::Action::kTorn, faults::Action::kCrash}) {
+                      faults::Action::kTorn, faults::Action::kCrash, faults::Action::kHang,
+                      faults::Action::kAbort}) {
     const std::string name =
         action == faults::Action::kDelay ? "delay=DURATION" : faults::ActionName(action);
     out << fmt::format("{:<32}  {}\n", name, faults::DescribeAction(action));

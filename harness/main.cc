@@ -354,6 +354,11 @@ int main(int argc, char** argv) {
       ->check(CLI::ExistingFile);
   sweep->add_flag("--retry-failed", sweep_options.retry_failed,
                   "parallel: rerun the failed shards of --out DIR's joblog, then merge again");
+  sweep
+      ->add_option("--shard-timeout", sweep_options.shard_timeout,
+                   "wall-clock limit of each shard, e.g. 10m; past it the shard is killed and "
+                   "reported as hung with its stacks (default: from each workload's length)")
+      ->check(kNonEmpty);
   AddMergeOptions(sweep, &sweep_options.merge);
   AddRunOptions(sweep, &sweep_options.run);
   const std::vector<CLI::Option*> sweep_sim_flags = AddSimOptions(sweep, &sweep_options.run);

@@ -11,6 +11,7 @@
 #include "harness/child_process.h"
 #include "harness/exit_codes.h"
 #include "harness/mutants.h"
+#include "harness/process_signals.h"
 #include "harness/seed_range.h"
 #include "reports/detection_table.h"
 #include "reports/run_files.h"
@@ -141,6 +142,7 @@ std::string DefaultOutDir() {
 }  // namespace
 
 int RunMeasureCommand(const MeasureCommandOptions& o, std::ostream& out, std::ostream& err) {
+  InstallStopSignalHandlers();
   auto seeds = ParseSeedRange(o.seeds);
   if (!seeds.ok()) {
     err << "vstress mutants: --seeds: " << seeds.status().message() << "\n";
@@ -195,6 +197,8 @@ int RunMeasureCommand(const MeasureCommandOptions& o, std::ostream& out, std::os
     }
   }
   out << "detection table: " << out_dir << "/detection.html\n";
+  // Stopped: the runs that finished are in the table; the exit says it is not whole.
+  if (const int signal = StopSignal(); signal != 0) return ExitCodeForSignal(signal);
   return table.AllCaught() ? kExitPass : kExitViolation;
 }
 

@@ -85,7 +85,8 @@ MergeOutputs LoadShards(const std::string& dir, const reports::SweepFacts& facts
         .dir = fmt::format("shards/{}", shard.index),
         .shard_json = ReadIfPresent(shard_dir + "/shard.json", err),
         .summary_json = ReadIfPresent(shard_dir + "/summary.json", err),
-        .violations_json = ReadIfPresent(shard_dir + "/violations.json", err)};
+        .violations_json = ReadIfPresent(shard_dir + "/violations.json", err),
+        .stacks_txt = ReadIfPresent(shard_dir + "/" + reports::kStacksFile, err)};
     records.push_back(reports::LoadShardRecord(PlanFacts(shard), files));
     const reports::ShardRecord& r = records.back();
     suites.push_back({.index = shard.index,

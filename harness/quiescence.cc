@@ -10,6 +10,12 @@
 #include "engine/testing.h"
 
 namespace harness {
+namespace {
+
+// A full scan tells the run's watchdog it is moving every this many keys.
+constexpr uint64_t kBeatEveryKeys = 4096;
+
+}  // namespace
 
 Violation InvariantViolation(std::string message) {
   Violation v;
@@ -71,7 +77,7 @@ void CheckWholeDb(engine::DB* db, const Checker& checker, SequenceNumber seq, st
     }
     v = checker.CheckScanStep(seq, false, previous, key, it->value());
     previous = key;
-    out->checks["scan_keys_checked"]++;
+    if (++out->checks["scan_keys_checked"] % kBeatEveryKeys == 0) run->Beat();
   }
   if (!v && !it->status().ok()) {
     v = InvariantViolation("full scan failed: " + it->status().ToString());
@@ -84,10 +90,32 @@ void CheckWholeDb(engine::DB* db, const Checker& checker, SequenceNumber seq, st
   run->Report(std::move(*v), nullptr);
 }
 
+bool CloseChecked(std::unique_ptr<engine::DB>* db, std::string_view when, RunState* run) {
+  const std::vector<engine::testing::LiveVersion> left =
+      engine::testing::VersionsLeftAtClose(db->get());
+  if (left.empty()) {
+    db->reset();
+    return true;
+  }
+  std::vector<std::string> named;
+  for (const auto& v : left) {
+    named.push_back(fmt::format("Version {}{} with {} reference{}", v.id,
+                                v.is_current ? " (current)" : "", v.refs, v.refs == 1 ? "" : "s"));
+  }
+  run->Report(InvariantViolation(fmt::format(
+                  "{}: closing the DB would leave {} Version{} linked ({}): a reference was never "
+                  "released; the DB is left open, since closing it would abort",
+                  when, left.size(), left.size() == 1 ? "" : "s", fmt::join(named, "; "))),
+              nullptr);
+  (void)db->release();  // leaked on purpose: its destructor would abort the process
+  run->Stop();
+  return false;
+}
+
 void CheckRecovery(const DbAtRest& target, const Checker& checker, SequenceNumber seq,
                    std::string_view when, RunState* run, RunOutcome* out) {
   if (target.before_close) target.before_close(target.db->get());
-  target.db->reset();
+  if (!CloseChecked(target.db, fmt::format("{}, closing for the reopen", when), run)) return;
   auto reopened = engine::DB::Open(*target.options, target.path);
   out->checks["recovery_checks"]++;
   if (!reopened.ok()) {
@@ -119,6 +147,8 @@ reports::QuiescencePoint CheckAtRest(const DbAtRest& target, const Checker& chec
   point.background_error = !db->BackgroundErrorStatus().ok();
   if (reopen) CheckRecovery(target, checker, seq, when, run, out);
   point.reopened = reopen;
+  if (reopen && *target.db)
+    point.wal_batches_replayed = (*target.db)->GetStats().wal_batches_replayed;
   slot->Unpin();
   point.sequence = seq;
   point.violations = run->violation_count() - violations_before;

@@ -37,6 +37,13 @@ struct DbAtRest {
   std::function<void(engine::DB*)> before_close;
 };
 
+// Closes `*db` once the close-time invariant holds (engine::testing::VersionsLeftAtClose: every
+// Version but the current one released, and that one held only by the DB). Otherwise reports an
+// invariant violation naming the Versions left and lets go of the DB without closing it — closing
+// would abort inside the engine, and the run must still end with its outputs — and stops the run
+// (the DB's lock stays held, so it cannot be reopened). Returns whether it closed the DB.
+bool CloseChecked(std::unique_ptr<engine::DB>* db, std::string_view when, RunState* run);
+
 // Runs every check of a quiescence point (`when` names it in violations: "at 12.0s", "end of
 // run"); with `reopen`, the close-reopen-compare check too. `slot` is pinned at the checked
 // sequence for the duration. Returns the point's record.

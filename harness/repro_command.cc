@@ -5,6 +5,8 @@
 #include "harness/exit_codes.h"
 #include "harness/recorded_run.h"
 #include "harness/run_environment.h"
+#include "harness/watchdog.h"
+#include "reports/failure_signature.h"
 
 namespace harness {
 namespace {
@@ -46,7 +48,9 @@ int RunReproCommand(const std::string& path, std::ostream& out, std::ostream& er
         rec.dir, rec.dir, rec.dir);
     return kExitUsage;
   }
-  const bool exact = rec.replayable();
+  // A run that hung recorded every step but the one that never completed: its config and seed
+  // run it into the same hang, which the watchdog ends.
+  const bool exact = rec.replayable() && rec.result != "liveness";
   auto env = MakeEnvironment(
       rec.spec, exact ? EnvironmentKind::kReplay : EnvironmentKind::kSimulated, "/db", "");
   if (!env.ok()) {
@@ -56,6 +60,16 @@ int RunReproCommand(const std::string& path, std::ostream& out, std::ostream& er
   SimOptions options;
   options.history_ops = exact ? 0 : 16;
   RunConfig config = env.value()->Config(rec.spec);
+  Watchdog watchdog({StallBoundSeconds(rec.spec.watchdog_seconds),
+                     [&](reports::RunOutcome stalled, const SimRun*) {
+                       const bool same = rec.result == "liveness";
+                       (same ? out : err) << fmt::format(
+                           "{}liveness: {} (stuck in {})\n",
+                           same ? "reproduced: "
+                                : "vstress repro: not reproduced: the replay hung: ",
+                           stalled.error, reports::TopFramesOfStacks(stalled.postmortem->stacks));
+                     }});
+  config.watchdog = &watchdog;
   out << fmt::format("vstress repro: {} ({}: {})\n", rec.dir,
                      exact ? "replaying the history step by step" : "re-simulating config and seed",
                      rec.result)

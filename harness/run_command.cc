@@ -10,6 +10,7 @@
 #include <chrono>
 #include <filesystem>
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "faults/fault_controller.h"
 #include "faults/fault_fs.h"
@@ -18,10 +19,12 @@
 #include "harness/exit_codes.h"
 #include "harness/kill_driver.h"
 #include "harness/mutants.h"
+#include "harness/process_signals.h"
 #include "harness/run_environment.h"
 #include "harness/run_outputs.h"
 #include "harness/runner.h"
 #include "harness/sim_driver.h"
+#include "harness/watchdog.h"
 #include "reports/html_report.h"
 #include "reports/junit.h"
 #include "reports/metrics.h"
@@ -142,16 +145,41 @@ engine::Status WriteRepro(const std::string& run_dir, const std::string& command
   return s;
 }
 
+// Every progress line is kept for a crash report (process_signals.h), and shown unless `mode` is
+// off: in place on a terminal, a line every 10 s otherwise.
 std::function<void(const std::string&)> ProgressSink(const std::string& mode, std::ostream& err,
                                                      double* interval) {
   const bool tty = isatty(STDERR_FILENO) != 0;
-  if (mode == "off") return nullptr;
+  if (mode == "off") {
+    *interval = 1;
+    return [](const std::string& line) { SetLastProgress(line); };
+  }
   if (tty && mode != "plain") {
     *interval = 0.25;
-    return [&err](const std::string& line) { err << "\r\033[K" << line << std::flush; };
+    return [&err](const std::string& line) {
+      SetLastProgress(line);
+      err << "\r\033[K" << line << std::flush;
+    };
   }
   *interval = 10;
-  return [&err](const std::string& line) { err << line << "\n" << std::flush; };
+  return [&err](const std::string& line) {
+    SetLastProgress(line);
+    err << line << "\n" << std::flush;
+  };
+}
+
+// summary.json's fixed members, for a crash report written from a signal handler.
+std::string CrashReportIdentity(const RunCommandOptions& o, const workloads::WorkloadSpec& spec,
+                                const std::string& run_dir) {
+  nlohmann::json j = {{"seed", spec.seed},
+                      {"preset", spec.name},
+                      {"mutant", MutantLabel(spec)},
+                      {"driver", o.driver == Driver::kSimulated ? "sim"
+                                 : o.driver == Driver::kCrash   ? "crash"
+                                                                : "run"},
+                      {"repro", ReproCommand(o, run_dir)}};
+  const std::string text = j.dump();
+  return text.substr(1, text.size() - 2);  // without the braces
 }
 
 // Fault coverage ("sometimes" assertions): a pair the workload expects to fire that never did
@@ -217,14 +245,17 @@ void PrintResult(const reports::RunOutcome& r, const reports::RunInfo& info, std
 
 // The two runs of --check-determinism disagree: exit 4 naming the first step where they differ.
 int ReportNondeterminism(const workloads::WorkloadSpec& spec, const SimRun& first,
-                         const SimRun& second, uint64_t step, std::ostream& err) {
+                         const SimRun& second, uint64_t step, Watchdog* watchdog,
+                         std::ostream& err) {
   // The first run's line at that step, from a run of the same seed stopped there.
   std::string first_line = "(not available)";
   if (auto env = MakeEnvironment(spec, EnvironmentKind::kSimulated, "/db", ""); env.ok()) {
     SimOptions options;
     options.history_ops = 0;
     options.max_steps = step;
-    const SimRun again = RunSimulated(env.value()->Config(spec), options);
+    RunConfig config = env.value()->Config(spec);
+    config.watchdog = watchdog;
+    const SimRun again = RunSimulated(config, options);
     if (step <= again.history.size()) first_line = again.history[step - 1];
   }
   const auto line_of = [step](const SimRun& run) -> std::string {
@@ -242,8 +273,8 @@ int ReportNondeterminism(const workloads::WorkloadSpec& spec, const SimRun& firs
 }
 
 // Runs the simulation a second time and compares every step's trace hash with the first run's.
-int CheckDeterminism(const workloads::WorkloadSpec& spec, const SimRun& first, std::ostream& out,
-                     std::ostream& err) {
+int CheckDeterminism(const workloads::WorkloadSpec& spec, const SimRun& first, Watchdog* watchdog,
+                     std::ostream& out, std::ostream& err) {
   auto env = MakeEnvironment(spec, EnvironmentKind::kSimulated, "/db", "");
   if (!env.ok()) {
     err << "vstress sim: " << env.status().ToString() << "\n";
@@ -252,17 +283,73 @@ int CheckDeterminism(const workloads::WorkloadSpec& spec, const SimRun& first, s
   SimOptions options;
   options.history_ops = 4;  // the line that differed and the few before it
   options.expected_hashes = &first.step_hashes;
-  const SimRun second = RunSimulated(env.value()->Config(spec), options);
+  RunConfig config = env.value()->Config(spec);
+  config.watchdog = watchdog;
+  const SimRun second = RunSimulated(config, options);
   if (second.mismatch_step != 0) {
-    return ReportNondeterminism(spec, first, second, second.mismatch_step, err);
+    return ReportNondeterminism(spec, first, second, second.mismatch_step, watchdog, err);
   }
   if (second.steps != first.steps || second.trace_hash != first.trace_hash) {
-    return ReportNondeterminism(spec, first, second, std::min(first.steps, second.steps) + 1, err);
+    return ReportNondeterminism(spec, first, second, std::min(first.steps, second.steps) + 1,
+                                watchdog, err);
   }
   out << fmt::format("determinism: a second run took the same {} steps (trace {:016x})\n",
                      second.steps, second.trace_hash);
   return kExitPass;
 }
+
+// What writing a run's outputs takes, however the run ended.
+struct RunSession {
+  const RunCommandOptions& o;
+  const char* command;
+  const workloads::WorkloadSpec& spec;
+  std::string run_dir;
+  RunEnvironment* env;
+  reports::RunMetrics* metrics;
+  reports::MetricsExporter* exporter;  // may be null
+  bool kill;
+  std::ostream& out;
+  std::ostream& err;
+
+  // Writes every output of the run and prints its result. `stalled`: the watchdog ended it with a
+  // thread stuck anywhere, so nothing that could wait on the run's own locks is touched (libfiu's
+  // uninstall, the in-memory DB's copy to db/).
+  void Conclude(reports::RunOutcome* outcome, const SimRun* sim, double sim_wall_seconds,
+                bool stalled) const {
+    reports::RunInfo info = MakeRunInfo(spec, run_dir, ReproCommand(o, run_dir), *env->faults, sim);
+    if (o.driver == Driver::kCrash) info.driver = "crash";
+    // A kill run's faults fired in its children.
+    for (const auto& [series, n] :
+         kill ? outcome->final_metrics.faults : decltype(outcome->final_metrics.faults)()) {
+      info.faults_injected_total += n;
+      info.faults_by_point[series.first] += n;
+      info.faults_by_point_action[series.first][series.second] += n;
+    }
+    info.expect_reached = spec.expect_reached;
+    CheckCoverage(info, outcome);
+    if (info.sim) {
+      info.sim->determinism_checked = o.check_determinism;
+      info.sim->wall_seconds = sim_wall_seconds;
+    }
+    if (exporter != nullptr) {
+      metrics->Publish(outcome->final_metrics);
+      if (engine::Status s = exporter->Finish(); !s.ok()) {
+        // The run's result stands; the lost metrics are reported.
+        err << command << ": metrics: " << s.ToString() << "\n";
+      }
+    }
+    WriteRunOutputs(run_dir, info, *outcome, sim, *env, metrics, err, /*write_db=*/!stalled);
+    PrintResult(*outcome, info, out);
+    if (sim != nullptr) {
+      out << fmt::format(
+          "simulated: {} steps, trace {:016x}{}\n", sim->steps, sim->trace_hash,
+          sim->first_violation_step == 0
+              ? std::string()
+              : fmt::format(", first violation at step #{}", sim->first_violation_step));
+    }
+    out << std::flush;
+  }
+};
 
 }  // namespace
 
@@ -381,6 +468,8 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   }
   reports::WriteFileAtomically(run_dir + "/config.toml", workloads::ToToml(spec));
   WriteRepro(run_dir, ReproCommand(o, run_dir));
+  // An abort or a segfault from here on still leaves summary.json (result crash) and stacks.txt.
+  InstallCrashReport(run_dir, CrashReportIdentity(o, spec, run_dir));
 
   const bool simulated = o.driver == Driver::kSimulated;
   const bool in_memory = simulated || (o.driver == Driver::kCrash && o.fs == "memory");
@@ -427,6 +516,14 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   out << fmt::format("{}: preset {} seed {}{} -> {}\n", command, spec.name, spec.seed,
                      mutants.empty() ? "" : " mutant " + mutants, run_dir)
       << std::flush;
+  const RunSession session{o,        command,        spec, run_dir, &env,
+                           &metrics, exporter.get(), kill, out,     err};
+  // Ends a run that stopped making progress, wherever it is stuck, with its outputs and exit 3.
+  Watchdog watchdog({StallBoundSeconds(spec.watchdog_seconds),
+                     [&session](reports::RunOutcome stalled, const SimRun* sim) {
+                       session.Conclude(&stalled, sim, 0, /*stalled=*/true);
+                     }});
+  config.watchdog = &watchdog;
   std::optional<SimRun> sim;
   double sim_wall_seconds = 0;
   reports::RunOutcome outcome;
@@ -449,43 +546,14 @@ int RunRunCommand(const RunCommandOptions& o, std::ostream& out, std::ostream& e
   } else {
     outcome = RunThreaded(config);
   }
+  watchdog.Beat();
   env.faults->Uninstall();
-  if (config.progress && isatty(STDERR_FILENO)) err << "\n";
-
-  reports::RunInfo info =
-      MakeRunInfo(spec, run_dir, ReproCommand(o, run_dir), *env.faults, sim ? &*sim : nullptr);
-  if (o.driver == Driver::kCrash) info.driver = "crash";
-  // A kill run's faults fired in its children.
-  for (const auto& [series, n] :
-       kill ? outcome.final_metrics.faults : decltype(outcome.final_metrics.faults)()) {
-    info.faults_injected_total += n;
-    info.faults_by_point[series.first] += n;
-    info.faults_by_point_action[series.first][series.second] += n;
-  }
-  info.expect_reached = spec.expect_reached;
-  CheckCoverage(info, &outcome);
-  if (info.sim) {
-    info.sim->determinism_checked = o.check_determinism;
-    info.sim->wall_seconds = sim_wall_seconds;
-  }
-  if (exporter) {
-    metrics.Publish(outcome.final_metrics);
-    if (engine::Status s = exporter->Finish(); !s.ok()) {
-      // The run's result stands; the lost metrics are reported.
-      err << command << ": metrics: " << s.ToString() << "\n";
-    }
-  }
-  WriteRunOutputs(run_dir, info, outcome, sim ? &*sim : nullptr, env, &metrics, err);
-  PrintResult(outcome, info, out);
-  if (sim) {
-    out << fmt::format("simulated: {} steps, trace {:016x}{}\n", sim->steps, sim->trace_hash,
-                       sim->first_violation_step == 0 ? std::string()
-                                                      : fmt::format(", first violation at step #{}",
-                                                                    sim->first_violation_step));
-  }
+  if (o.progress != "off" && isatty(STDERR_FILENO)) err << "\n";
+  session.Conclude(&outcome, sim ? &*sim : nullptr, sim_wall_seconds, /*stalled=*/false);
   if (o.cleanup_on_pass && outcome.exit_code == kExitPass) fs::remove_all(run_dir + "/db", ec);
   if (sim && o.check_determinism) {
-    if (const int rc = CheckDeterminism(spec, *sim, out, err); rc != kExitPass) return rc;
+    const int rc = CheckDeterminism(spec, *sim, &watchdog, out, err);
+    if (rc != kExitPass) return rc;
   }
   return outcome.exit_code;
 }

@@ -73,7 +73,8 @@ std::string VstressCommand(const std::string& fallback) {
 
 void WriteRunOutputs(const std::string& run_dir, const reports::RunInfo& info,
                      const reports::RunOutcome& outcome, const SimRun* sim,
-                     const RunEnvironment& env, reports::RunMetrics* metrics, std::ostream& err) {
+                     const RunEnvironment& env, reports::RunMetrics* metrics, std::ostream& err,
+                     bool write_db) {
   const auto report = [&err](const engine::Status& s) {
     if (!s.ok()) err << "vstress: " << s.ToString() << "\n";
   };
@@ -90,7 +91,11 @@ void WriteRunOutputs(const std::string& run_dir, const reports::RunInfo& info,
     report(reports::WriteFileAtomically(run_dir + "/history.log",
                                         FormatHistory(sim->header, sim->history)));
   }
-  if (env.kind != EnvironmentKind::kReal) {
+  if (outcome.postmortem && !outcome.postmortem->stacks.empty()) {
+    report(reports::WriteFileAtomically(run_dir + "/" + reports::kStacksFile,
+                                        outcome.postmortem->stacks));
+  }
+  if (write_db && env.kind != EnvironmentKind::kReal) {
     // The DB lived in memory: written out for `vstress inspect`.
     report(CopyDirectoryToDisk(env.base.get(), env.db_path, run_dir + "/db"));
   }

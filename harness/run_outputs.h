@@ -39,10 +39,12 @@ reports::RunInfo MakeRunInfo(const workloads::WorkloadSpec& spec, const std::str
 std::string VstressCommand(const std::string& fallback);
 
 // Writes every file of the run directory from `info` and `outcome` (and `sim`, `env` for a
-// simulated run); `metrics` gets the final sample. Problems writing are reported on `err`; the
-// run's result stands.
+// simulated run), stacks.txt for a run that ended stuck or dead; `metrics` gets the final sample.
+// A DB that lived in memory is written out to db/ when `write_db`. Problems writing are reported
+// on `err`; the run's result stands.
 void WriteRunOutputs(const std::string& run_dir, const reports::RunInfo& info,
                      const reports::RunOutcome& outcome, const SimRun* sim,
-                     const RunEnvironment& env, reports::RunMetrics* metrics, std::ostream& err);
+                     const RunEnvironment& env, reports::RunMetrics* metrics, std::ostream& err,
+                     bool write_db = true);
 
 }  // namespace harness

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <bit>
 
+#include "harness/watchdog.h"
 #include "workloads/key_chooser.h"
 
 namespace harness {
@@ -44,6 +45,10 @@ std::vector<std::string> ThreadState::RecentOps(size_t max) const {
   for (uint64_t i = first; i < recent_count; i++)
     out.push_back(recent[i % kRecentOpsMax].ToString());
   return out;
+}
+
+void RunState::Beat() {
+  if (watchdog_ != nullptr) watchdog_->Beat();
 }
 
 void RunState::Report(Violation v, ThreadState* thread) {

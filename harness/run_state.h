@@ -27,6 +27,7 @@
 
 namespace harness {
 
+class Watchdog;
 using engine::SequenceNumber;
 using reports::Violation;
 
@@ -136,6 +137,9 @@ class RunState {
     threads_.push_back(std::make_unique<ThreadState>(std::move(name)));
     return threads_.back().get();
   }
+  // The run's wall-clock watchdog (watchdog.h; null: none), told of progress through Beat().
+  void SetWatchdog(Watchdog* watchdog) { watchdog_ = watchdog; }
+  void Beat();
   bool stopping() const { return stop_.load(std::memory_order_relaxed); }
   void Stop() { stop_.store(true, std::memory_order_relaxed); }
   double Seconds() const { return static_cast<double>(clock_->NowNanos() - start_nanos_) / 1e9; }
@@ -167,6 +171,7 @@ class RunState {
 
  private:
   const bool keep_going_;
+  Watchdog* watchdog_ = nullptr;
   std::function<std::string(std::string_view key)> key_locator_;
   std::atomic<uint64_t> step_{0};
   const engine::Clock* const clock_;

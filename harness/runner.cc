@@ -16,6 +16,7 @@
 #include "harness/oracle.h"
 #include "harness/quiescence.h"
 #include "harness/run_state.h"
+#include "harness/watchdog.h"
 #include "workloads/key_chooser.h"
 #include "workloads/random.h"
 #include "workloads/value.h"
@@ -118,10 +119,6 @@ struct ThreadedRun {
   PauseGate gate;
   faults::FaultFS* const fs;  // null when the file system is not a FaultFS
   workloads::Random crash_random;
-  // The monitor's heartbeat: run seconds at its latest loop turn. A monitor stuck in a DB call (a
-  // deadlock inside the engine) stops beating; the driver's thread notices (StallWatch).
-  std::atomic<double> monitor_beat{0};
-  std::atomic<bool> monitor_done{false};
   // A writer the DB refuses waits for a reopen instead of stopping: the run reopens such a DB.
   bool WritersWaitForReopen() const {
     return core->config.crash_mode == "power-loss" ||
@@ -171,8 +168,8 @@ void PeriodicQuiescencePoint(ThreadedRun* r) {
   DriverCore* core = r->core;
   const double pause_limit = core->config.spec.watchdog_seconds;
   if (!r->gate.Pause(pause_limit)) {
-    core->FailLiveness(fmt::format("clients did not pause for a quiescence point within {:.0f}s",
-                                   pause_limit));
+    core->FailLiveness(
+        fmt::format("clients did not pause for a quiescence point within {:.0f}s", pause_limit));
     r->gate.Resume();
     return;
   }
@@ -225,8 +222,7 @@ void Monitor(ThreadedRun* r) {
   uint64_t invariant_checks = 0;
   while (!core->run.stopping()) {
     std::this_thread::sleep_for(kSampleInterval);
-    r->monitor_beat = core->run.Seconds();
-    core->TakeSample();
+    core->TakeSample();  // beats the watchdog: a monitor stuck in a DB call stops beating
     if (config.check && core->db) {
       CheckLiveTablesExist(core->db.get(), &core->run);
       invariant_checks++;
@@ -256,7 +252,7 @@ void Monitor(ThreadedRun* r) {
       next_crash_at = last_progress_at + NextCrashDelay(r);
     } else if (spec.on_background_error == "reopen" && core->db &&
                !core->db->BackgroundErrorStatus().ok() && !core->run.stopping()) {
-      core->out.reopens_after_background_error++;
+      core->CountReopenAfterBackgroundError();
       PeriodicQuiescencePoint(r);
       last_progress_at = core->run.Seconds();
     } else if (quiesce && now >= next_quiesce_at && !core->run.stopping()) {
@@ -269,17 +265,12 @@ void Monitor(ThreadedRun* r) {
   core->out.checks["invariant_checks"] += invariant_checks;
 }
 
-// Waits for the monitor on the driver's thread. The monitor's watchdog counts ops, but it reads
-// them through the DB: when a deadlock inside the engine holds the DB's mutexes the monitor blocks
-// too. Returns false when the monitor has not beaten for twice the watchdog's limit: the run has
-// stalled, and its threads can be neither stopped nor joined.
-bool StallWatch(ThreadedRun* r) {
-  const double limit = 2 * r->core->config.spec.watchdog_seconds;
-  while (!r->monitor_done.load()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    if (r->core->run.Seconds() - r->monitor_beat.load() > limit) return false;
-  }
-  return true;
+// The run as far as it got, for the watchdog: a thread is stuck (the monitor inside a DB call, or
+// a client the run could not stop), so every client's op in flight is named.
+RunOutcome DescribeStall(DriverCore* core, const Watchdog::Stall& stall) {
+  return core->StalledOutcome(
+      fmt::format("the run stalled: nothing moved for {:.0f}s (a thread blocked inside the DB?)",
+                  stall.seconds_without_progress));
 }
 
 }  // namespace
@@ -291,28 +282,19 @@ RunOutcome RunThreaded(const RunConfig& config) {
   DriverCore core(config, options);
   if (!core.opened()) return std::move(core.out);
   ThreadedRun r(&core);
-  StartClients(&r);
-  std::thread monitor([&r] {
-    Monitor(&r);
-    r.monitor_done = true;
+  // A deadlock inside the engine blocks the monitor or a client for good: the watchdog ends the
+  // run then, from its own thread (threads blocked in the DB can be neither stopped nor joined).
+  WatchScope watch(config.watchdog, [&core](const Watchdog::Stall& stall, std::optional<SimRun>*) {
+    return DescribeStall(&core, stall);
   });
-  if (!StallWatch(&r)) {
-    // The DB is deadlocked: leave every thread where it is blocked and the DB and clients they
-    // hold in place (never closed), and report what the run saw up to here. The process exits
-    // soon after the outputs are written.
-    core.FailLiveness(fmt::format("the run stalled: the monitor has been blocked in a DB call "
-                                    "for over {:.0f}s (a deadlock inside the engine?)",
-                                    2 * config.spec.watchdog_seconds));
-    monitor.detach();
-    for (auto& t : r.threads) t.detach();
-    core.Abandon();
-    core.out.duration_seconds = core.run.Seconds();
-    return core.Finish();
-  }
+  StartClients(&r);
+  std::thread monitor([&r] { Monitor(&r); });
   monitor.join();
+  core.run.Beat();
   r.stopping = true;
   r.gate.WakeAll();  // writers waiting for a reopen that will not come
   for (auto& t : r.threads) t.join();
+  core.run.Beat();
   // A crash fire after the last cycle (the run was ending) left a frozen file system: recover
   // from it like any other crash before the end-of-run checks.
   if (r.fs != nullptr && r.fs->crashed() && core.db && core.out.result == "pass") {

@@ -26,6 +26,8 @@
 
 namespace harness {
 
+class Watchdog;
+
 struct RunConfig {
   workloads::WorkloadSpec spec;
   std::string db_path;
@@ -42,6 +44,9 @@ struct RunConfig {
   std::shared_ptr<engine::Clock> clock;
   // Called with every DB the driver opens: at the start and after each reopen (null: none).
   std::function<void(engine::DB*)> on_open;
+  // The run's wall-clock watchdog (null: none): the driver beats it as it makes progress and tells
+  // it how to describe the run if it stops making any.
+  Watchdog* watchdog = nullptr;
   // Where a crash cycle whose recovery fails keeps its DB as the crash left it ("": nowhere).
   std::string crash_copy_dir;
   // `vstress crash --mode power-loss`: crash every spec.crash_every_seconds or so (and at every

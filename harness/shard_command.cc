@@ -3,28 +3,26 @@
 #include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <signal.h>
+#include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <nlohmann/json.hpp>
-#include <thread>
+#include <sstream>
 
 #include "harness/child_process.h"
 #include "harness/exit_codes.h"
+#include "harness/process_signals.h"
 #include "harness/sweep_plan.h"
+#include "harness/watchdog.h"
 #include "reports/run_files.h"
 
 namespace harness {
 namespace {
 
 namespace fs = std::filesystem;
-
-// The signal a job engine sent to cancel the shard (0: none); set by the handler only.
-std::atomic<int> stop_signal{0};
-
-void OnStopSignal(int signal) { stop_signal.store(signal); }
 
 std::string UtcNow() {
   const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
@@ -37,26 +35,102 @@ std::string HostName() {
   return name;
 }
 
-// Waits for the run, passing a cancelling signal on to its process group once.
-ChildExit WaitForwardingSignals(ChildProcess* child) {
-  struct sigaction action = {};
-  action.sa_handler = OnStopSignal;
-  sigaction(SIGTERM, &action, nullptr);
-  sigaction(SIGINT, &action, nullptr);
-  bool forwarded = false;
-  while (true) {
-    if (std::optional<ChildExit> e = child->Poll(std::nullopt)) return *e;
-    if (const int signal = stop_signal.load(); signal != 0 && !forwarded) {
-      child->Signal(signal);
-      forwarded = true;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+// How the shard's run ended, and what the shard had to do about it.
+struct ShardEnd {
+  ChildExit exit;
+  bool timed_out = false;  // past the plan's limit: its stacks taken, then killed
+  Stacks stacks;
+  int stopped_by = 0;  // a stop signal ended it early
+  std::string Describe() const {
+    if (stopped_by != 0) return fmt::format("stopped by SIG{}", sigabbrev_np(stopped_by));
+    if (timed_out) return "killed at the shard's time limit";
+    return exit.ToString();
   }
+};
+
+// Waits for the run: past `timeout_seconds` (> 0) its stacks are taken and its process group
+// killed; a stop signal is passed on (SIGTERM, SIGKILL after the grace).
+ShardEnd WaitForRun(ChildProcess* child, double timeout_seconds) {
+  ShardEnd end;
+  const auto deadline =
+      std::chrono::steady_clock::now() +
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+          std::chrono::duration<double>(timeout_seconds > 0 ? timeout_seconds : 1e9));
+  end.exit = WaitStoppable(child, 0, &end.stopped_by, [&] {
+    if (end.timed_out || std::chrono::steady_clock::now() < deadline) return;
+    end.timed_out = true;
+    end.stacks = CollectStacks(child->pid());
+    child->Signal(SIGKILL);
+  });
+  return end;
 }
 
-int ExitCodeOf(const ChildExit& e) {
-  if (!e.exited) return kExitFailure;
-  return e.code;
+// The last line of the run's log that looks like a progress line ("" if none).
+std::string LastProgressLine(const std::string& log_path) {
+  std::string log;
+  reports::ReadFile(log_path, &log);
+  std::istringstream lines(log);
+  std::string line;
+  std::string last;
+  while (std::getline(lines, line)) {
+    if (line.starts_with("[")) last = line;
+  }
+  return last;
+}
+
+// The run's own summary.json says how it ended, unless it did not get to write one (killed, or
+// dead of a signal before its crash report): then the shard writes it — liveness with the stacks
+// it took, crash with the signal — so the merge has a row either way. Returns the shard's exit.
+int RecordEnd(const ShardPlan& shard, const std::string& shard_dir, const ShardEnd& end,
+              double seconds, std::ostream& err) {
+  const std::string summary = shard_dir + "/summary.json";
+  std::string existing;
+  const bool has_summary = reports::ReadFile(summary, &existing).ok();
+  reports::RunOutcome outcome;
+  outcome.duration_seconds = seconds;
+  outcome.postmortem.emplace();
+  outcome.postmortem->last_progress = LastProgressLine(shard_dir + "/vstress.log");
+  int code = end.exit.exited ? end.exit.code : kExitFailure;
+  if (end.stopped_by != 0) {
+    code = ExitCodeForSignal(end.stopped_by);
+    outcome.result = "error";
+    outcome.error = fmt::format("the sweep was stopped (SIG{}) before the run finished",
+                                sigabbrev_np(end.stopped_by));
+    outcome.postmortem.reset();
+  } else if (end.timed_out) {
+    code = kExitLiveness;
+    outcome.result = "liveness";
+    outcome.error = fmt::format(
+        "the run passed the shard's time limit of {:.0f}s and was killed (vstress shard)",
+        shard.timeout_seconds);
+    outcome.postmortem->seconds_without_progress = shard.timeout_seconds;
+    outcome.postmortem->stacks = end.stacks.text;
+    outcome.postmortem->stacks_source = end.stacks.source;
+  } else if (!end.exit.exited && end.exit.start_error.empty()) {
+    code = kExitFailure;
+    if (has_summary && existing.find("\"crash\"") != std::string::npos) return code;
+    outcome.result = "crash";
+    outcome.error = fmt::format("the process died of SIG{} and left no report of its own",
+                                sigabbrev_np(end.exit.signal));
+    outcome.postmortem->signal = end.exit.signal;
+  } else {
+    return code;  // it ended by itself and wrote its own summary (or never started)
+  }
+  if (has_summary && end.stopped_by != 0) return code;
+  outcome.exit_code = code;
+  reports::RunInfo info;
+  info.driver = shard.driver;
+  info.seed = shard.seed;
+  info.preset = shard.workload;
+  info.mutant = shard.mutant;
+  info.repro = shard.command;
+  info.run_dir = shard_dir;
+  engine::Status s = reports::WriteSummaryJson(summary, info, outcome);
+  if (s.ok() && !end.stacks.text.empty()) {
+    s = reports::WriteFileAtomically(shard_dir + "/" + reports::kStacksFile, end.stacks.text);
+  }
+  if (!s.ok()) err << "vstress shard: " << s.ToString() << "\n";
+  return code;
 }
 
 const char* ResultName(int code) {
@@ -67,6 +141,8 @@ const char* ResultName(int code) {
       return "violation";
     case kExitLiveness:
       return "liveness";
+    case kExitFailure:
+      return "error or crash";
     case kExitUsage:
       return "bad usage";
     default:
@@ -77,6 +153,10 @@ const char* ResultName(int code) {
 }  // namespace
 
 int RunShardCommand(const ShardOptions& o, std::ostream& out, std::ostream& err) {
+  // A job engine that dies (parallel killed, a Slurm step torn down) stops the shard as a
+  // cancellation would: its run gets the signal too.
+  prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+  InstallStopSignalHandlers();
   std::error_code ec;
   const std::string dir = fs::absolute(o.dir, ec).lexically_normal().string();
   auto plan = ReadPlan(dir);
@@ -102,20 +182,20 @@ int RunShardCommand(const ShardOptions& o, std::ostream& out, std::ostream& err)
   const std::string started = UtcNow();
   const auto start = std::chrono::steady_clock::now();
   auto child = ChildProcess::Start(argv, shard_dir + "/vstress.log");
-  ChildExit exit;
+  ShardEnd end;
   if (child.ok()) {
-    exit = WaitForwardingSignals(&child.value());
+    end = WaitForRun(&child.value(), shard.timeout_seconds);
   } else {
-    exit.start_error = child.status().ToString();
+    end.exit.start_error = child.status().ToString();
   }
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  const int code = ExitCodeOf(exit);
+  const int code = RecordEnd(shard, shard_dir, end, seconds, err);
   nlohmann::ordered_json record;
   record["index"] = shard.index;
   record["seed"] = shard.seed;
   record["exit_code"] = code;
-  record["exit"] = exit.ToString();
+  record["exit"] = end.Describe();
   record["seconds"] = seconds;
   record["host"] = HostName();
   record["started"] = started;
@@ -127,7 +207,7 @@ int RunShardCommand(const ShardOptions& o, std::ostream& out, std::ostream& err)
     return kExitFailure;
   }
   out << fmt::format("shard {} ({} seed {}): {} ({}) in {:.1f}s: {}\n", shard.index, shard.workload,
-                     shard.seed, ResultName(code), exit.ToString(), seconds, shard_dir);
+                     shard.seed, ResultName(code), end.Describe(), seconds, shard_dir);
   return code;
 }
 

@@ -1,9 +1,14 @@
 #include "harness/shrink_command.h"
 
 #include <fmt/format.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
+#include <iostream>
 
 #include "faults/fault_rule.h"
 #include "harness/exit_codes.h"
@@ -11,6 +16,8 @@
 #include "harness/run_environment.h"
 #include "harness/run_outputs.h"
 #include "harness/shrinker.h"
+#include "harness/watchdog.h"
+#include "reports/failure_signature.h"
 #include "reports/run_files.h"
 
 namespace harness {
@@ -23,8 +30,8 @@ std::string FirstKind(const SimRun& run) {
 }
 
 // A replay of `script`: does it fail with `kind`, and at which step?
-std::optional<size_t> FailsWith(const workloads::WorkloadSpec& spec, const std::string& kind,
-                                const std::vector<SimStep>& script) {
+std::optional<size_t> ReplayFailsWith(const workloads::WorkloadSpec& spec, const std::string& kind,
+                                      const std::vector<SimStep>& script) {
   auto env = MakeEnvironment(spec, EnvironmentKind::kReplay, "/db", "");
   if (!env.ok()) return std::nullopt;
   SimOptions options;
@@ -35,14 +42,62 @@ std::optional<size_t> FailsWith(const workloads::WorkloadSpec& spec, const std::
   return static_cast<size_t>(run.first_violation_step);
 }
 
+// What isolating the candidates found: replays that hung or died, counted as not failing.
+struct CandidateTrouble {
+  uint64_t hung = 0;
+  uint64_t died = 0;
+};
+
+// ReplayFailsWith in a child process (fork), so that a candidate that hangs — its one thread
+// stuck inside a step — or aborts cannot take the shrink down with it: past `limit_seconds` the
+// child is killed, and a hung or dead candidate counts as "does not fail the same way".
+std::optional<size_t> FailsWith(const workloads::WorkloadSpec& spec, const std::string& kind,
+                                const std::vector<SimStep>& script, double limit_seconds,
+                                CandidateTrouble* trouble) {
+  int result[2];
+  if (pipe(result) != 0) return ReplayFailsWith(spec, kind, script);
+  std::cout.flush();
+  std::cerr.flush();
+  const pid_t child = fork();
+  if (child < 0) {
+    close(result[0]);
+    close(result[1]);
+    return ReplayFailsWith(spec, kind, script);
+  }
+  if (child == 0) {
+    close(result[0]);
+    const std::optional<size_t> step = ReplayFailsWith(spec, kind, script);
+    const int64_t answer = step ? static_cast<int64_t>(*step) : -1;
+    (void)!write(result[1], &answer, sizeof(answer));
+    _exit(0);
+  }
+  close(result[1]);
+  pollfd ready = {result[0], POLLIN, 0};
+  const int waited = poll(&ready, 1, static_cast<int>(limit_seconds * 1000));
+  int64_t answer = -1;
+  const bool answered = waited > 0 && read(result[0], &answer, sizeof(answer)) == sizeof(answer);
+  close(result[0]);
+  if (waited == 0) {
+    kill(child, SIGKILL);
+    trouble->hung++;
+  } else if (!answered) {
+    trouble->died++;
+  }
+  waitpid(child, nullptr, 0);
+  if (!answered || answer < 0) return std::nullopt;
+  return static_cast<size_t>(answer);
+}
+
 // A seeded simulation of `spec`, every step captured.
-SimRun Capture(const workloads::WorkloadSpec& spec) {
+SimRun Capture(const workloads::WorkloadSpec& spec, Watchdog* watchdog) {
   auto env = MakeEnvironment(spec, EnvironmentKind::kSimulated, "/db", "");
   if (!env.ok()) return SimRun();
   SimOptions options;
   options.history_ops = 1;
   options.capture = true;
-  SimRun run = RunSimulated(env.value()->Config(spec), options);
+  RunConfig config = env.value()->Config(spec);
+  config.watchdog = watchdog;
+  SimRun run = RunSimulated(config, options);
   env.value()->faults->Uninstall();
   return run;
 }
@@ -50,13 +105,13 @@ SimRun Capture(const workloads::WorkloadSpec& spec) {
 // The steps to shrink: a simulated run's own; for a threaded run, those of the first simulated
 // seed that fails the same way.
 engine::Result<std::vector<SimStep>> FailingScript(RecordedRun* rec, uint64_t search_seeds,
-                                                   std::ostream& out) {
+                                                   Watchdog* watchdog, std::ostream& out) {
   if (rec->replayable()) return ScriptOf(*rec->history);
   const uint64_t first = rec->spec.seed;
   const uint64_t tries = rec->simulated() ? 1 : search_seeds;
   for (uint64_t i = 0; i < tries; i++) {
     rec->spec.seed = first + i;
-    const SimRun run = Capture(rec->spec);
+    const SimRun run = Capture(rec->spec, watchdog);
     const std::string kind = FirstKind(run);
     if (!rec->simulated()) {
       out << fmt::format("  simulated seed {}: {}\n", rec->spec.seed,
@@ -121,7 +176,14 @@ int RunShrinkCommand(const ShrinkCommandOptions& o, std::ostream& out, std::ostr
   out << fmt::format("vstress shrink: {} ({} run, {})\n", rec.dir,
                      rec.simulated() ? "simulated" : "threaded", rec.first_kind)
       << std::flush;
-  auto script = FailingScript(&rec, o.search_seeds, out);
+  // A simulation that hangs while searching for the failure (not a candidate: those are
+  // isolated) ends the shrink as liveness, saying where.
+  Watchdog watchdog({StallBoundSeconds(rec.spec.watchdog_seconds),
+                     [&err](reports::RunOutcome stalled, const SimRun*) {
+                       err << "vstress shrink: " << stalled.error << " (stuck in "
+                           << reports::TopFramesOfStacks(stalled.postmortem->stacks) << ")\n";
+                     }});
+  auto script = FailingScript(&rec, o.search_seeds, &watchdog, out);
   if (!script.ok()) {
     err << "vstress shrink: " << script.status().message() << "\n";
     return kExitFailure;
@@ -131,8 +193,12 @@ int RunShrinkCommand(const ShrinkCommandOptions& o, std::ostream& out, std::ostr
   options.time_limit_seconds = static_cast<double>(limit.count()) / 1e6;
   options.seed = rec.spec.seed;
   options.progress = [&out](const std::string& line) { out << "  " << line << "\n" << std::flush; };
-  const auto fails = [&rec](const std::vector<SimStep>& s) {
-    return FailsWith(rec.spec, rec.first_kind, s);
+  CandidateTrouble trouble;
+  // Half the shrink's own bound, so the watchdog never takes a hung candidate for a hung shrink.
+  const double candidate_limit = rec.spec.watchdog_seconds;
+  const auto fails = [&](const std::vector<SimStep>& s) {
+    watchdog.Beat();
+    return FailsWith(rec.spec, rec.first_kind, s, candidate_limit, &trouble);
   };
   if (!fails(script.value())) {
     err << "vstress shrink: the failing steps do not fail again when replayed\n";
@@ -150,6 +216,12 @@ int RunShrinkCommand(const ShrinkCommandOptions& o, std::ostream& out, std::ostr
       shrunk.script.size(), original,
       static_cast<double>(original) / std::max<size_t>(1, shrunk.script.size()), shrunk.attempts,
       shrunk.seconds, shrunk.time_limit_hit ? ", time limit reached" : "");
+  if (trouble.hung + trouble.died > 0) {
+    out << fmt::format(
+        "  ({} candidate{} hung past {:.0f}s and {} died; each counted as not failing the same "
+        "way)\n",
+        trouble.hung, trouble.hung == 1 ? "" : "s", candidate_limit, trouble.died);
+  }
   for (const std::string& line : final_run.history) out << "  " << line << "\n";
   out << fmt::format("{}: {}\nreplay: {}/repro.sh (or vstress repro {})\n", FirstKind(final_run),
                      final_run.outcome.violations.front().message, dir, dir);

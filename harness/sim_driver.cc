@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <memory>
+#include <mutex>
 #define XXH_INLINE_ALL
 #include <xxhash.h>
 
@@ -11,6 +12,7 @@
 #include "harness/driver_core.h"
 #include "harness/exit_codes.h"
 #include "harness/scheduler.h"
+#include "harness/watchdog.h"
 
 namespace harness {
 namespace {
@@ -51,6 +53,9 @@ class SimExecutor {
       result_.outcome = std::move(core_.out);
       return std::move(result_);
     }
+    WatchScope watch(config_.watchdog, [this](const Watchdog::Stall&, std::optional<SimRun>* sim) {
+      return DescribeStall(sim);
+    });
     script_ == nullptr ? RunSeeded() : RunScript();
     if (!core_.run.stopping() && EndChecksDue()) {
       SimStep end;
@@ -75,7 +80,61 @@ class SimExecutor {
     size_t script_pos = 0;  // its 1-based position in the script (replay), or its index
     size_t actor = 0;       // clients, then the background
     std::vector<faults::ScriptedFire> fires;
+    const SimStep* step = nullptr;  // the step itself, while Execute runs it
   };
+
+  // The run as far as it got, for the watchdog (on its thread, while this one is stuck inside a
+  // step): the steps in flight, the history up to them, and what the core published.
+  RunOutcome DescribeStall(std::optional<SimRun>* sim) {
+    std::vector<std::string> in_flight;
+    uint64_t step = 0;
+    SimRun partial;
+    {
+      std::lock_guard<std::mutex> guard(progress_mu_);
+      for (const Running& r : running_) {
+        step = r.index;
+        in_flight.push_back(
+            FormatStep(StepRecord{r.index, *r.step, "(in flight)"}, result_.client_names));
+      }
+      // Every step before the innermost one in flight has begun; those not in flight completed.
+      const uint64_t begun = running_.empty() ? completed_ : running_.back().index;
+      partial.steps = completed_;
+      partial.trace_hash = result_.trace_hash;
+      partial.client_names = result_.client_names;
+      partial.client_roles = result_.client_roles;
+      HistoryInto(begun, &partial);
+    }
+    RunOutcome outcome =
+        core_.StalledOutcome(step == 0 ? "the simulation stopped making progress between steps"
+                                       : fmt::format("step #{} has not completed", step));
+    outcome.postmortem->step = step;
+    outcome.postmortem->in_flight = std::move(in_flight);
+    partial.header.seed = config_.spec.seed;
+    partial.header.preset = config_.spec.name;
+    partial.header.schedule = config_.spec.sim.schedule;
+    partial.header.steps_total = completed_;
+    *sim = std::move(partial);
+    return outcome;
+  }
+
+  // The kept history of steps 1..`steps` into `run` (its first step in run->header): the lines of
+  // those that completed (a step still in flight has none yet). REQUIRES: progress_mu_ held, or no
+  // step running.
+  void HistoryInto(uint64_t steps, SimRun* run) const {
+    const auto add = [run](uint64_t index, const std::string& line) {
+      if (line.starts_with(fmt::format("#{} ", index))) run->history.push_back(line);
+    };
+    if (options_.history_ops == 0) {
+      for (uint64_t i = 1; i <= std::min<uint64_t>(steps, all_lines_.size()); i++) {
+        add(i, all_lines_[i - 1]);
+      }
+      return;
+    }
+    const uint64_t kept = std::min<uint64_t>(steps, ring_.size());
+    run->header.first_step = steps - kept + 1;
+    for (uint64_t i = run->header.first_step; i <= steps; i++)
+      add(i, ring_[(i - 1) % ring_.size()]);
+  }
 
   RunConfig WithYieldHook(const RunConfig& config) {
     RunConfig c = config;
@@ -198,7 +257,7 @@ class SimExecutor {
       Execute(std::move(crash), 0);
     } else if (config_.spec.on_background_error == "reopen" && core_.db &&
                !core_.db->BackgroundErrorStatus().ok()) {
-      core_.out.reopens_after_background_error++;
+      core_.CountReopenAfterBackgroundError();
       SimStep reopen;
       reopen.actor = SimStep::Actor::kRun;
       Execute(std::move(reopen), 0);
@@ -348,7 +407,10 @@ class SimExecutor {
     const size_t actor = step.actor == SimStep::Actor::kClient       ? step.client
                          : step.actor == SimStep::Actor::kBackground ? background_actor()
                                                                      : kRunActor;
-    running_.push_back({index, script_pos != 0 ? script_pos : index, actor, {}});
+    {
+      std::lock_guard<std::mutex> guard(progress_mu_);
+      running_.push_back({index, script_pos != 0 ? script_pos : index, actor, {}, &step});
+    }
     std::string observed;
     switch (step.actor) {
       case SimStep::Actor::kClient: {
@@ -364,14 +426,19 @@ class SimExecutor {
         observed = RunOp(step, index);
         break;
     }
-    step.fires = std::move(running_.back().fires);
-    running_.pop_back();
     if (faults != nullptr && nested) faults->RestoreStep(std::move(saved));
-    core_.run.SetStep(running_.empty() ? index : running_.back().index);
-    if (clock_) clock_->Advance(uint64_t{config_.spec.sim.step_cost_us} * 1000);
-    Record(StepRecord{index, std::move(step), std::move(observed)});
+    {
+      std::lock_guard<std::mutex> guard(progress_mu_);
+      step.fires = std::move(running_.back().fires);
+      running_.pop_back();
+      core_.run.SetStep(running_.empty() ? index : running_.back().index);
+      if (clock_) clock_->Advance(uint64_t{config_.spec.sim.step_cost_us} * 1000);
+      Record(StepRecord{index, std::move(step), std::move(observed)});
+    }
+    core_.run.Beat();
   }
 
+  // REQUIRES: progress_mu_ held.
   void Record(StepRecord record) {
     const std::string line = FormatStep(record, result_.client_names);
     result_.trace_hash = XXH3_64bits_withSeed(line.data(), line.size(), result_.trace_hash);
@@ -420,11 +487,7 @@ class SimExecutor {
     if (options_.history_ops == 0) {
       result_.history = std::move(all_lines_);
     } else {
-      const uint64_t kept = std::min<uint64_t>(result_.steps, ring_.size());
-      result_.header.first_step = result_.steps - kept + 1;
-      for (uint64_t i = result_.header.first_step; i <= result_.steps; i++) {
-        result_.history.push_back(std::move(ring_[(i - 1) % ring_.size()]));
-      }
+      HistoryInto(result_.steps, &result_);
     }
     return std::move(result_);
   }
@@ -440,6 +503,9 @@ class SimExecutor {
   size_t end_pos_ = 0;
   std::unique_ptr<Scheduler> scheduler_;
   std::vector<bool> finished_;
+  // Guards running_, the history (ring_, all_lines_, completed_, the trace hash) against the
+  // watchdog's DescribeStall; held for a few instructions per step, never across one.
+  mutable std::mutex progress_mu_;
   std::vector<Running> running_;  // the step running, and the one it runs inside
   std::vector<std::string> ring_;
   std::vector<std::string> all_lines_;

@@ -22,7 +22,8 @@ bool ParseNumber(std::string_view text, uint64_t* out) {
 
 std::optional<faults::Action> ActionFromName(std::string_view name) {
   for (auto a : {faults::Action::kError, faults::Action::kNoSpace, faults::Action::kDelay,
-                 faults::Action::kTorn, faults::Action::kCrash}) {
+                 faults::Action::kTorn, faults::Action::kCrash, faults::Action::kHang,
+                 faults::Action::kAbort}) {
     if (name == faults::ActionName(a)) return a;
   }
   return std::nullopt;

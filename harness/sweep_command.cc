@@ -2,18 +2,24 @@
 
 #include <fmt/chrono.h>
 #include <fmt/format.h>
+#include <signal.h>
+#include <string.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <sstream>
 #include <thread>
 
+#include "faults/fault_rule.h"
 #include "harness/child_process.h"
 #include "harness/exit_codes.h"
 #include "harness/merge_command.h"
+#include "harness/process_signals.h"
 #include "harness/seed_range.h"
 #include "harness/sweep_executors.h"
 #include "harness/sweep_plan.h"
+#include "harness/watchdog.h"
 #include "reports/run_files.h"
 #include "workloads/randomizer.h"
 
@@ -74,6 +80,21 @@ std::vector<WorkloadSource> Sources(const SweepOptions& o) {
   return sources;
 }
 
+}  // namespace
+
+double DefaultShardTimeoutSeconds(const workloads::WorkloadSpec& spec, Driver driver,
+                                  uint64_t cycles) {
+  constexpr double kOpsRunSeconds = 600;
+  constexpr double kMarginSeconds = 120;
+  double work = spec.ops != 0 ? kOpsRunSeconds : spec.duration_seconds;
+  if (driver == Driver::kCrash && cycles != 0) {
+    work = std::max(work, static_cast<double>(cycles) * 1.5 * spec.crash_every_seconds);
+  }
+  return 3 * work + 2 * StallBoundSeconds(spec.watchdog_seconds) + kMarginSeconds;
+}
+
+namespace {
+
 // The run options of one shard: the sweep's driver flags, its workload and seed.
 RunCommandOptions ShardRunOptions(const SweepOptions& o, const WorkloadSource& source,
                                   uint64_t seed) {
@@ -120,6 +141,15 @@ engine::Result<std::vector<ShardPlan>> PlanShards(const SweepOptions& o,
                                                   const std::vector<uint64_t>& seeds,
                                                   const std::string& dir,
                                                   const std::string& vstress) {
+  std::optional<double> shard_timeout;
+  if (!o.shard_timeout.empty()) {
+    std::chrono::microseconds limit;
+    if (!faults::ParseDuration(o.shard_timeout, &limit) || limit.count() <= 0) {
+      return engine::Status::InvalidArgument("--shard-timeout: '" + o.shard_timeout +
+                                             "' is not a duration like 30s, 2m or 500ms");
+    }
+    shard_timeout = static_cast<double>(limit.count()) / 1e6;
+  }
   const std::vector<WorkloadSource> sources = Sources(o);
   std::vector<ShardPlan> shards;
   for (size_t i = 0; i < seeds.size(); i++) {
@@ -149,6 +179,9 @@ engine::Result<std::vector<ShardPlan>> PlanShards(const SweepOptions& o,
     const std::vector<std::string> flags = DriverFlags(run);
     shard.argv.insert(shard.argv.end(), flags.begin(), flags.end());
     shard.argv.insert(shard.argv.end(), {"--out", ShardDir(dir, i), "--progress", "off"});
+    shard.timeout_seconds = shard_timeout
+                                ? *shard_timeout
+                                : DefaultShardTimeoutSeconds(spec.value(), run.driver, run.cycles);
     shard.command = reports::ShellQuote(vstress);
     for (const std::string& a : shard.argv) shard.command += " " + reports::ShellQuote(a);
     shards.push_back(std::move(shard));
@@ -219,6 +252,7 @@ int RunSweepCommand(const SweepOptions& o, std::ostream& out, std::ostream& err)
     err << "vstress sweep: " << problem << "\n";
     return kExitUsage;
   }
+  InstallStopSignalHandlers();
   std::error_code ec;
   const std::string dir =
       fs::absolute(o.out_dir.empty() ? UtcNow("runs/sweep-{:%Y%m%dT%H%M%S}Z") : o.out_dir, ec)
@@ -243,6 +277,9 @@ int RunSweepCommand(const SweepOptions& o, std::ostream& out, std::ostream& err)
       return kExitUsage;
     }
     e.shards = plan.value().size();
+    for (const ShardPlan& s : plan.value()) {
+      e.shard_timeout_max = std::max(e.shard_timeout_max, s.timeout_seconds);
+    }
   } else {
     auto seeds = SeedsOf(o);
     if (!seeds.ok()) {
@@ -256,6 +293,9 @@ int RunSweepCommand(const SweepOptions& o, std::ostream& out, std::ostream& err)
       return kExitUsage;
     }
     e.shards = shards.value().size();
+    for (const ShardPlan& s : shards.value()) {
+      e.shard_timeout_max = std::max(e.shard_timeout_max, s.timeout_seconds);
+    }
     const SweepInfo info{SweepCommandText(o, shards.value()), o.executor, e.shards,
                          UtcNow("{:%Y-%m-%dT%H:%M:%S}Z"), vstress};
     if (engine::Status s = WritePlan(dir, info, shards.value()); !s.ok()) {
@@ -270,18 +310,25 @@ int RunSweepCommand(const SweepOptions& o, std::ostream& out, std::ostream& err)
   const ExecutorResult r = o.executor == "slurm"      ? RunSlurm(e, out)
                            : o.executor == "parallel" ? RunParallel(e, out)
                                                       : RunLocal(e, out);
-  if (!r.ran) {
+  if (!r.ran && r.stopped_by == 0) {
     err << "vstress sweep: " << r.error << "\n";
     return kExitFailure;
   }
   if (o.executor == "slurm") {
+    if (r.stopped_by != 0) return ExitCodeForSignal(r.stopped_by);
     if (!o.wait) return kExitPass;
     out << fmt::format("nightly report: {}/nightly.html\n", dir);
     return r.merge_exit;
   }
   MergeOptions merge = o.merge;
   merge.dir = dir;
-  return RunMergeCommand(merge, out, err);
+  const int merged = RunMergeCommand(merge, out, err);
+  if (r.stopped_by != 0) {
+    err << fmt::format("vstress sweep: stopped by SIG{}; merged the shards that finished\n",
+                       sigabbrev_np(r.stopped_by));
+    return ExitCodeForSignal(r.stopped_by);
+  }
+  return merged;
 }
 
 }  // namespace harness

@@ -10,6 +10,12 @@
 // each workload before anything is planned (a bad one exits 2 naming it) and passed on to every
 // shard. Shards take the workloads (--preset, then --config, each repeatable) in turn.
 //
+// Each shard has a wall-clock limit (--shard-timeout, or DefaultShardTimeoutSeconds from its
+// workload) that `vstress shard` enforces itself, whatever the executor; Slurm's --time and GNU
+// parallel's --timeout are set a little longer as the backstop. A sweep stopped by SIGTERM,
+// SIGINT or SIGHUP stops its shards (process_signals.h), merges what finished and exits 128 +
+// the signal.
+//
 // Exit code: the merge's (0 every shard passed, 1 a violation, 3 liveness, 4 a shard failed
 // otherwise); 2 for bad flags; 4 when the executor itself cannot run (no sbatch, say). A Slurm
 // sweep without --wait exits 0 once both jobs are submitted.
@@ -45,10 +51,20 @@ struct SweepOptions {
   bool wait = false;               // slurm: wait for the merge job and exit with its code
   std::string sshloginfile;        // parallel: hosts to spread the shards over
   bool retry_failed = false;       // parallel: rerun DIR's failed shards from its joblog
-  MergeOptions merge;              // the merge's --compare and --push-gateway (dir: --out)
+  // --shard-timeout: every shard's wall-clock limit ("" : each shard's DefaultShardTimeout).
+  std::string shard_timeout;
+  MergeOptions merge;  // the merge's --compare and --push-gateway (dir: --out)
   std::string argv0;
 };
 
 int RunSweepCommand(const SweepOptions& options, std::ostream& out, std::ostream& err);
+
+// A shard's wall-clock limit when --shard-timeout is not given: three times the run's own length
+// (its duration; 10 minutes for an --ops run; a crash run's cycles at 1.5 x crash_every_seconds
+// each, if longer), plus the watchdog's bound twice and two minutes — generous, since a shard
+// past it is reported as hung. A simulated run's duration is simulated time, which runs about as
+// fast as real time on one core.
+double DefaultShardTimeoutSeconds(const workloads::WorkloadSpec& spec, Driver driver,
+                                  uint64_t cycles);
 
 }  // namespace harness

@@ -1,15 +1,19 @@
 #include "harness/sweep_executors.h"
 
 #include <fmt/format.h>
+#include <signal.h>
+#include <string.h>
 #include <unistd.h>
 
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 #include <sstream>
 #include <thread>
 
 #include "harness/child_process.h"
 #include "harness/exit_codes.h"
+#include "harness/process_signals.h"
 #include "reports/run_files.h"
 
 namespace harness {
@@ -89,8 +93,9 @@ ExecutorResult RunTool(const std::vector<std::string>& argv, const std::string& 
         argv[0], child.status().message());
     return r;
   }
-  const ChildExit e = child.value().Wait(0);
+  const ChildExit e = WaitStoppable(&child.value(), 0, &r.stopped_by);
   reports::ReadFile(log, output);
+  if (r.stopped_by != 0) return r;
   if (!e.exited || e.code != 0) {
     r.error = fmt::format("`{}` failed ({}): {}", Quoted(argv), e.ToString(), *output);
     r.merge_exit = e.exited ? e.code : -1;
@@ -157,6 +162,18 @@ size_t ReportJoblog(const std::string& joblog, size_t seen, Progress* progress) 
   return std::max(seen, rows.size());
 }
 
+// The executor's own limit for one shard: the shard's, plus a margin for the shard to take its
+// run's stacks and record it (0: none).
+double BackstopSeconds(const ExecutorOptions& o) {
+  return o.shard_timeout_max > 0 ? o.shard_timeout_max + kExecutorMarginSeconds : 0;
+}
+
+// Runs a job engine's command line that waits (sbatch --wait, parallel), calling `on_poll` while
+// it runs; a stop signal reaches its process group (parallel passes SIGTERM on to its jobs).
+ChildExit WaitForTool(ChildProcess* child, int* stopped_by, const std::function<void()>& on_poll) {
+  return WaitStoppable(child, 0, stopped_by, on_poll);
+}
+
 }  // namespace
 
 ExecutorResult RunLocal(const ExecutorOptions& o, std::ostream& out) {
@@ -169,15 +186,16 @@ ExecutorResult RunLocal(const ExecutorOptions& o, std::ostream& out) {
   std::error_code ec;
   fs::create_directories(o.dir + "/local", ec);
   Progress progress(o.shards, o.jobs, o.progress, out);
-  RunChildren(jobs, o.jobs, /*limit_seconds=*/0, [&](size_t index, const ChildExit& e) {
-    std::string line;
-    reports::ReadFile(jobs[index].log_path, &line);
-    if (!line.empty() && line.back() == '\n') line.pop_back();
-    if (line.empty()) line = fmt::format("shard {}: {}", index, e.ToString());
-    progress.Ended(e.exited ? e.code : kExitFailure, line);
-  });
   ExecutorResult r;
-  r.ran = true;
+  r.stopped_by =
+      RunChildren(jobs, o.jobs, BackstopSeconds(o), [&](size_t index, const ChildExit& e) {
+        std::string line;
+        reports::ReadFile(jobs[index].log_path, &line);
+        if (!line.empty() && line.back() == '\n') line.pop_back();
+        if (line.empty()) line = fmt::format("shard {}: {}", index, e.ToString());
+        progress.Ended(e.exited ? e.code : kExitFailure, line);
+      });
+  r.ran = r.stopped_by == 0;
   return r;
 }
 
@@ -202,6 +220,10 @@ ExecutorResult RunSlurm(const ExecutorOptions& o, std::ostream& out) {
                                     "--job-name", "vstress-sweep",
                                     "--array",    fmt::format("0-{}%{}", o.shards - 1, o.jobs),
                                     "--output",   slurm + "/shard-%a.out"};
+  if (const double limit = BackstopSeconds(o); limit > 0) {
+    // Slurm counts whole minutes: the backstop, rounded up.
+    array.insert(array.end(), {"--time", std::to_string(static_cast<int>(std::ceil(limit / 60)))});
+  }
   array.insert(array.end(), o.slurm_args.begin(), o.slurm_args.end());
   array.push_back(shard_script);
   std::string output;
@@ -219,6 +241,18 @@ ExecutorResult RunSlurm(const ExecutorOptions& o, std::ostream& out) {
                      array_id, o.shards, o.jobs, o.wait ? "; waiting for it" : "")
       << std::flush;
   r = RunTool(merge, slurm + "/sbatch-merge.log", &output);
+  if (r.stopped_by != 0) {
+    // Stopped while waiting: the jobs go too (Slurm sends their shards SIGTERM, then SIGKILL).
+    std::vector<std::string> cancel = {"scancel", array_id};
+    if (const std::string merge_id = JobIdOf(output); !merge_id.empty()) cancel.push_back(merge_id);
+    // Not through RunTool: the stop signal would stop scancel too.
+    if (auto scancel = ChildProcess::Start(cancel, slurm + "/scancel.log"); scancel.ok()) {
+      scancel.value().Wait(kStopGraceSeconds);
+    }
+    out << fmt::format("slurm: stopped by SIG{}: cancelled job {}\n", sigabbrev_np(r.stopped_by),
+                       array_id);
+    return r;
+  }
   // With --wait sbatch exits with the merge job's code once it has printed the job's id: a
   // failing sweep is not an sbatch error.
   const bool submitted = !JobIdOf(output).empty();
@@ -250,6 +284,9 @@ ExecutorResult RunParallel(const ExecutorOptions& o, std::ostream& out) {
     if (!o.sshloginfile.empty()) {
       argv.insert(argv.end(), {"--sshloginfile", fs::absolute(o.sshloginfile, ec).string()});
     }
+    if (const double limit = BackstopSeconds(o); limit > 0) {
+      argv.insert(argv.end(), {"--timeout", fmt::format("{:.0f}", limit)});
+    }
     // -q: the command's words reach the shell quoted (a DIR with spaces stays one word).
     argv.insert(argv.end(), {"--halt", "never", "-q", "-a", dir + "/shards.txt", o.vstress, "shard",
                              o.dir, "{}"});
@@ -271,12 +308,12 @@ ExecutorResult RunParallel(const ExecutorOptions& o, std::ostream& out) {
   }
   Progress progress(total, o.jobs, o.progress, out);
   size_t seen = before.size();
-  std::optional<ChildExit> e;
-  while (!(e = child.value().Poll(std::nullopt))) {
-    seen = ReportJoblog(joblog, seen, &progress);
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-  }
+  int stopped_by = 0;
+  const ChildExit done = WaitForTool(&child.value(), &stopped_by,
+                                     [&] { seen = ReportJoblog(joblog, seen, &progress); });
+  const std::optional<ChildExit> e = done;
   ReportJoblog(joblog, seen, &progress);
+  if (stopped_by != 0) return {false, "", -1, stopped_by};
   // parallel exits with the number of failed jobs (up to 100), 101+ for its own errors.
   if (!e->exited || e->code > 100) {
     std::string log;

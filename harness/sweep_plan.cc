@@ -26,6 +26,8 @@ ShardPlan ShardFromJson(const json& j) {
   s.mutant = j.value("mutant", std::string());
   s.argv = j.at("argv").get<std::vector<std::string>>();
   s.command = j.value("command", std::string());
+  s.timeout_seconds = j.value("timeout_s", 0.0);
+  if (!(s.timeout_seconds >= 0)) throw json::other_error::create(501, "timeout_s < 0", &j);
   if (j.contains("randomized")) {
     const json& drawn = j.at("randomized");
     for (auto it = drawn.begin(); it != drawn.end(); ++it) {
@@ -57,6 +59,7 @@ std::string ShardPlanJson(const ShardPlan& s) {
   j["randomized"] = drawn;
   j["argv"] = s.argv;
   j["command"] = s.command;
+  j["timeout_s"] = s.timeout_seconds;
   return j.dump();
 }
 

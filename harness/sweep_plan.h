@@ -36,6 +36,10 @@ struct ShardPlan {
   // The [randomize] draws, key and value text, in the table's order (empty without --randomize).
   std::vector<std::pair<std::string, std::string>> randomized;
   std::string command;  // argv as one shell-quoted line, starting with the vstress path
+  // The wall-clock limit `vstress shard` holds the run to (0: none, as in plans written before
+  // it existed): past it the run's stacks are taken, its process group killed, and the shard
+  // recorded as liveness.
+  double timeout_seconds = 0;
 };
 
 struct SweepInfo {

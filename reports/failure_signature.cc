@@ -254,4 +254,79 @@ FailureSignature SignatureOfFailure(std::string_view result, std::string_view re
   return signature;
 }
 
+FailureSignature SignatureOfPostmortem(std::string_view result, std::string_view top_frames,
+                                       std::string_view signal_name, std::string_view reason) {
+  if (top_frames.empty()) return SignatureOfFailure(result, reason);
+  FailureSignature signature;
+  signature.kind = Word(result);
+  signature.shape =
+      (signal_name.empty() ? std::string("stuck in ") : std::string(signal_name) + " in ") +
+      std::string(top_frames.substr(0, kSignatureShapeBytesMax));
+  return signature;
+}
+
+std::string TopFramesOfStacks(std::string_view stacks, size_t frames) {
+  // gdb's frames read "#3  0x00... in ns::Function (args) at file:line" or "#0  ns::Function
+  // (...)".
+  const auto function_of = [](std::string_view frame) {
+    size_t start = frame.find(" in ");
+    start = start == std::string_view::npos ? frame.find(' ') : start + 4;
+    if (start == std::string_view::npos) return std::string_view();
+    while (start < frame.size() && frame[start] == ' ') start++;
+    const size_t end = frame.find(" (", start);
+    return frame.substr(start,
+                        end == std::string_view::npos ? std::string_view::npos : end - start);
+  };
+  const auto ours = [](std::string_view function) {
+    return function.starts_with("engine::") || function.starts_with("harness::") ||
+           function.starts_with("faults::");
+  };
+  // Threads that wait as they should: the watchdog (taking these stacks), an idle background
+  // thread, clients parked for a pause, the monitor between samples.
+  const auto idle = [](std::string_view innermost) {
+    for (std::string_view word : {"Watchdog", "CollectStacks", "GdbStacks", "BackgroundThreadMain",
+                                  "PauseGate", "Monitor", "ChildProcess"}) {
+      if (innermost.find(word) != std::string_view::npos) return true;
+    }
+    return false;
+  };
+  // The first thread with a fault action on its stack (the fault is why it is stuck or dead),
+  // else the first that is not idle (gdb lists threads newest first).
+  std::vector<std::string_view> thread;  // our frames of the thread being read, innermost first
+  std::vector<std::string_view> first_busy;
+  std::vector<std::string_view> first_faulted;
+  const auto end_thread = [&]() {
+    if (!thread.empty() && !idle(thread.front())) {
+      const bool faulted = std::any_of(thread.begin(), thread.end(), [](std::string_view f) {
+        return f.starts_with("faults::");
+      });
+      if (faulted && first_faulted.empty()) first_faulted = thread;
+      if (first_busy.empty()) first_busy = thread;
+    }
+    thread.clear();
+  };
+  size_t start = 0;
+  while (start < stacks.size() && first_faulted.empty()) {
+    size_t end = stacks.find('\n', start);
+    if (end == std::string_view::npos) end = stacks.size();
+    const std::string_view line = stacks.substr(start, end - start);
+    start = end + 1;
+    if (line.starts_with("Thread ")) {
+      end_thread();
+    } else if (line.find("<signal handler called>") != std::string_view::npos) {
+      thread.clear();  // the frames so far are the crash handler's, not the dying code's
+    } else if (line.starts_with("#")) {
+      const std::string_view function = function_of(line);
+      if (ours(function)) thread.push_back(function);
+    }
+  }
+  end_thread();
+  const std::vector<std::string_view>& chosen = first_faulted.empty() ? first_busy : first_faulted;
+  std::string found;
+  for (size_t i = 0; i < chosen.size() && i < frames; i++) {
+    found += (i == 0 ? "" : " < ") + std::string(chosen[i]);
+  }
+  return found;
+}
+
 }  // namespace reports

@@ -51,6 +51,21 @@ FailureSignature SignatureOfViolation(const Violation& v);
 FailureSignature SignatureOfFailure(std::string_view result, std::string_view reason,
                                     std::string_view exit = {});
 
+// The signature of a shard that hung (liveness) or died (crash) with a postmortem: the result and
+// where — "stuck in " or "SIGABRT in " followed by `top_frames` (TopFramesOfStacks), so every
+// seed stuck at one site shares a row whatever its timings. Without frames (no gdb), the reason
+// as SignatureOfFailure has it.
+FailureSignature SignatureOfPostmortem(std::string_view result, std::string_view top_frames,
+                                       std::string_view signal_name, std::string_view reason);
+
+// The frames worth a signature in a postmortem's stacks (gdb's "thread apply all bt"): of the
+// stuck or dying thread — the first with a fault action (faults::) on its stack, else the first
+// with frames in vstress's own code (engine::, harness::, faults::) that is not idle (the
+// watchdog, an idle background thread, a client parked for a pause) — its own frames, at most
+// `frames` of them, innermost first, each reduced to its function name and joined with " < ".
+// Empty when no thread has such frames (no gdb stacks).
+std::string TopFramesOfStacks(std::string_view stacks, size_t frames = 3);
+
 // `text` on one line with each path (a word holding '/') and each run of digits replaced by '#',
 // then "#.sst"-style file names, "#.#" decimals and "#, #" lists folded into one '#', whitespace
 // collapsed, and cut to kSignatureShapeBytesMax bytes.

@@ -73,8 +73,8 @@ TEST(FailureSignatureTest, OneBugThroughDifferentReadersIsOneSignature) {
   EXPECT_EQ(SignatureOfViolation(scan).Text(), a.Text());
   EXPECT_EQ(SignatureOfViolation(snapshot).Text(), a.Text());
   // The quiescence point's full scan is a read too.
-  const Violation full_scan = ReadViolation("scan", "full scan // seq=10",
-                                            "seq=2 put v1 (1 bytes)\nseq=5 delete\n", 10);
+  const Violation full_scan =
+      ReadViolation("scan", "full scan // seq=10", "seq=2 put v1 (1 bytes)\nseq=5 delete\n", 10);
   EXPECT_EQ(SignatureOfViolation(full_scan).Text(), a.Text());
 
   const Violation stale =
@@ -130,6 +130,81 @@ TEST(FailureSignatureTest, FailuresWithoutViolationsKeepTheirSignal) {
   EXPECT_EQ(segv.shape, "no # (signal 11)");
   EXPECT_NE(segv.Text(), kill.Text());
   EXPECT_EQ(SignatureOfFailure("", "").Text(), "error: no reason given");
+}
+
+// gdb's "thread apply all bt" of a stuck run, trimmed: an idle background thread, a writer waiting
+// for the background, the thread a hang fault holds, and the watchdog taking the stacks.
+constexpr const char* kStuckStacks = R"(Thread 4 (Thread 0x7f (LWP 13) "vstress"):
+#0  futex_wait (private=0, expected=2) at ../sysdeps/nptl/futex-internal.h:146
+#1  0x0000 in harness::Watchdog::HandleStall (this=0x1, seconds=4) at harness/watchdog.cc:170
+#2  0x0000 in harness::Watchdog::Main (this=0x1) at harness/watchdog.cc:150
+Thread 3 (Thread 0x7f (LWP 12) "vstress"):
+#0  0x0000 in __futex_abstimed_wait_common64 () at futex-internal.c:57
+#1  0x0000 in engine::DBImpl::MakeRoomForWriteLocked (this=0x2, lock=0x3) at engine/src/db_impl.cc:300
+#2  0x0000 in engine::DBImpl::Write (this=0x2) at engine/src/db_impl.cc:240
+#3  0x0000 in harness::(anonymous namespace)::WriterClient::Execute (this=0x4) at harness/writer_client.cc:72
+Thread 2 (Thread 0x7f (LWP 11) "vstress"):
+#0  0x0000 in clock_nanosleep () at clock_nanosleep.c:48
+#1  0x0000 in faults::(anonymous namespace)::Misbehave (rule=...) at faults/fault_controller.cc:43
+#2  faults::FaultController::OnHit (this=0x5, point=...) at faults/fault_controller.cc:153
+#3  0x0000 in faults::FaultController::FiuCallback (name=0x6) at faults/fault_controller.cc:96
+#4  0x0000 in engine::DBImpl::RunCompaction (this=0x2) at engine/src/db_impl_background.cc:320
+Thread 1 (Thread 0x7f (LWP 10) "vstress"):
+#0  0x0000 in __futex_abstimed_wait_common64 () at futex-internal.c:57
+#1  0x0000 in engine::DBImpl::BackgroundThreadMain (this=0x7) at engine/src/db_impl_background.cc:60
+)";
+
+// Proves: the stuck thread's frames are the ones with the fault on the stack — not the watchdog
+// taking the stacks, nor the writer merely waiting behind it — innermost first, names only.
+TEST(TopFramesOfStacksTest, PicksTheThreadTheFaultHolds) {
+  EXPECT_EQ(TopFramesOfStacks(kStuckStacks),
+            "faults::(anonymous namespace)::Misbehave < faults::FaultController::OnHit < "
+            "faults::FaultController::FiuCallback");
+  EXPECT_EQ(TopFramesOfStacks(kStuckStacks, 1), "faults::(anonymous namespace)::Misbehave");
+}
+
+// Proves: without a fault on any stack, the first thread that is not idle is the one (a deadlock
+// inside the engine), and the idle ones (the watchdog, an idle background thread) never are.
+TEST(TopFramesOfStacksTest, WithoutAFaultTheFirstBusyThread) {
+  std::string stacks = kStuckStacks;
+  const size_t thread2 = stacks.find("Thread 2 (");
+  const size_t thread1 = stacks.find("Thread 1 (");
+  stacks.erase(thread2, thread1 - thread2);
+  EXPECT_EQ(TopFramesOfStacks(stacks, 2),
+            "engine::DBImpl::MakeRoomForWriteLocked < engine::DBImpl::Write");
+  const size_t thread3 = stacks.find("Thread 3 (");
+  stacks.erase(thread3, stacks.find("Thread 1 (") - thread3);
+  EXPECT_EQ(TopFramesOfStacks(stacks), "");  // only idle threads left
+  EXPECT_EQ(TopFramesOfStacks("thread 12 (vstress): state S, wchan futex_wait_queue\n"), "");
+}
+
+// Proves: a crash handler's own frames (above "<signal handler called>") are skipped, so a dying
+// thread is named by the code that died, not by the handler taking its stacks.
+TEST(TopFramesOfStacksTest, SkipsTheCrashHandlersFrames) {
+  const std::string stacks = R"(Thread 3 (Thread 0x7f (LWP 12) "vstress"):
+#0  0x0000 in __GI___nanosleep () at nanosleep.c:25
+#1  0x0000 in harness::(anonymous namespace)::AppendGdbStacks (fd=9) at harness/process_signals.cc:102
+#2  harness::(anonymous namespace)::OnFatalSignal (signal=6) at harness/process_signals.cc:121
+#3  <signal handler called>
+#4  0x0000 in __GI_abort () at ./stdlib/abort.c:79
+#5  0x0000 in engine::detail::CheckFailed (condition=0x1) at engine/src/check.h:17
+#6  0x0000 in engine::VersionSet::~VersionSet (this=0x2) at engine/src/version_set.cc:53
+)";
+  EXPECT_EQ(TopFramesOfStacks(stacks, 2),
+            "engine::detail::CheckFailed < engine::VersionSet::~VersionSet");
+}
+
+// Proves: a hung or dead shard signs with where it was, so seeds stuck at one site share a row;
+// without frames the reason stands in, as for any failure without a violation.
+TEST(SignatureOfPostmortemTest, NamesTheSite) {
+  const FailureSignature hung =
+      SignatureOfPostmortem("liveness", "engine::DBImpl::Write", "", "no progress for 60s");
+  EXPECT_EQ(hung.Text(), "liveness: stuck in engine::DBImpl::Write");
+  const FailureSignature dead =
+      SignatureOfPostmortem("crash", "engine::detail::CheckFailed", "SIGABRT", "died");
+  EXPECT_EQ(dead.Text(), "crash: SIGABRT in engine::detail::CheckFailed");
+  EXPECT_EQ(SignatureOfPostmortem("liveness", "", "", "no progress for 60s").Text(),
+            SignatureOfFailure("liveness", "no progress for 60s").Text());
 }
 
 }  // namespace

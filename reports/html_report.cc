@@ -275,6 +275,21 @@ engine::Status LoadSummary(const std::string& path, const std::string& text, Rep
     }
   }
   LoadCrash(doc, &r, out);
+  if (const json* p = JsonReader::Find(doc, "postmortem"); p != nullptr && p->is_object()) {
+    ReportPostmortem& pm = out->postmortem;
+    r.Read(*p, "postmortem", "step", &pm.step);
+    r.Read(*p, "postmortem", "seconds_without_progress", &pm.seconds_without_progress);
+    r.Read(*p, "postmortem", "signal_name", &pm.signal_name);
+    r.Read(*p, "postmortem", "last_progress", &pm.last_progress);
+    r.Read(*p, "postmortem", "stacks", &pm.stacks);
+    r.Read(*p, "postmortem", "stacks_source", &pm.stacks_source);
+    r.Read(*p, "postmortem", "top_frames", &pm.top_frames);
+    if (const json* ops = JsonReader::Find(*p, "in_flight"); ops != nullptr && ops->is_array()) {
+      for (const json& op : *ops) {
+        if (op.is_string()) pm.in_flight.push_back(op.get<std::string>());
+      }
+    }
+  }
   if (out->result.empty()) r.Fail("result", "a non-empty string");
   return r.status();
 }
@@ -580,7 +595,7 @@ std::string RenderRunHeader(const RunReport& report) {
   html += "</dl>";
   if (!s.error.empty()) html += "<p class=\"error\">" + EscapeHtml(s.error) + "</p>";
   html += "<h3>Reproduce</h3><pre class=\"repro\" id=\"repro\">" + EscapeHtml(s.repro) + "</pre>";
-  return html + "</header>";
+  return html + "</header>" + RenderPostmortem(s.postmortem);
 }
 
 std::string RenderCharts(const RunReport& report) {

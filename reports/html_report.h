@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "engine/status.h"
+#include "reports/postmortem_section.h"
 #include "reports/run_record.h"
 
 namespace reports {
@@ -37,7 +38,7 @@ inline constexpr size_t kReportSeriesPointsMax = 2000;
 
 // summary.json, as far as the page needs it. Counters missing from an older file read as 0.
 struct ReportSummary {
-  std::string result;  // pass | violation | error | liveness
+  std::string result;  // pass | violation | error | liveness | crash
   int exit_code = 0;
   uint64_t seed = 0;
   std::string preset;
@@ -45,6 +46,7 @@ struct ReportSummary {
   double duration_seconds = 0;
   std::string repro;
   std::string error;
+  ReportPostmortem postmortem;  // liveness and crash
   uint64_t violations = 0;
   uint64_t peak_rss_bytes = 0;
   std::map<std::string, uint64_t> ops;     // put, delete, get, ...

@@ -193,12 +193,17 @@ std::string JunitXml(const RunInfo& info, const RunOutcome& outcome) {
   }
   cases += CrashTestcases(classname, outcome, &tests, &failures, &skipped);
   tests++;
-  if (outcome.result == "error" || outcome.result == "liveness") {
+  if (outcome.result == "error" || outcome.result == "liveness" || outcome.result == "crash") {
     errors++;
+    std::string message = outcome.error;
+    if (outcome.postmortem) {
+      for (const std::string& op : outcome.postmortem->in_flight) message += "; in flight: " + op;
+      if (!outcome.postmortem->stacks.empty()) message += "; every thread's stack in stacks.txt";
+    }
     cases += fmt::format(
         "    <testcase classname=\"{}\" name=\"run completes\" time=\"{:.3f}\">\n"
         "      <error message=\"{}\" type=\"{}\"/>\n    </testcase>\n",
-        classname, time, EscapeXmlText(outcome.error), EscapeXmlText(outcome.result));
+        classname, time, EscapeXmlText(message), EscapeXmlText(outcome.result));
   } else {
     cases +=
         fmt::format("    <testcase classname=\"{}\" name=\"run completes\" time=\"{:.3f}\"/>\n",

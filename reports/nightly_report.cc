@@ -13,7 +13,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kResults[] = {"pass", "violation", "liveness", "error"};
+constexpr const char* kResults[] = {"pass", "violation", "liveness", "crash", "error"};
 
 // The op kinds report.html's header adds up as "ops", so a shard's row and its page agree.
 constexpr const char* kCountedOps[] = {"put", "delete", "batch", "get", "scan", "snapshot_get"};
@@ -93,7 +93,7 @@ std::string ApplySummary(const std::string& text, ShardRecord* r) {
   const json j = json::parse(text, nullptr, /*allow_exceptions=*/false);
   if (!j.is_object()) return "not a JSON object";
   const std::string result = String(j, "result");
-  if (!IsResult(result)) return "no result (pass, violation, liveness or error)";
+  if (!IsResult(result)) return "no result (pass, violation, liveness, crash or error)";
   r->result = result;
   if (j.contains("exit_code") && j["exit_code"].is_number_integer()) {
     r->exit_code = j["exit_code"].get<int>();
@@ -108,6 +108,8 @@ std::string ApplySummary(const std::string& text, ShardRecord* r) {
   r->error = String(j, "error");
   r->repro = String(j, "repro");
   r->faults_fired = FiredPairs(j);
+  r->top_frames = String(Object(j, "postmortem"), "top_frames");
+  r->signal_name = String(Object(j, "postmortem"), "signal_name");
   r->reactions = Counts(Object(Object(j, "coverage"), "reactions"));
   return "";
 }
@@ -146,6 +148,13 @@ void MakeErrorRow(ShardRecord* r, const std::string& why) {
 
 // The signature of a shard whose summary says it failed.
 void SignFailure(const ShardFiles& files, ShardRecord* r) {
+  if (r->result == "liveness" || r->result == "crash") {
+    // A crash report written from a signal handler has the stacks but not their top frames.
+    if (r->top_frames.empty() && files.stacks_txt)
+      r->top_frames = TopFramesOfStacks(*files.stacks_txt);
+    r->signature = SignatureOfPostmortem(r->result, r->top_frames, r->signal_name, r->error);
+    return;
+  }
   if (r->result != "violation") {
     r->signature = SignatureOfFailure(r->result, r->error);
     return;
@@ -208,7 +217,7 @@ SweepTotals AddUp(const std::vector<ShardRecord>& shards) {
   t.shards = shards.size();
   for (const ShardRecord& r : shards) {
     t.passed += r.result == "pass";
-    t.failed += r.result == "violation" || r.result == "liveness";
+    t.failed += r.result == "violation" || r.result == "liveness" || r.result == "crash";
     t.errors += r.result == "error";
     t.violations += r.violations;
     t.reads_checked += r.reads_checked;
@@ -240,6 +249,7 @@ std::pair<std::string, int> WorstResult(const std::vector<ShardRecord>& shards) 
   };
   if (any("violation")) return {"violation", 1};
   if (any("liveness")) return {"liveness", 3};
+  if (any("crash")) return {"crash", 4};
   if (any("error")) return {"error", 4};
   return {"pass", 0};
 }

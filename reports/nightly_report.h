@@ -52,11 +52,12 @@ struct ShardFiles {
   std::optional<std::string> shard_json;
   std::optional<std::string> summary_json;
   std::optional<std::string> violations_json;
+  std::optional<std::string> stacks_txt;  // a liveness or crash postmortem's stacks
 };
 
 struct ShardRecord {
   ShardPlanFacts plan;
-  std::string result = "error";  // pass | violation | liveness | error
+  std::string result = "error";  // pass | violation | liveness | crash | error
   int exit_code = 4;
   std::string exit;  // shard.json's "exit 1" / "signal 9"; empty: never ran
   std::string host;
@@ -69,6 +70,9 @@ struct ShardRecord {
   uint64_t crash_cycles = 0;
   std::string error;  // why the shard failed without a violation, or why it is an error row
   std::string repro;  // summary.json's repro
+  // A liveness or crash postmortem: where it was stuck or died (TopFramesOfStacks), the signal.
+  std::string top_frames;
+  std::string signal_name;
   std::optional<Violation> first_violation;
   std::map<std::string, uint64_t> faults_fired;  // "POINT:ACTION" -> fires
   std::map<std::string, uint64_t> reactions;     // summary coverage.reactions

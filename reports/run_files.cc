@@ -1,6 +1,8 @@
 #include "reports/run_files.h"
 
 #include <fmt/format.h>
+#include <signal.h>
+#include <string.h>
 
 #include <algorithm>
 #include <cmath>
@@ -8,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "engine/file_system.h"
+#include "reports/failure_signature.h"
 
 namespace reports {
 namespace {
@@ -53,10 +56,12 @@ json QuiescenceJson(const std::vector<QuiescencePoint>& points) {
   json failed = json::array();
   double longest = 0;
   uint64_t reopens = 0;
+  uint64_t reopens_replaying_wal = 0;
   for (const QuiescencePoint& p : points) {
     at.push_back(std::round(p.seconds * 1000) / 1000);
     longest = std::max(longest, p.duration_seconds);
     reopens += p.reopened ? 1 : 0;
+    reopens_replaying_wal += p.wal_batches_replayed > 0 ? 1 : 0;
     if (p.violations > 0) {
       failed.push_back({{"seconds", p.seconds},
                         {"when", p.when},
@@ -67,6 +72,7 @@ json QuiescenceJson(const std::vector<QuiescencePoint>& points) {
   }
   return {{"points", points.size()},
           {"reopens", reopens},
+          {"reopens_replaying_wal", reopens_replaying_wal},
           {"longest_s", longest},
           {"at_seconds", at},
           {"with_violations", failed}};
@@ -182,6 +188,25 @@ engine::Status WriteFileAtomically(const std::string& path, const std::string& c
   return engine::WriteFileAtomically(RealFileSystem(), dir.empty() ? "." : dir, path, contents);
 }
 
+nlohmann::ordered_json PostmortemJson(const Postmortem& p) {
+  nlohmann::ordered_json j;
+  if (p.step != 0) j["step"] = p.step;
+  j["in_flight"] = p.in_flight;
+  if (p.signal != 0) {
+    j["signal"] = p.signal;
+    const char* name = sigabbrev_np(p.signal);
+    j["signal_name"] =
+        name == nullptr ? fmt::format("signal {}", p.signal) : fmt::format("SIG{}", name);
+  } else {
+    j["seconds_without_progress"] = p.seconds_without_progress;
+  }
+  if (!p.last_progress.empty()) j["last_progress"] = p.last_progress;
+  j["stacks"] = p.stacks.empty() ? "" : kStacksFile;
+  j["stacks_source"] = p.stacks_source.empty() ? "none" : p.stacks_source;
+  j["top_frames"] = TopFramesOfStacks(p.stacks);
+  return j;
+}
+
 engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
                                 const RunOutcome& outcome) {
   json faults = {{"injected_total", info.faults_injected_total},
@@ -202,6 +227,7 @@ engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
                   {"repro", info.repro},
                   {"peak_rss_bytes", outcome.peak_rss_bytes}};
   if (!outcome.error.empty()) summary["error"] = outcome.error;
+  if (outcome.postmortem) summary["postmortem"] = PostmortemJson(*outcome.postmortem);
   summary["quiescence"] = QuiescenceJson(outcome.quiescence_points);
   summary["driver"] = info.driver;
   summary["coverage"] = CoverageJson(info, outcome);

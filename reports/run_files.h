@@ -9,6 +9,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,13 @@ struct RunInfo {
   // How often the pair "POINT:ACTION" fired (0: never, or not a pair).
   uint64_t FiresOf(const std::string& pair) const;
 };
+
+// Where a run's postmortem keeps every thread's stack, beside summary.json.
+inline constexpr const char* kStacksFile = "stacks.txt";
+
+// summary.json's `postmortem` section: step, in_flight, seconds_without_progress, signal and
+// signal_name (crash), last_progress, stacks (the file), stacks_source, top_frames.
+nlohmann::ordered_json PostmortemJson(const Postmortem& p);
 
 engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
                                 const RunOutcome& outcome);

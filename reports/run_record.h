@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -202,12 +203,28 @@ struct QuiescencePoint {
   bool reopened = false;                // the close-reopen-compare check ran
   bool background_error = false;        // the DB was in a background error before the reopen
   uint64_t violations = 0;              // found by this point's checks
+  // Write batches the reopen replayed from the WAL: the memtable the close left unflushed.
+  uint64_t wal_batches_replayed = 0;
+};
+
+// How a run that did not end by itself went: stuck (result liveness: a watchdog found no
+// progress) or dead (result crash: the process died of a signal). summary.json's `postmortem`; the
+// stacks go to stacks.txt beside it.
+struct Postmortem {
+  uint64_t step = 0;                   // a simulated run: the step in flight (0: none)
+  std::vector<std::string> in_flight;  // the ops in flight: "writer-0: put k00000042 ..."
+  double seconds_without_progress = 0;
+  int signal = 0;             // crash: the signal it died of
+  std::string last_progress;  // the last progress line it printed
+  std::string stacks;         // every thread's stack
+  std::string stacks_source;  // gdb, wchan, backtrace (the dying thread alone), or none
 };
 
 struct RunOutcome {
-  std::string result = "pass";  // pass | violation | error | liveness
+  std::string result = "pass";  // pass | violation | error | liveness | crash
   int exit_code = 0;
-  std::string error;       // for result == error or liveness
+  std::string error;                     // for result == error, liveness or crash
+  std::optional<Postmortem> postmortem;  // liveness and crash
   std::string crash_mode;  // vstress crash --mode, or "power-loss" for crash rules ("": neither)
   double duration_seconds = 0;
   std::map<std::string, uint64_t> ops;     // put, delete, batch, get, scan, snapshot_get, ...

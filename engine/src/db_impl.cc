@@ -49,15 +49,47 @@ DBImpl::DBImpl(const Options& options, std::string path)
 
 DBImpl::~DBImpl() { Close(); }
 
+void DBImpl::StopBackgroundWork() {
+  {
+    std::lock_guard<std::mutex> guard(mu_);
+    shutting_down_ = true;
+    bg_cv_.notify_all();
+  }
+  if (bg_thread_.joinable()) bg_thread_.join();
+}
+
+std::vector<testing::LiveVersion> DBImpl::VersionsLeftAtClose() {
+  StopBackgroundWork();
+  // What the DB itself holds on the current Version: current_, and the current read view's — and
+  // that view stays alive past the close if readers still hold it.
+  int own_refs = 1;
+  int view_held_by_readers = 0;
+  {
+    std::lock_guard<std::mutex> guard(read_view_mu_);
+    if (read_view_ != nullptr && read_view_->version() == versions_->current()) {
+      own_refs++;
+      view_held_by_readers = read_view_->refs() - 1;
+    }
+  }
+  std::vector<testing::LiveVersion> left;
+  for (testing::LiveVersion& v : versions_->LiveVersions()) {
+    if (v.is_current) {
+      const int beyond = v.refs - own_refs + view_held_by_readers;
+      if (beyond <= 0) continue;
+      v.refs = beyond;  // the references beyond the DB's own
+    }
+    left.push_back(std::move(v));
+  }
+  return left;
+}
+
 Status DBImpl::Close() {
   {
     std::unique_lock<std::mutex> lock(mu_);
     if (closed_) return Status::Ok();
     closed_ = true;
-    shutting_down_ = true;
-    bg_cv_.notify_all();
   }
-  if (bg_thread_.joinable()) bg_thread_.join();
+  StopBackgroundWork();
   Status s;
   {
     std::lock_guard<std::mutex> guard(write_mu_);
@@ -230,9 +262,9 @@ Result<SequenceNumber> DBImpl::Write(const WriteOptions& options, WriteBatch* ba
   const bool manual = options_.background == BackgroundMode::kManual;
   // With manual background work one thread drives the DB: a write reached from inside another
   // write (a driver's yield hook running a step there) would wait on write_mu_ forever.
-  VSTRESS_CHECK(!(manual && write_owner_.load(std::memory_order_relaxed) ==
-                                std::this_thread::get_id()) &&
-                "a write ran inside another write (manual background mode)");
+  VSTRESS_CHECK(
+      !(manual && write_owner_.load(std::memory_order_relaxed) == std::this_thread::get_id()) &&
+      "a write ran inside another write (manual background mode)");
   std::lock_guard<std::mutex> write_guard(write_mu_);
   if (manual) write_owner_.store(std::this_thread::get_id(), std::memory_order_relaxed);
   // Cleared on every return below, with write_mu_ still held.
@@ -388,6 +420,7 @@ StatsSnapshot DBImpl::GetStats() const {
   s.deepest_level = stats_.deepest_level.load(std::memory_order_relaxed);
   s.oldest_version_age_seconds = versions_->OldestVersionAgeSeconds();
   s.last_sequence = versions_->last_sequence();
+  s.wal_batches_replayed = stats_.wal_batches_replayed.load(std::memory_order_relaxed);
   return s;
 }
 

@@ -71,6 +71,7 @@ class DBImpl final : public DB {
   std::vector<std::string> ExpectedFiles();
   bool BackgroundWorkPending();
   bool WriteWouldWait();
+  std::vector<testing::LiveVersion> VersionsLeftAtClose();
   uint64_t NextFileNumber();
   void SetYieldHook(std::function<void(testing::YieldSite)> hook) { yield_hook_ = std::move(hook); }
   std::vector<testing::KeyEntry> LocateKey(std::string_view user_key);
@@ -111,6 +112,8 @@ class DBImpl final : public DB {
 
   // ---- background (db_impl_background.cc) ----
   void BackgroundThreadMain();
+  // Ends background work for good (Close's first step): no new work starts, the thread is joined.
+  void StopBackgroundWork();
   // REQUIRES: mu_ held.
   bool HasBackgroundWorkLocked() const;
   // REQUIRES: mu_ held; may release and reacquire it. Returns true if it did work.

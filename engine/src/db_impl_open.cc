@@ -109,6 +109,7 @@ Status DBImpl::ReplayWal(uint64_t number, VersionEdit* edit, SequenceNumber* max
       mem->Ref();
     }
     if (s.ok()) s = WriteBatchInternal::InsertInto(&batch, mem);
+    if (s.ok()) EngineStats::Add(stats_.wal_batches_replayed, 1);
     if (!s.ok()) {
       s = Status::Corruption(fmt::format("{}: record at offset {}: {}", name,
                                          reader.last_record_offset(), s.message()));

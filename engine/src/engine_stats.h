@@ -21,6 +21,8 @@ struct EngineStats {
   std::atomic<uint64_t> background_retries{0};
   // The deepest level holding a table in the current Version (0 when only level 0 or none does).
   std::atomic<uint64_t> deepest_level{0};
+  // Write batches this DB's open replayed from WALs into memtables.
+  std::atomic<uint64_t> wal_batches_replayed{0};
 
   static void Add(std::atomic<uint64_t>& counter, uint64_t n) {
     counter.fetch_add(n, std::memory_order_relaxed);

@@ -28,6 +28,8 @@ class ReadView {
   ReadView& operator=(const ReadView&) = delete;
 
   void Ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
+  // The references now (for the close-time check; racy while readers come and go).
+  int refs() const { return refs_.load(std::memory_order_relaxed); }
   void Unref() {
     if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
   }

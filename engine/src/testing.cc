@@ -22,6 +22,8 @@ bool BackgroundWorkPending(DB* db) { return Impl(db)->BackgroundWorkPending(); }
 
 bool WriteWouldWait(DB* db) { return Impl(db)->WriteWouldWait(); }
 
+std::vector<LiveVersion> VersionsLeftAtClose(DB* db) { return Impl(db)->VersionsLeftAtClose(); }
+
 uint64_t NextFileNumber(DB* db) { return Impl(db)->NextFileNumber(); }
 
 const char* YieldSiteName(YieldSite site) {

@@ -30,6 +30,9 @@ struct StatsSnapshot {
   double oldest_version_age_seconds = 0;
   // The newest sequence number acknowledged to a writer.
   uint64_t last_sequence = 0;
+  // Write batches this DB instance's open replayed from the WALs: nonzero when it was closed (or
+  // crashed) with writes that had not been flushed to a table yet.
+  uint64_t wal_batches_replayed = 0;
 };
 
 }  // namespace engine

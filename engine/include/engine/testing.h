@@ -29,6 +29,12 @@ struct LiveVersion {
 
 // Every live Version, oldest first (the last one is the current Version).
 std::vector<LiveVersion> LiveVersions(DB* db);
+// The close-time invariant, checked before closing: stops background work (as Close does first,
+// so the DB takes no more work) and returns every Version that would stay linked once the DB let
+// go of its own references — a non-current Version, or the current one with `refs` counting the
+// references beyond the DB's own. Must be empty: closing a DB with any left aborts inside the
+// engine (a reference leaked). Call with every reader released; afterwards only close the DB.
+std::vector<LiveVersion> VersionsLeftAtClose(DB* db);
 // Table numbers being written by a flush or compaction (protected from deletion until installed).
 std::vector<uint64_t> ProtectedOutputs(DB* db);
 // The file names the DB needs right now: current tables, live WALs, MANIFEST, CURRENT, LOCK.
