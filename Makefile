@@ -2,6 +2,7 @@
 #   make test  - install missing packages, build, run the CTest suite, then the ThreadSanitizer,
 #                ASan+UBSan and fuzz stages (see each target below)
 #   make soak  - install missing packages, build vstress, run the default soak
+#   make nightly - the checks too long for `make test` (CTest label nightly)
 JOBS ?= $(shell nproc)
 SOAK_ARGS ?=
 # Seconds each fuzz target runs: 12 in `make test`, FUZZ_SECONDS (default 10 minutes) in `make fuzz`.
@@ -12,7 +13,7 @@ ASAN_TARGETS = vstress engine_unit_tests faults_unit_tests workloads_unit_tests 
 FUZZ_TARGETS = log_reader write_batch version_edit table fault_rule workload_toml run_files db_open
 
 .PHONY: all deps configure build build-vstress test test-tsan test-asan test-asan-smoke \
-  test-fuzz fuzz soak bench format clean
+  test-fuzz fuzz soak nightly bench format clean
 
 all: build
 
@@ -30,7 +31,7 @@ build-vstress: configure
 	cmake --build --preset release -j $(JOBS) --target vstress
 
 test: build
-	ctest --preset release -j $(JOBS) --no-tests=error
+	ctest --preset release -j $(JOBS) -LE nightly --no-tests=error
 	$(MAKE) test-tsan
 	$(MAKE) test-asan-smoke
 	$(MAKE) test-fuzz
@@ -72,6 +73,10 @@ test-asan: deps
 
 soak: build-vstress
 	./scripts/soak.sh $(SOAK_ARGS)
+
+# The checks too long for `make test` (label nightly): the 1,000-seed randomised simulation sweep.
+nightly: build
+	ctest --preset release -j $(JOBS) -L nightly --no-tests=error
 
 bench: build
 	./build/release/bench/vstress_bench --benchmark_repetitions=5 \

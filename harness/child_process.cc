@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <fmt/format.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
 #include <sys/wait.h>
@@ -10,6 +11,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <thread>
@@ -178,6 +180,36 @@ ChildExit ChildProcess::Wait(double limit_seconds) {
     if (std::optional<ChildExit> e = Poll(deadline)) return *e;
     std::this_thread::sleep_for(kPollInterval);
   }
+}
+
+ForkedEnd RunForked(double limit_seconds, const std::function<int64_t()>& call, int64_t* answer) {
+  int result[2];
+  if (pipe2(result, O_CLOEXEC) != 0) return ForkedEnd::kDied;
+  std::fflush(nullptr);  // nothing buffered is written twice
+  const pid_t child = fork();
+  if (child < 0) {
+    close(result[0]);
+    close(result[1]);
+    return ForkedEnd::kDied;
+  }
+  if (child == 0) {
+    close(result[0]);
+    const int64_t value = call();
+    (void)!write(result[1], &value, sizeof(value));
+    _exit(0);
+  }
+  close(result[1]);
+  pollfd ready = {result[0], POLLIN, 0};
+  int waited;
+  do {
+    waited = poll(&ready, 1, static_cast<int>(limit_seconds * 1000));
+  } while (waited < 0 && errno == EINTR);
+  const bool answered = waited > 0 && read(result[0], answer, sizeof(*answer)) == sizeof(*answer);
+  close(result[0]);
+  if (!answered) kill(child, SIGKILL);
+  waitpid(child, nullptr, 0);
+  if (answered) return ForkedEnd::kAnswered;
+  return waited == 0 ? ForkedEnd::kTimedOut : ForkedEnd::kDied;
 }
 
 std::string SelfExecutable() {

@@ -83,6 +83,16 @@ int RunChildren(const std::vector<ChildJob>& jobs, int parallel, double limit_se
 ChildExit WaitStoppable(ChildProcess* child, double limit_seconds, int* stopped_by,
                         const std::function<void()>& on_poll = nullptr);
 
+// How a call run in a forked child ended (RunForked).
+enum class ForkedEnd { kAnswered, kTimedOut, kDied };
+
+// Runs `call` in a forked child of this process and returns its answer; past `limit_seconds` the
+// child is killed (kTimedOut), and a child that ends without answering — it aborted, say — is
+// kDied. For work that may hang or crash while the caller must go on (shrink's candidates): the
+// child has only the calling thread and a copy of the memory, so `call` must not need another
+// thread or anything a lock held elsewhere guards.
+ForkedEnd RunForked(double limit_seconds, const std::function<int64_t()>& call, int64_t* answer);
+
 // This program's own executable (/proc/self/exe), for starting copies of vstress.
 std::string SelfExecutable();
 

@@ -208,7 +208,12 @@ void InstallCrashReport(const std::string& run_dir, const std::string& identity)
   action.sa_handler = OnFatalSignal;
   sigemptyset(&action.sa_mask);
   action.sa_flags = SA_RESETHAND;
+#if defined(__SANITIZE_ADDRESS__)
+  // AddressSanitizer reports a bad access itself, with more than a backtrace: its handler stays.
+  for (int signal : {SIGABRT, SIGFPE, SIGILL}) sigaction(signal, &action, nullptr);
+#else
   for (int signal : {SIGABRT, SIGSEGV, SIGBUS, SIGFPE, SIGILL}) sigaction(signal, &action, nullptr);
+#endif
 }
 
 void SetLastProgress(std::string_view line) {

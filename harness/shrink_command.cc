@@ -1,16 +1,12 @@
 #include "harness/shrink_command.h"
 
 #include <fmt/format.h>
-#include <poll.h>
-#include <signal.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <filesystem>
-#include <iostream>
 
 #include "faults/fault_rule.h"
+#include "harness/child_process.h"
 #include "harness/exit_codes.h"
 #include "harness/recorded_run.h"
 #include "harness/run_environment.h"
@@ -48,44 +44,24 @@ struct CandidateTrouble {
   uint64_t died = 0;
 };
 
-// ReplayFailsWith in a child process (fork), so that a candidate that hangs — its one thread
-// stuck inside a step — or aborts cannot take the shrink down with it: past `limit_seconds` the
-// child is killed, and a hung or dead candidate counts as "does not fail the same way".
+// ReplayFailsWith in a forked child (RunForked), so that a candidate that hangs — its one thread
+// stuck inside a step — or aborts cannot take the shrink down with it: a hung or dead candidate
+// counts as "does not fail the same way".
 std::optional<size_t> FailsWith(const workloads::WorkloadSpec& spec, const std::string& kind,
                                 const std::vector<SimStep>& script, double limit_seconds,
                                 CandidateTrouble* trouble) {
-  int result[2];
-  if (pipe(result) != 0) return ReplayFailsWith(spec, kind, script);
-  std::cout.flush();
-  std::cerr.flush();
-  const pid_t child = fork();
-  if (child < 0) {
-    close(result[0]);
-    close(result[1]);
-    return ReplayFailsWith(spec, kind, script);
-  }
-  if (child == 0) {
-    close(result[0]);
-    const std::optional<size_t> step = ReplayFailsWith(spec, kind, script);
-    const int64_t answer = step ? static_cast<int64_t>(*step) : -1;
-    (void)!write(result[1], &answer, sizeof(answer));
-    _exit(0);
-  }
-  close(result[1]);
-  pollfd ready = {result[0], POLLIN, 0};
-  const int waited = poll(&ready, 1, static_cast<int>(limit_seconds * 1000));
-  int64_t answer = -1;
-  const bool answered = waited > 0 && read(result[0], &answer, sizeof(answer)) == sizeof(answer);
-  close(result[0]);
-  if (waited == 0) {
-    kill(child, SIGKILL);
-    trouble->hung++;
-  } else if (!answered) {
-    trouble->died++;
-  }
-  waitpid(child, nullptr, 0);
-  if (!answered || answer < 0) return std::nullopt;
-  return static_cast<size_t>(answer);
+  int64_t step = -1;
+  const ForkedEnd end = RunForked(
+      limit_seconds,
+      [&]() -> int64_t {
+        const std::optional<size_t> failed = ReplayFailsWith(spec, kind, script);
+        return failed ? static_cast<int64_t>(*failed) : -1;
+      },
+      &step);
+  if (end == ForkedEnd::kTimedOut) trouble->hung++;
+  if (end == ForkedEnd::kDied) trouble->died++;
+  if (end != ForkedEnd::kAnswered || step < 0) return std::nullopt;
+  return static_cast<size_t>(step);
 }
 
 // A seeded simulation of `spec`, every step captured.

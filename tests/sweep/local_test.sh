@@ -5,7 +5,8 @@
 # correct ones fails the sweep with all of its failures in one signature, keeps the failing
 # shards' DBs and drops the passing ones'; --randomize draws each shard's config from its seed
 # (deterministically, into the shard's config.toml); every driver flag reaches every shard; the
-# crash and sim drivers; bad flags and plans exit 2 before anything runs.
+# crash and sim drivers; bad flags and plans exit 2 before anything runs; a hung shard is killed at
+# its time limit and shown as liveness; a sweep stopped by SIGTERM leaves no process behind.
 #   local_test.sh VSTRESS WORK_DIR
 set -uo pipefail
 vstress="$1" work="$2"
@@ -118,4 +119,19 @@ expect 2 "no plan" "$vstress" shard "$work/bad-nothing" 0
 sed -i '1s/"plan_version":1/"plan_version":99/' "$work/flags/plan.jsonl"
 expect 2 "a plan from another version" "$vstress" shard "$work/flags" 0
 grep -q "plan.jsonl:1: plan_version 99 was written by another vstress version" "$work/out.txt" || fail "message"
+# A shard that hangs is killed at its time limit with its stacks, and the nightly shows it.
+hang_config "$work/hang.toml"
+expect 3 "a sweep with a hung shard" "$vstress" sweep --seeds 1-2 --preset smoke \
+  --config "$work/hang.toml" --duration 3s --jobs 2 --shard-timeout 8s --progress plain \
+  --out "$work/hung"
+plan_check "$work/hung" 'all(s["timeout_s"] == 8 for s in p)'
+json_check "$work/hung/shards/0/summary.json" 'd["result"] == "pass"'
+hung_shard_check "$work/hung" 1
+no_process_left "$work/hung"
+# Without --shard-timeout each shard's limit comes from its workload: 3 x its length and more.
+plan_check "$work/pass" 'all(s["timeout_s"] >= 3 * 2 for s in p)'
+
+# A sweep stopped by SIGTERM stops its shards: nothing of it is left running.
+stop_sweep_check 60 "$work/stopped" "$vstress" sweep --seeds 1-4 --preset smoke --duration 60s \
+  --jobs 2 --progress plain --out "$work/stopped"
 echo "sweep_local_test: PASS"

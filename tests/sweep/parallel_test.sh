@@ -2,7 +2,8 @@
 # Proves `vstress sweep --executor parallel` with the real GNU parallel: every shard run as
 # `vstress shard DIR INDEX` through --sshloginfile (":" is this machine: the same path as a remote
 # host, without ssh), each job's exit code in parallel's joblog equal to the shard's own, the merge
-# at the end; then --retry-failed reruns exactly the failed shards from the joblog and merges again.
+# at the end; then --retry-failed reruns exactly the failed shards from the joblog and merges again;
+# a hung shard is killed at its limit and shown; SIGTERM stops parallel and every shard.
 #   parallel_test.sh VSTRESS WORK_DIR
 set -uo pipefail
 vstress="$1" work="$2"
@@ -48,4 +49,14 @@ expect 2 "--retry-failed without a plan" "$vstress" sweep --executor parallel --
   --out "$work/nothing"
 expect 2 "--sshloginfile with the local executor" "$vstress" sweep --runs 1 \
   --sshloginfile "$work/hosts" --out "$work/bad"
+# A shard that hangs is killed at its time limit (GNU parallel's --timeout is only the backstop),
+# and a sweep stopped by SIGTERM stops parallel and every shard it ran.
+hang_config "$work/hang.toml"
+expect 3 "a parallel sweep with a hung shard" "$vstress" sweep --executor parallel --jobs 2 \
+  --seeds 1-2 --preset smoke --config "$work/hang.toml" --duration 3s --shard-timeout 8s \
+  --progress plain --out "$work/hung"
+grep -q -- "--timeout 128" "$work/out.txt" || fail "parallel got no --timeout backstop"
+hung_shard_check "$work/hung" 1
+stop_sweep_check 60 "$work/stopped" "$vstress" sweep --executor parallel --seeds 1-4 \
+  --preset smoke --duration 60s --jobs 2 --progress plain --out "$work/stopped"
 echo "sweep_parallel_test: PASS"

@@ -3,7 +3,8 @@
 # job array of `vstress shard DIR $SLURM_ARRAY_TASK_ID` throttled to --jobs, a merge job that
 # depends on it (afterany) and writes nightly.html once every shard has ended, --wait returning
 # the merge's exit code, --slurm-args reaching sbatch, and without --wait a sweep that returns
-# once submitted, its report there when the merge job ends.
+# once submitted, its report there when the merge job ends; a hung shard is killed at its limit
+# inside its task and shown by the merge.
 #   slurm_test.sh VSTRESS WORK_DIR
 set -uo pipefail
 vstress="$1" work="$2"
@@ -43,4 +44,11 @@ expect 0 "a Slurm sweep without --wait" "$vstress" sweep --executor slurm --jobs
 [[ ! -e "$work/nowait/nightly.html" ]] || fail "the report was there before the shards ran"
 for _ in $(seq 1 120); do [[ -e "$work/nowait/summary.json" ]] && break; sleep 0.5; done
 merged 'd["result"] == "pass" and d["totals"]["passed"] == 2' "$work/nowait"
+# A shard that hangs is killed at its time limit inside its Slurm task (the array's --time is the
+# backstop), and the merge job shows it.
+hang_config "$work/hang.toml"
+expect 3 "a Slurm sweep with a hung shard" "$vstress" sweep --executor slurm --wait --jobs 2 \
+  --slurm-args "--partition=debug" --seeds 1-2 --preset smoke --config "$work/hang.toml" \
+  --duration 3s --shard-timeout 8s --out "$work/hung"
+hung_shard_check "$work/hung" 1
 echo "sweep_slurm_test: PASS"
