@@ -13,6 +13,7 @@
 #include "harness/crash_recovery.h"
 #include "harness/exit_codes.h"
 #include "harness/key_locations.h"
+#include "harness/leak_on_purpose.h"
 #include "harness/run_environment.h"
 #include "workloads/key_chooser.h"
 #include "workloads/value.h"
@@ -266,8 +267,8 @@ void DriverCore::FailLiveness(std::string error) {
 }
 
 void DriverCore::Abandon() {
-  (void)db.release();
-  for (auto& client : clients) (void)client.release();
+  LeakOnPurpose(db.release());
+  for (auto& client : clients) LeakOnPurpose(client.release());
   clients.clear();
 }
 

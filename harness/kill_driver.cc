@@ -123,24 +123,27 @@ Violation ChildViolation(const std::string& child_dir, uint64_t cycle, const Chi
 // moment: the report's gdb takes seconds, and a kill in the middle of it loses the stacks.
 constexpr double kDyingGraceSeconds = 60;
 
-// Waits until the kill moment `delay` seconds from now and kills the child's group (timed_out), or
-// until the child ends by itself; a child caught writing its crash report gets kDyingGraceSeconds
-// more. A stop signal stops it (process_signals.h).
+// Waits until the kill moment and kills the child's group (timed_out), or until the child ends by
+// itself. The moment is `delay` seconds after the child's workload began — its acknowledgement
+// logs exist — not after its start, so a slow start (a sanitizer build, a loaded machine) does not
+// eat the cycle. A child caught writing its crash report gets kDyingGraceSeconds more. A stop
+// signal stops it (process_signals.h).
 ChildExit WaitForKillMoment(ChildProcess* child, double delay, const std::string& child_dir,
                             DriverCore* core, int* stopped_by) {
   using Clock = std::chrono::steady_clock;
   const auto seconds = [](double s) {
     return std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(s));
   };
-  const auto kill_at = Clock::now() + seconds(delay);
+  std::optional<Clock::time_point> kill_at;
   bool killed = false;
   ChildExit exit = WaitStoppable(child, 0, stopped_by, [&] {
     core->run.Beat();
     const auto now = Clock::now();
-    if (killed || now < kill_at) return;
     std::error_code ec;
+    if (!kill_at && !fs::is_empty(child_dir + "/acks", ec) && !ec) kill_at = now + seconds(delay);
+    if (killed || !kill_at || now < *kill_at) return;
     const bool dying = fs::exists(child_dir + "/" + reports::kStacksFile, ec);
-    if (dying && now < kill_at + seconds(kDyingGraceSeconds)) return;
+    if (dying && now < *kill_at + seconds(kDyingGraceSeconds)) return;
     killed = true;
     child->Signal(SIGKILL);
   });

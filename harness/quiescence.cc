@@ -8,6 +8,7 @@
 
 #include "engine/file_system.h"
 #include "engine/testing.h"
+#include "harness/leak_on_purpose.h"
 
 namespace harness {
 namespace {
@@ -107,7 +108,7 @@ bool CloseChecked(std::unique_ptr<engine::DB>* db, std::string_view when, RunSta
                   "released; the DB is left open, since closing it would abort",
                   when, left.size(), left.size() == 1 ? "" : "s", fmt::join(named, "; "))),
               nullptr);
-  (void)db->release();  // leaked on purpose: its destructor would abort the process
+  LeakOnPurpose(db->release());  // its destructor would abort the process
   run->Stop();
   return false;
 }
