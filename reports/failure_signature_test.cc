@@ -136,8 +136,8 @@ TEST(FailureSignatureTest, FailuresWithoutViolationsKeepTheirSignal) {
 // for the background, the thread a hang fault holds, and the watchdog taking the stacks.
 constexpr const char* kStuckStacks = R"(Thread 4 (Thread 0x7f (LWP 13) "vstress"):
 #0  futex_wait (private=0, expected=2) at ../sysdeps/nptl/futex-internal.h:146
-#1  0x0000 in harness::Watchdog::HandleStall (this=0x1, seconds=4) at harness/watchdog.cc:170
-#2  0x0000 in harness::Watchdog::Main (this=0x1) at harness/watchdog.cc:150
+#1  0x0000 in harness::drivers::Watchdog::HandleStall (this=0x1, seconds=4) at harness/watchdog.cc:170
+#2  0x0000 in harness::drivers::Watchdog::Main (this=0x1) at harness/watchdog.cc:150
 Thread 3 (Thread 0x7f (LWP 12) "vstress"):
 #0  0x0000 in __futex_abstimed_wait_common64 () at futex-internal.c:57
 #1  0x0000 in engine::DBImpl::MakeRoomForWriteLocked (this=0x2, lock=0x3) at engine/src/db_impl.cc:300

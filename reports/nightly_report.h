@@ -1,7 +1,7 @@
 // The morning report of a sweep, as a value: one ShardRecord per planned shard (what its plan line,
 // shard.json, summary.json and violations.json say), the failures grouped by signature
 // (reports/failure_signature.h), totals, the union of the fault coverage, and optionally the
-// comparison with a previous sweep. `vstress merge` (harness/merge_command.h) reads the files and
+// comparison with a previous sweep. `vstress merge` (harness/sweep/merge.h) reads the files and
 // writes this model out as nightly.html (reports/nightly_html.h), summary.json (here), junit.xml
 // (reports/junit_merge.h) and metrics.prom (reports/prom_merge.h).
 //
@@ -34,7 +34,7 @@ namespace reports {
 // changing what reads previous merges.
 inline constexpr int kSweepSummaryVersion = 1;
 
-// What the plan says about one shard (harness/sweep_plan.h's ShardPlan, as far as the report
+// What the plan says about one shard (harness/sweep/plan.h's ShardPlan, as far as the report
 // needs).
 struct ShardPlanFacts {
   uint64_t index = 0;

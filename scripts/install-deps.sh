@@ -20,7 +20,7 @@ packages=(
   prometheus prometheus-pushgateway chromium libxml2-utils curl python3
   # sweeps: a one-node Slurm cluster and GNU parallel
   slurm-wlm munge parallel python3-junitparser
-  # every thread's stack of a stuck or dying run (harness/watchdog.h, harness/process_signals.h)
+  # every thread's stack of a stuck or dying run (harness/drivers/watchdog.h, harness/process/process_signals.h)
   gdb
 )
 

@@ -1,0 +1,278 @@
+// The point reader and snapshot reader clients. Each step is one Get, at the newest data or
+// through the client's current snapshot, checked against the Oracle at the sequence it reports.
+#include <deque>
+
+#include "harness/clients/client.h"
+#include "harness/clients/client_ops.h"
+#include "workloads/key_chooser.h"
+
+namespace harness::clients {
+namespace {
+
+// Reads that cannot be checked yet: a write at or below their sequence is still being recorded
+// (its writer may be descheduled). A reader never waits for that on the hot path: it queues the
+// read (with a copy of the value) and checks it as soon as the recorded prefix passes it, waiting
+// only when the queue is full or the reader releases. In a simulated run every write is recorded
+// within its own step, so nothing is ever queued.
+class PendingChecks {
+ public:
+  // `kind` names the violations ("point_read", "snapshot_read"); `counter` counts checked reads.
+  PendingChecks(const ClientContext& ctx, model::ThreadState* self, const char* kind,
+                model::OpCounter counter)
+      : ctx_(ctx), self_(self), kind_(kind), counter_(counter) {}
+
+  // A read of `key` at `seq` that returned `status` (and `value` when ok), whose sequence had to
+  // lie in [lower, upper]: checked now when it can be (no copy of the value), queued otherwise.
+  void Add(uint64_t key, engine::SequenceNumber seq, engine::SequenceNumber lower,
+           engine::SequenceNumber upper, const engine::Status& status, std::string_view value,
+           const model::OpNote& note) {
+    if (reads_.empty() && (seq > upper || seq <= ctx_.oracle->recorded_through())) {
+      // Checkable now (or impossible: beyond every assigned sequence).
+      Check({key, seq, lower, upper, status, {}, note}, value);
+      return;
+    }
+    reads_.push_back({key, seq, lower, upper, status, std::string(value), note});
+  }
+
+  // Checks every queued read the recorded prefix has passed; with `wait`, all of them.
+  void Drain(bool wait) {
+    while (!reads_.empty()) {
+      const Read& front = reads_.front();
+      if (front.seq > ctx_.oracle->recorded_through()) {
+        if (!wait && reads_.size() < kQueuedMax) return;
+        if (!WaitRecorded(ctx_, front.seq)) {
+          ReportUnrecorded(ctx_, self_, front.note.ToString(), front.seq);
+          reads_.clear();
+          return;
+        }
+      }
+      Check(front, front.value);
+      reads_.pop_front();
+    }
+  }
+
+  bool empty() const { return reads_.empty(); }
+
+ private:
+  struct Read {
+    uint64_t key = 0;
+    engine::SequenceNumber seq = 0;
+    engine::SequenceNumber lower = 0;
+    engine::SequenceNumber upper = 0;
+    engine::Status status;
+    std::string value;
+    model::OpNote note;
+  };
+  // Longest queue before the reader waits for the writers.
+  static constexpr size_t kQueuedMax = 4096;
+
+  void Check(const Read& r, std::string_view value) {
+    if (auto v = ctx_.checker->CheckGet(kind_, r.key, r.seq, r.status, value, r.lower, r.upper)) {
+      v->op = r.note.ToString();
+      ctx_.run->Report(std::move(*v), self_);
+    }
+    self_->Count(counter_);
+  }
+
+  const ClientContext& ctx_;
+  model::ThreadState* const self_;
+  const char* const kind_;
+  const model::OpCounter counter_;
+  std::deque<Read> reads_;
+};
+
+// The outcome of a read of `key` at `seq` that returned `s` (and `value` when ok).
+model::StepOutcome ReadOutcome(engine::SequenceNumber seq, const engine::Status& s,
+                               std::string_view value) {
+  model::StepOutcome outcome;
+  outcome.seq = seq;
+  if (s.ok()) {
+    outcome.kind = model::StepOutcome::Kind::kValue;
+    model::SetOutcomeValue(value, &outcome);
+  } else if (s.IsNotFound()) {
+    outcome.kind = model::StepOutcome::Kind::kNotFound;
+  } else {
+    outcome.kind = model::StepOutcome::Kind::kError;
+    outcome.code = s.code();
+    outcome.injected = s.injected();
+  }
+  return outcome;
+}
+
+model::StepOutcome Skipped() {
+  model::StepOutcome outcome;
+  outcome.kind = model::StepOutcome::Kind::kSkipped;
+  return outcome;
+}
+
+class ReaderClient final : public Client {
+ public:
+  ReaderClient(const ClientContext& ctx, uint32_t index)
+      : Client(ctx, model::ClientRole::kReader, index),
+        slot_(ctx.oracle->NewReaderSlot()),
+        chooser_(*ctx.spec, ClientSeed(ctx.spec->seed, model::ClientRole::kReader, index)),
+        pending_(ctx, self_, "point_read", model::kReadsChecked) {}
+
+  std::optional<model::ClientOp> NextOp() override {
+    model::ClientOp op;
+    op.kind = model::ClientOp::Kind::kGet;
+    op.key = chooser_.Next();
+    return op;
+  }
+
+  model::StepOutcome Execute(const model::ClientOp& op) override {
+    if (op.kind != model::ClientOp::Kind::kGet) return Skipped();
+    const std::string name = workloads::KeyName(op.key);
+    const engine::SequenceNumber lower = ctx_.oracle->acknowledged();
+    // While reads wait to be checked the slot stays at the oldest one's sequence (all later reads
+    // are at or above it); otherwise it holds this read's lower bound.
+    if (pending_.empty()) slot_->Pin(lower);
+    engine::SequenceNumber seq = 0;
+    const model::OpTimer timer(ctx_.clock);
+    const engine::Status s = ctx_.db->Get(engine::ReadOptions(), name, &value_, &seq);
+    self_->RecordOp(reports::OpKind::kGet, model::ResultOf(s), timer.Nanos());
+    const engine::SequenceNumber upper = ctx_.db->GetLatestSequenceNumber();
+    if (ctx_.checker != nullptr) Check(op.key, seq, lower, upper, s);
+    return ReadOutcome(seq, s, value_);
+  }
+
+  void Release() override {
+    if (ctx_.checker != nullptr) pending_.Drain(/*wait=*/true);
+    slot_->Unpin();
+  }
+
+ private:
+  void Check(uint64_t key, engine::SequenceNumber seq, engine::SequenceNumber lower,
+             engine::SequenceNumber upper, const engine::Status& s) {
+    const model::OpNote note = ReadNote(model::OpNote::Kind::kGet, key, seq, s, value_);
+    self_->Note(note);
+    if (!s.ok() && !s.IsNotFound() && s.injected()) {
+      self_->Count(model::kErrorsInjected);
+    } else {
+      const bool was_empty = pending_.empty();
+      pending_.Add(key, seq, lower, upper, s, value_, note);
+      if (was_empty && !pending_.empty()) slot_->Pin(std::min(lower, seq));
+    }
+    pending_.Drain(/*wait=*/false);
+    if (pending_.empty()) slot_->Unpin();
+  }
+
+  model::ReaderSlot* const slot_;
+  workloads::KeyChooser chooser_;
+  PendingChecks pending_;
+  std::string value_;
+};
+
+// Takes a snapshot, reads through it reads_per_snapshot times (for at most hold_seconds_max),
+// releases it, and starts over.
+class SnapshotReaderClient final : public Client {
+ public:
+  SnapshotReaderClient(const ClientContext& ctx, uint32_t index)
+      : Client(ctx, model::ClientRole::kSnapshotReader, index),
+        slot_(ctx.oracle->NewReaderSlot()),
+        chooser_(*ctx.spec, ClientSeed(ctx.spec->seed, model::ClientRole::kSnapshotReader, index)),
+        pending_(ctx, self_, "snapshot_read", model::kSnapshotReadsChecked) {}
+
+  std::optional<model::ClientOp> NextOp() override {
+    const auto& spec = ctx_.spec->snapshot_readers;
+    model::ClientOp op;
+    if (snapshot_ == nullptr) {
+      op.kind = model::ClientOp::Kind::kSnapshotTake;
+    } else if (reads_ >= spec.reads_per_snapshot || ctx_.clock->NowNanos() >= until_nanos_) {
+      op.kind = model::ClientOp::Kind::kSnapshotRelease;
+    } else {
+      op.kind = model::ClientOp::Kind::kSnapshotGet;
+      op.key = chooser_.Next();
+    }
+    return op;
+  }
+
+  model::StepOutcome Execute(const model::ClientOp& op) override {
+    switch (op.kind) {
+      case model::ClientOp::Kind::kSnapshotTake: {
+        // A replay may take again without a release (a reduction dropped it): release first.
+        if (snapshot_ != nullptr) Release();
+        TakeSnapshot(ctx_.spec->snapshot_readers.hold_seconds_max);
+        model::StepOutcome outcome;
+        outcome.seq = snap_seq_;
+        return outcome;
+      }
+      case model::ClientOp::Kind::kSnapshotGet:
+        return snapshot_ == nullptr ? Skipped() : Read(op.key);
+      case model::ClientOp::Kind::kSnapshotRelease:
+        if (snapshot_ == nullptr) return Skipped();
+        Release();
+        return model::StepOutcome();
+      default:
+        return Skipped();
+    }
+  }
+
+  void Release() override {
+    if (snapshot_ != nullptr) {
+      ctx_.db->ReleaseSnapshot(snapshot_);
+      snapshot_ = nullptr;
+    }
+    if (ctx_.checker != nullptr) pending_.Drain(/*wait=*/true);
+    slot_->Unpin();
+  }
+
+  bool Holding() const override { return snapshot_ != nullptr; }
+
+ private:
+  void TakeSnapshot(double hold_seconds_max) {
+    slot_->Pin(ctx_.oracle->acknowledged());
+    snapshot_ = ctx_.db->GetSnapshot();
+    snap_seq_ = snapshot_->sequence();
+    // Held until every read through this snapshot is checked.
+    slot_->Pin(snap_seq_);
+    reads_ = 0;
+    until_nanos_ = ctx_.clock->NowNanos() + static_cast<uint64_t>(hold_seconds_max * 1e9);
+  }
+
+  model::StepOutcome Read(uint64_t key) {
+    const std::string name = workloads::KeyName(key);
+    engine::ReadOptions ro;
+    ro.snapshot = snapshot_;
+    engine::SequenceNumber seq = 0;
+    const model::OpTimer timer(ctx_.clock);
+    const engine::Status s = ctx_.db->Get(ro, name, &value_, &seq);
+    self_->RecordOp(reports::OpKind::kSnapshotGet, model::ResultOf(s), timer.Nanos());
+    reads_++;
+    if (ctx_.checker != nullptr) Check(key, seq, s);
+    return ReadOutcome(seq, s, value_);
+  }
+
+  void Check(uint64_t key, engine::SequenceNumber seq, const engine::Status& s) {
+    const model::OpNote note = ReadNote(model::OpNote::Kind::kSnapshotGet, key, seq, s, value_);
+    self_->Note(note);
+    if (!s.ok() && !s.IsNotFound() && s.injected()) {
+      self_->Count(model::kErrorsInjected);
+      return;
+    }
+    // Every read through the snapshot must be at exactly its sequence.
+    pending_.Add(key, seq, snap_seq_, snap_seq_, s, value_, note);
+    pending_.Drain(/*wait=*/false);
+  }
+
+  model::ReaderSlot* const slot_;
+  workloads::KeyChooser chooser_;
+  PendingChecks pending_;
+  std::string value_;
+  const engine::Snapshot* snapshot_ = nullptr;
+  engine::SequenceNumber snap_seq_ = 0;
+  uint32_t reads_ = 0;
+  uint64_t until_nanos_ = 0;
+};
+
+}  // namespace
+
+std::unique_ptr<Client> NewReaderClient(const ClientContext& ctx, uint32_t index) {
+  return std::make_unique<ReaderClient>(ctx, index);
+}
+
+std::unique_ptr<Client> NewSnapshotReaderClient(const ClientContext& ctx, uint32_t index) {
+  return std::make_unique<SnapshotReaderClient>(ctx, index);
+}
+
+}  // namespace harness::clients
