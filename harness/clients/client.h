@@ -31,12 +31,12 @@
 #include <vector>
 
 #include "engine/clock.h"
-#include "engine/db.h"
 #include "faults/fault_controller.h"
 #include "harness/model/checker.h"
 #include "harness/model/client_op.h"
 #include "harness/model/oracle.h"
 #include "harness/model/run_state.h"
+#include "stores/store.h"
 #include "workloads/workload_spec.h"
 
 namespace harness::clients {
@@ -46,7 +46,7 @@ class AckLog;
 // What every client of a run shares. The driver owns it; clients keep a reference.
 struct ClientContext {
   // Replaced by the driver only while every client is released (a quiescence point's reopen).
-  engine::DB* db = nullptr;
+  stores::Store* store = nullptr;
   const workloads::WorkloadSpec* spec = nullptr;
   model::Oracle* oracle = nullptr;
   const model::Checker* checker =

@@ -127,11 +127,12 @@ class ReaderClient final : public Client {
     // While reads wait to be checked the slot stays at the oldest one's sequence (all later reads
     // are at or above it); otherwise it holds this read's lower bound.
     if (pending_.empty()) slot_->Pin(lower);
-    engine::SequenceNumber seq = 0;
+    stores::Position at;
     const model::OpTimer timer(ctx_.clock);
-    const engine::Status s = ctx_.db->Get(engine::ReadOptions(), name, &value_, &seq);
+    const engine::Status s = ctx_.store->Get(stores::ReadOptions(), name, &value_, &at);
     self_->RecordOp(reports::OpKind::kGet, model::ResultOf(s), timer.Nanos());
-    const engine::SequenceNumber upper = ctx_.db->GetLatestSequenceNumber();
+    const engine::SequenceNumber upper = ctx_.store->LastSequence();
+    const engine::SequenceNumber seq = at.low;
     if (ctx_.checker != nullptr) Check(op.key, seq, lower, upper, s);
     return ReadOutcome(seq, s, value_);
   }
@@ -209,10 +210,7 @@ class SnapshotReaderClient final : public Client {
   }
 
   void Release() override {
-    if (snapshot_ != nullptr) {
-      ctx_.db->ReleaseSnapshot(snapshot_);
-      snapshot_ = nullptr;
-    }
+    snapshot_.reset();
     if (ctx_.checker != nullptr) pending_.Drain(/*wait=*/true);
     slot_->Unpin();
   }
@@ -222,8 +220,8 @@ class SnapshotReaderClient final : public Client {
  private:
   void TakeSnapshot(double hold_seconds_max) {
     slot_->Pin(ctx_.oracle->acknowledged());
-    snapshot_ = ctx_.db->GetSnapshot();
-    snap_seq_ = snapshot_->sequence();
+    snapshot_ = ctx_.store->GetSnapshot();
+    snap_seq_ = snapshot_->position().low;
     // Held until every read through this snapshot is checked.
     slot_->Pin(snap_seq_);
     reads_ = 0;
@@ -232,11 +230,12 @@ class SnapshotReaderClient final : public Client {
 
   model::StepOutcome Read(uint64_t key) {
     const std::string name = workloads::KeyName(key);
-    engine::ReadOptions ro;
-    ro.snapshot = snapshot_;
-    engine::SequenceNumber seq = 0;
+    stores::ReadOptions ro;
+    ro.snapshot = snapshot_.get();
+    stores::Position at;
     const model::OpTimer timer(ctx_.clock);
-    const engine::Status s = ctx_.db->Get(ro, name, &value_, &seq);
+    const engine::Status s = ctx_.store->Get(ro, name, &value_, &at);
+    const engine::SequenceNumber seq = at.low;
     self_->RecordOp(reports::OpKind::kSnapshotGet, model::ResultOf(s), timer.Nanos());
     reads_++;
     if (ctx_.checker != nullptr) Check(key, seq, s);
@@ -259,7 +258,7 @@ class SnapshotReaderClient final : public Client {
   workloads::KeyChooser chooser_;
   PendingChecks pending_;
   std::string value_;
-  const engine::Snapshot* snapshot_ = nullptr;
+  std::unique_ptr<stores::Snapshot> snapshot_;
   engine::SequenceNumber snap_seq_ = 0;
   uint32_t reads_ = 0;
   uint64_t until_nanos_ = 0;

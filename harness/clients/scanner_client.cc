@@ -19,7 +19,7 @@ struct ScanPlan {
 };
 
 // Positions `it` per `plan` and returns the exclusive bound the first step is checked from.
-std::optional<uint64_t> Position(const ScanPlan& plan, engine::Iterator* it) {
+std::optional<uint64_t> Position(const ScanPlan& plan, stores::Iterator* it) {
   if (!plan.start) {
     plan.reverse ? it->SeekToLast() : it->SeekToFirst();
     return std::nullopt;
@@ -119,8 +119,8 @@ class ScannerClient final : public Client {
     plan_.until_nanos =
         ctx_.clock->NowNanos() + static_cast<uint64_t>(ctx_.spec->scanners.hold_seconds_max * 1e9);
     slot_->Pin(ctx_.oracle->acknowledged());
-    it_ = ctx_.db->NewIterator(engine::ReadOptions());
-    seq_ = it_->sequence();
+    it_ = ctx_.store->NewIterator(stores::ReadOptions());
+    seq_ = it_->position().low;
     slot_->Pin(seq_);
     const model::OpTimer timer(ctx_.clock);
     previous_ = Position(plan_, it_.get());
@@ -239,7 +239,7 @@ class ScannerClient final : public Client {
 
   model::ReaderSlot* const slot_;
   workloads::ReadOpGenerator generator_;
-  std::unique_ptr<engine::Iterator> it_;  // null between scans
+  std::unique_ptr<stores::Iterator> it_;  // null between scans
   ScanPlan plan_;
   uint64_t planned_steps_max_ = 0;  // the plan NextOp drew for the open it returned
   engine::SequenceNumber seq_ = 0;

@@ -13,14 +13,6 @@
 namespace harness::clients {
 namespace {
 
-void AddToBatch(const workloads::Op& op, engine::WriteBatch* batch) {
-  if (op.kind == workloads::Op::Kind::kPut) batch->Put(op.key, op.value);
-  if (op.kind == workloads::Op::Kind::kDelete) batch->Delete(op.key);
-  if (op.kind == workloads::Op::Kind::kBatch) {
-    for (const auto& inner : op.batch) AddToBatch(inner, batch);
-  }
-}
-
 void Flatten(const workloads::Op& op, std::vector<const workloads::Op*>* entries) {
   if (op.kind == workloads::Op::Kind::kBatch) {
     for (const auto& inner : op.batch) Flatten(inner, entries);
@@ -63,13 +55,15 @@ class WriterClient final : public Client {
       return outcome;
     }
     const workloads::Op& op = client_op.write;
-    engine::WriteBatch batch;
-    AddToBatch(op, &batch);
-    engine::WriteOptions wo;
-    wo.sync = op.sync ? engine::WriteOptions::Sync::kYes : engine::WriteOptions::Sync::kNo;
+    batch_.clear();
+    entries_.clear();
+    Flatten(op, &entries_);
+    for (const workloads::Op* e : entries_) {
+      batch_.push_back({e->kind == workloads::Op::Kind::kDelete, e->key, e->value});
+    }
     if (ctx_.ack_log != nullptr) LogIntent(op);
     const model::OpTimer timer(ctx_.clock);
-    const auto result = ctx_.db->Write(wo, &batch);
+    const auto result = ctx_.store->Write(op.sync, batch_);
     self_->RecordOp(MetricKind(op), model::ResultOf(result.status()), timer.Nanos());
     if (ctx_.ack_log != nullptr) {
       result.ok() ? ctx_.ack_log->Acknowledged(writer_id_, result.value(), op.sync)
@@ -184,6 +178,7 @@ class WriterClient final : public Client {
   bool exhausted_ = false;
   std::vector<AckEntry> intent_;
   std::vector<const workloads::Op*> entries_;
+  std::vector<stores::BatchEntry> batch_;  // reused: a write allocates nothing
 };
 
 }  // namespace

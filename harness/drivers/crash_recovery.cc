@@ -7,7 +7,6 @@
 #include <vector>
 
 #include "engine/file_system.h"
-#include "engine/testing.h"
 
 namespace harness::drivers {
 namespace {
@@ -57,10 +56,10 @@ std::string CurrentProblem(engine::FileSystem* fs, const std::string& dir) {
 
 }  // namespace
 
-bool ReadWholeDb(engine::DB* db, const model::Checker& checker,
+bool ReadWholeDb(stores::Store* db, const model::Checker& checker,
                  std::vector<std::optional<model::ValueId>>* state) {
   state->assign(checker.oracle()->key_space(), std::nullopt);
-  auto it = db->NewIterator(engine::ReadOptions());
+  auto it = db->NewIterator(stores::ReadOptions());
   for (it->SeekToFirst(); it->Valid(); it->Next()) {
     uint64_t key;
     if (!checker.codec().parse_key(it->key(), &key) || key >= state->size()) return false;
@@ -93,7 +92,7 @@ void RecoverAfterCrash(const DbAtRest& target, model::Oracle* oracle, const mode
                        reports::CrashCycle* cycle,
                        const std::vector<clients::AckEntry>& in_flight) {
   const uint64_t started = clock->NowNanos();
-  auto reopened = engine::DB::Open(*target.options, target.path);
+  auto reopened = target.kind->open(*target.config, target.path);
   cycle->recovery_seconds = static_cast<double>(clock->NowNanos() - started) / 1e9;
   out->checks["recovery_checks"]++;
   const uint64_t violations_before = run->violation_count();
@@ -105,12 +104,12 @@ void RecoverAfterCrash(const DbAtRest& target, model::Oracle* oracle, const mode
     return;
   }
   *target.db = std::move(reopened).value();
-  engine::DB* db = target.db->get();
-  if (const std::string problem = CurrentProblem(target.options->file_system.get(), target.path);
+  stores::Store* db = target.db->get();
+  if (const std::string problem = CurrentProblem(target.config->file_system.get(), target.path);
       !problem.empty()) {
     run->Report(RecoveryViolation(*cycle, problem), nullptr);
   }
-  const engine::SequenceNumber recovered = db->GetLatestSequenceNumber();
+  const engine::SequenceNumber recovered = db->LastSequence();
   cycle->last_sequence = recovered;
   if (recovered < cycle->floor) {
     cycle->lost_writes = cycle->floor - recovered;  // sequences are dense: one per write
@@ -173,8 +172,7 @@ void RecoverAfterCrash(const DbAtRest& target, model::Oracle* oracle, const mode
   }
   // File numbers only grow: recovery's own files (a new MANIFEST, WAL, tables) and the next
   // number it gives out lie above every number the crash left on disk.
-  const uint64_t next = engine::testing::NextFileNumber(db);
-  const FilesOnDisk after_recovery = EngineFilesIn(target.options->file_system.get(), target.path);
+  const FilesOnDisk after_recovery = EngineFilesIn(target.config->file_system.get(), target.path);
   for (const std::string& name : after_recovery.names) {
     uint64_t number = 0;
     if (after_crash.names.count(name) != 0 || !FileNumberOf(name, &number) ||
@@ -188,15 +186,16 @@ void RecoverAfterCrash(const DbAtRest& target, model::Oracle* oracle, const mode
                 nullptr);
     break;
   }
-  if (next <= after_crash.max_number) {
+  stores::Invariants* invariants = db->invariants();
+  if (const uint64_t next = invariants != nullptr ? invariants->NextFileNumber() : UINT64_MAX;
+      next <= after_crash.max_number) {
     run->Report(
         RecoveryViolation(*cycle, fmt::format("file number {} may be given out again: the "
                                               "directory held file number {} after the crash",
                                               next, after_crash.max_number)),
         nullptr);
   }
-  CheckQuiescence(db, target.options->file_system.get(), target.path,
-                  fmt::format("after crash cycle {}", cycle->cycle), run, out);
+  CheckQuiescence(db, fmt::format("after crash cycle {}", cycle->cycle), run, out);
   cycle->dropped_writes = oracle->TruncateTo(prefix, recovered);
   // The writes caught in flight: what the DB shows is now the key's state; a value it does not
   // show may never show up.

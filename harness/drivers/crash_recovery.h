@@ -26,7 +26,7 @@ namespace harness::drivers {
 // The whole DB as the oracle's key space sees it: state[key] is the value found (kUnrecognized for
 // bytes no write produced), nullopt for absent. False when the scan fails or meets a key outside
 // the key space (CheckWholeDb reports those in full).
-bool ReadWholeDb(engine::DB* db, const model::Checker& checker,
+bool ReadWholeDb(stores::Store* db, const model::Checker& checker,
                  std::vector<std::optional<model::ValueId>>* state);
 
 // The engine files a crash left in a directory, by name, and the highest number they carry (0:

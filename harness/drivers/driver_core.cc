@@ -8,13 +8,11 @@
 #include <filesystem>
 #include <fstream>
 
-#include "engine/testing.h"
 #include "faults/fault_fs.h"
 #include "harness/drivers/crash_recovery.h"
 #include "harness/drivers/run_environment.h"
 #include "harness/drivers/watchdog.h"
 #include "harness/model/exit_codes.h"
-#include "harness/model/key_locations.h"
 #include "harness/process/leak_on_purpose.h"
 #include "workloads/key_chooser.h"
 #include "workloads/value.h"
@@ -25,21 +23,16 @@ namespace {
 constexpr size_t kSamplesMax = 100000;
 constexpr size_t kQuiescencePointsMax = 100000;
 
-engine::Result<std::unique_ptr<engine::DB>> OpenDb(const engine::Options& options,
-                                                   const std::string& path) {
-  return engine::DB::Open(options, path);
-}
-
 // Reads every counter of the run: the harness's, the engine's, the fault controller's and the crash
 // cycles'.
-reports::MetricsSnapshot ReadMetrics(const DriverCore& c, const engine::StatsSnapshot& stats) {
+reports::MetricsSnapshot ReadMetrics(const DriverCore& c, const stores::StoreStats& stats) {
   reports::MetricsSnapshot m;
   m.seconds = c.run.Seconds();
   c.run.Snapshot(&m);
-  m.live_versions = stats.live_versions;
-  m.deferred_deletions = stats.deferred_deletions;
-  m.deferred_deletion_bytes = stats.deferred_deletion_bytes;
-  m.oldest_version_age_seconds = stats.oldest_version_age_seconds;
+  m.live_versions = stats.live_versions.value_or(0);
+  m.deferred_deletions = stats.deferred_deletions.value_or(0);
+  m.deferred_deletion_bytes = stats.deferred_deletion_bytes.value_or(0);
+  m.oldest_version_age_seconds = stats.oldest_version_age_seconds.value_or(0);
   m.files_deleted = stats.files_deleted;
   m.version_installs = stats.version_installs;
   m.compactions = stats.compactions;
@@ -80,7 +73,7 @@ void CollectCounters(const reports::MetricsSnapshot& m, const model::RunState& r
 }
 
 // The counters that only grow, of a DB instance about to go, added to `retired`.
-void AddCounters(const engine::StatsSnapshot& s, engine::StatsSnapshot* retired) {
+void AddCounters(const stores::StoreStats& s, stores::StoreStats* retired) {
   retired->files_deleted += s.files_deleted;
   retired->version_installs += s.version_installs;
   retired->flushes += s.flushes;
@@ -95,12 +88,21 @@ model::KeyValueCodec WorkloadCodec() {
   return {&workloads::KeyName, &workloads::ParseKeyIndex, &workloads::ParseValueId};
 }
 
-DriverCore::DriverCore(const RunConfig& c, engine::Options o)
+stores::StoreConfig StoreConfigFor(const RunConfig& config) {
+  stores::StoreConfig s;
+  s.engine = config.spec.engine;
+  s.file_system = config.file_system ? config.file_system : engine::NewPosixFileSystem();
+  s.clock = config.clock ? config.clock : engine::RealClock();
+  return s;
+}
+
+DriverCore::DriverCore(const RunConfig& c, stores::StoreConfig o)
     : config(c),
-      options(std::move(o)),
+      kind(c.store != nullptr ? c.store : stores::FindStore("vstress")),
+      store_config(std::move(o)),
       oracle(c.spec.key_space),
       checker(&oracle, WorkloadCodec()),
-      run(c.keep_going, options.clock.get()),
+      run(c.keep_going, store_config.clock.get()),
       check_slot(oracle.NewReaderSlot()) {
   if (config.watchdog != nullptr) run.SetBeat([w = config.watchdog] { w->Beat(); });
   oracle.KeepForCrashes(config.keep_for_crashes);
@@ -116,7 +118,7 @@ DriverCore::DriverCore(const RunConfig& c, engine::Options o)
       db.reset();
       return;
     }
-    const engine::SequenceNumber last = db->GetLatestSequenceNumber();
+    const engine::SequenceNumber last = db->LastSequence();
     for (uint64_t key = 0; key < state.size(); key++) oracle.Adopt(key, state[key], last);
     oracle.TruncateTo(last, last);
   }
@@ -138,18 +140,20 @@ DriverCore::DriverCore(const RunConfig& c, engine::Options o)
                                config.check ? &checker : nullptr,
                                &run,
                                config.faults,
-                               options.clock.get(),
+                               store_config.clock.get(),
                                ack_log.get(),
                                config.writer_id_base};
   clients = clients::MakeClients(ctx);
   if (config.on_open) config.on_open(db.get());
   // Clients report from wherever they run; the DB changes only while none of them steps.
-  run.SetKeyLocator(
-      [this](std::string_view key) { return model::DescribeKeyLocations(db.get(), key); });
+  run.SetKeyLocator([this](std::string_view key) {
+    stores::EngineView* view = db ? db->engine_view() : nullptr;
+    return view == nullptr ? std::string() : view->DescribeKey(key);
+  });
 }
 
-engine::StatsSnapshot DriverCore::Stats() const {
-  engine::StatsSnapshot s = db ? db->GetStats() : engine::StatsSnapshot();
+stores::StoreStats DriverCore::Stats() const {
+  stores::StoreStats s = db ? db->Stats() : stores::StoreStats();
   s.files_deleted += retired.files_deleted;
   s.version_installs += retired.version_installs;
   s.flushes += retired.flushes;
@@ -160,14 +164,15 @@ engine::StatsSnapshot DriverCore::Stats() const {
 }
 
 void DriverCore::TakeSample() {
-  const engine::StatsSnapshot stats = Stats();
+  const stores::StoreStats stats = Stats();
   reports::MetricsSnapshot m = ReadMetrics(*this, stats);
   run.Beat();
   Publish(stats, m);
   if (config.on_sample) config.on_sample(m);
 }
 
-void DriverCore::Publish(const engine::StatsSnapshot& stats, const reports::MetricsSnapshot& m) {
+void DriverCore::Publish(const stores::StoreStats& stats, const reports::MetricsSnapshot& m) {
+  std::lock_guard<std::mutex> guard(published_mu_);
   EngineSummary& e = out.engine;
   e.max_live_versions = std::max(e.max_live_versions, m.live_versions);
   e.max_deferred_deletions = std::max(e.max_deferred_deletions, m.deferred_deletions);
@@ -175,7 +180,6 @@ void DriverCore::Publish(const engine::StatsSnapshot& stats, const reports::Metr
   // A sample right after the previous one (the last, taken when the clients have stopped) would
   // be a sliver of an interval with meaningless rates: its counts reach metrics, not the
   // timeseries.
-  std::lock_guard<std::mutex> guard(published_mu_);
   const bool sliver = !out.samples.empty() && m.seconds - out.final_metrics.seconds < 0.1;
   if (out.samples.size() < kSamplesMax && !sliver) {
     const bool first = out.samples.empty();
@@ -185,15 +189,15 @@ void DriverCore::Publish(const engine::StatsSnapshot& stats, const reports::Metr
 }
 
 DbAtRest DriverCore::AtRest() {
-  return {&db, &options, config.db_path,
-          [this](engine::DB* closing) { AddCounters(closing->GetStats(), &retired); }};
+  return {&db, kind, &store_config, config.db_path,
+          [this](stores::Store* closing) { AddCounters(closing->Stats(), &retired); }};
 }
 
 void DriverCore::QuiescencePoint(const std::string& when, bool final) {
   if (config.faults != nullptr) final ? config.faults->Uninstall() : config.faults->Suspend();
   reports::QuiescencePoint point =
       CheckAtRest(AtRest(), checker, check_slot, when, /*reopen=*/true, &run, &out);
-  ctx.db = db.get();  // the reopened DB
+  ctx.store = db.get();  // the reopened DB
   if (config.on_open && db) config.on_open(db.get());
   {
     std::lock_guard<std::mutex> guard(published_mu_);
@@ -207,14 +211,14 @@ void DriverCore::QuiescencePoint(const std::string& when, bool final) {
 }
 
 bool DriverCore::OpenFirst() {
-  auto opened = OpenDb(options, config.db_path);
+  auto opened = kind->open(store_config, config.db_path);
   if (!opened.ok() && opened.status().injected() && config.faults != nullptr) {
     // A fault (or a power loss) while the DB was being created or opened: the open reported it,
     // as it must. Like a user, open it again, with faults off: that open has to succeed, whatever
     // the failed one left behind (a CURRENT without its MANIFEST, say).
     out.checks["initial_open_failures"]++;
     const std::string first = opened.status().ToString();
-    auto* fault_fs = dynamic_cast<faults::FaultFS*>(options.file_system.get());
+    auto* fault_fs = dynamic_cast<faults::FaultFS*>(store_config.file_system.get());
     if (fault_fs != nullptr && fault_fs->crashed()) {
       // A power loss: a crash cycle like any other (nothing was written yet), its recovery
       // checked, a recovery fault included.
@@ -225,7 +229,7 @@ bool DriverCore::OpenFirst() {
       RecoverCycle(std::move(cycle), {});
     } else {
       config.faults->Suspend();
-      opened = OpenDb(options, config.db_path);
+      opened = kind->open(store_config, config.db_path);
       config.faults->Resume();
       if (opened.ok()) {
         db = std::move(opened).value();
@@ -257,7 +261,7 @@ bool DriverCore::OpenFirst() {
 
 bool DriverCore::RetireDb(std::string_view when) {
   if (!db) return true;
-  AddCounters(db->GetStats(), &retired);
+  AddCounters(db->Stats(), &retired);
   return CloseChecked(&db, when, &run);
 }
 
@@ -290,7 +294,7 @@ void DriverCore::CrashAndRecover(faults::FaultFS* fs, const std::string& mode) {
 
 void DriverCore::RecoverCycle(reports::CrashCycle cycle,
                               const std::vector<clients::AckEntry>& in_flight) {
-  engine::FileSystem* fs = options.file_system.get();
+  engine::FileSystem* fs = store_config.file_system.get();
   const FilesOnDisk after_crash = EngineFilesIn(fs, config.db_path);
   // The DB as the crash left it, kept if the recovery fails.
   std::string copy;
@@ -304,7 +308,7 @@ void DriverCore::RecoverCycle(reports::CrashCycle cycle,
     // recovery. Its DB is let go, and the checked recovery below starts over as after a second
     // crash: whatever the faulted reopen left behind, the DB must still recover.
     config.faults->BeginRecovery(fault);
-    { auto attempt = engine::DB::Open(options, config.db_path); }
+    { auto attempt = kind->open(store_config, config.db_path); }
     const faults::RecoveryHits hits = config.faults->EndRecovery();
     if (!hits.fired_point.empty()) {
       cycle.recovery_fault =
@@ -317,8 +321,8 @@ void DriverCore::RecoverCycle(reports::CrashCycle cycle,
   // The recovery is checked with the run's faults off: what it must reach is then exact. Its file
   // calls are counted (what --during-recovery enumerates).
   if (config.faults != nullptr) config.faults->BeginRecovery(std::nullopt);
-  RecoverAfterCrash(AtRest(), &oracle, checker, check_slot, after_crash, options.clock.get(), &run,
-                    &out, &cycle, in_flight);
+  RecoverAfterCrash(AtRest(), &oracle, checker, check_slot, after_crash, store_config.clock.get(),
+                    &run, &out, &cycle, in_flight);
   if (config.faults != nullptr) {
     cycle.recovery_io_hits = config.faults->EndRecovery().hits;
     if (!db) config.faults->Suspend();
@@ -331,7 +335,7 @@ void DriverCore::RecoverCycle(reports::CrashCycle cycle,
       cycle.kept_db = copy;
     }
   }
-  ctx.db = db.get();
+  ctx.store = db.get();
   if (config.on_open && db) config.on_open(db.get());
   if (!db) run.Stop();
   AddCrashCycle(std::move(cycle));
@@ -395,17 +399,17 @@ std::vector<std::string> DriverCore::InFlightOps() const {
 
 RunOutcome DriverCore::Finish() {
   if (db) {
-    const engine::StatsSnapshot stats = Stats();
+    const stores::StoreStats stats = Stats();
     EngineSummary& e = out.engine;
-    e.final_live_versions = stats.live_versions;
-    e.final_deferred_deletions = stats.deferred_deletions;
+    e.final_live_versions = stats.live_versions.value_or(0);
+    e.final_deferred_deletions = stats.deferred_deletions.value_or(0);
     e.files_deleted = stats.files_deleted;
     e.compactions = stats.compactions;
     e.flushes = stats.flushes;
     e.version_installs = stats.version_installs;
     e.background_errors = stats.background_errors;
     e.background_retries = stats.background_retries;
-    e.max_live_versions = std::max(e.max_live_versions, stats.live_versions);
+    e.max_live_versions = std::max(e.max_live_versions, stats.live_versions.value_or(0));
     e.max_deepest_level = std::max(e.max_deepest_level, stats.deepest_level);
   }
   std::vector<std::unique_ptr<clients::Client>> ending;

@@ -1,8 +1,8 @@
 // DriverCore: what every driver keeps about a run and does the same way — the DB (reopened at
 // quiescence points), the oracle and checker, the run state, the clients, the samples, the
 // quiescence points and the outcome. A driver adds only its scheduling: the threaded driver
-// (threaded_driver.cc) gives each client a thread and a monitor; the simulator (sim_driver.cc) steps the
-// clients and the background work from one thread on a simulated clock.
+// (threaded_driver.cc) gives each client a thread and a monitor; the simulator (sim_driver.cc)
+// steps the clients and the background work from one thread on a simulated clock.
 //
 // Thread contract: thread-compatible. Clients report through the thread-safe RunState; Sample,
 // QuiescencePoint and Finish run on the driver's own thread while no client steps (Sample excepted:
@@ -14,7 +14,6 @@
 #include <string>
 #include <vector>
 
-#include "engine/db.h"
 #include "faults/fault_fs.h"
 #include "harness/clients/ack_log.h"
 #include "harness/clients/client.h"
@@ -23,19 +22,21 @@
 #include "harness/model/checker.h"
 #include "harness/model/oracle.h"
 #include "harness/model/run_state.h"
+#include "stores/registry.h"
 
 namespace harness::drivers {
 
 struct DriverCore {
-  // Opens the DB at config.db_path with `options` (whose file_system and clock are set). On
+  // Opens the store at config.db_path with `store_config` (whose file system and clock are set). On
   // failure, `out` says so (result error, exit 4) and `db` is null.
-  DriverCore(const RunConfig& config, engine::Options options);
+  DriverCore(const RunConfig& config, stores::StoreConfig store_config);
 
   const RunConfig& config;
-  engine::Options options;
-  std::unique_ptr<engine::DB> db;
+  const stores::StoreKind* kind;  // the store under test (config.store)
+  stores::StoreConfig store_config;
+  std::unique_ptr<stores::Store> db;
   // Engine counters of the DB instances closed by reopens, so the run's counters never go back.
-  engine::StatsSnapshot retired;
+  stores::StoreStats retired;
   model::Oracle oracle;
   model::Checker checker;
   model::RunState run;
@@ -47,7 +48,7 @@ struct DriverCore {
 
   bool opened() const { return db != nullptr; }
   // The run's engine counters so far; after a failed reopen (no DB) only the retired ones.
-  engine::StatsSnapshot Stats() const;
+  stores::StoreStats Stats() const;
   // A timeseries row, the engine maxima and the metrics sink's update.
   void TakeSample();
   // The at-rest checks with every client released (the caller has released them): faults
@@ -91,13 +92,17 @@ struct DriverCore {
  private:
   DbAtRest AtRest();
   // A sample's row, engine maxima and latest metrics, into `out` under published_mu_.
-  void Publish(const engine::StatsSnapshot& stats, const reports::MetricsSnapshot& m);
+  void Publish(const stores::StoreStats& stats, const reports::MetricsSnapshot& m);
 
   // Guards what StalledOutcome reads of `out` (samples, final_metrics, engine, quiescence points,
   // crash cycles, result and error) and the clients list, against the driver's own updates. Held
   // only for copies, never across a DB call.
   mutable std::mutex published_mu_;
 };
+
+// The store config of `config`'s run: the workload's engine knobs, its file system and clock (the
+// real ones when it names none).
+stores::StoreConfig StoreConfigFor(const RunConfig& config);
 
 // The codec of the workloads' keys and values.
 model::KeyValueCodec WorkloadCodec();

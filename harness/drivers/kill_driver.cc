@@ -210,10 +210,7 @@ void RecordChildEnd(const std::string& child_dir, uint64_t cycle, const process:
 }  // namespace
 
 RunOutcome RunKillCycles(const RunConfig& config, const KillPlan& plan) {
-  engine::Options options = config.spec.engine.ToOptions();
-  options.file_system = config.file_system ? config.file_system : engine::NewPosixFileSystem();
-  options.clock = config.clock ? config.clock : engine::RealClock();
-  DriverCore core(config, options);
+  DriverCore core(config, StoreConfigFor(config));
   if (!core.opened()) return std::move(core.out);
   const workloads::WorkloadSpec& spec = config.spec;
   workloads::Random random(workloads::DeriveSeed(spec.seed, kKillStream));

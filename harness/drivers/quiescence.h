@@ -17,10 +17,10 @@
 #include <string>
 #include <string_view>
 
-#include "engine/db.h"
 #include "harness/model/checker.h"
 #include "harness/model/run_state.h"
 #include "reports/run_record.h"
+#include "stores/registry.h"
 
 namespace harness::drivers {
 
@@ -30,19 +30,20 @@ reports::Violation InvariantViolation(std::string message);
 
 // The DB a quiescence point checks, and what reopening it takes.
 struct DbAtRest {
-  std::unique_ptr<engine::DB>* db = nullptr;  // replaced by the reopened DB
-  const engine::Options* options = nullptr;
+  std::unique_ptr<stores::Store>* db = nullptr;  // replaced by the reopened store
+  const stores::StoreKind* kind = nullptr;
+  const stores::StoreConfig* config = nullptr;
   std::string path;
   // Called with the DB about to be closed for the reopen (its counters end with it).
-  std::function<void(engine::DB*)> before_close;
+  std::function<void(stores::Store*)> before_close;
 };
 
-// Closes `*db` once the close-time invariant holds (engine::testing::VersionsLeftAtClose: every
+// Closes `*db` once the close-time invariant holds (stores::Invariants::LeftAtClose: every
 // Version but the current one released, and that one held only by the DB). Otherwise reports an
 // invariant violation naming the Versions left and lets go of the DB without closing it — closing
 // would abort inside the engine, and the run must still end with its outputs — and stops the run
 // (the DB's lock stays held, so it cannot be reopened). Returns whether it closed the DB.
-bool CloseChecked(std::unique_ptr<engine::DB>* db, std::string_view when, model::RunState* run);
+bool CloseChecked(std::unique_ptr<stores::Store>* db, std::string_view when, model::RunState* run);
 
 // Runs every check of a quiescence point (`when` names it in violations: "at 12.0s", "end of
 // run"); with `reopen`, the close-reopen-compare check too. `slot` is pinned at the checked
@@ -54,11 +55,11 @@ reports::QuiescencePoint CheckAtRest(const DbAtRest& target, const model::Checke
 // With readers released and background idle: one Version, nothing deferred, exactly the files the
 // DB needs, no refcount underflow. After a background error deletions are suspended, so only the
 // underflow check applies.
-void CheckQuiescence(engine::DB* db, engine::FileSystem* fs, const std::string& path,
-                     std::string_view when, model::RunState* run, RunOutcome* out);
+void CheckQuiescence(stores::Store* db, std::string_view when, model::RunState* run,
+                     RunOutcome* out);
 
 // The whole DB, read by one iterator, must equal the oracle at `seq`.
-void CheckWholeDb(engine::DB* db, const model::Checker& checker, engine::SequenceNumber seq,
+void CheckWholeDb(stores::Store* db, const model::Checker& checker, engine::SequenceNumber seq,
                   std::string_view kind, model::RunState* run, RunOutcome* out);
 
 // Closes the DB, reopens it, and checks it holds exactly the oracle's state at `seq` and is

@@ -2,28 +2,30 @@
 
 #include <gtest/gtest.h>
 
-#include "engine/db.h"
 #include "engine/file_system.h"
-#include "engine/testing.h"
 #include "harness/process/leak_on_purpose.h"
+#include "stores/registry.h"
 
 namespace harness::drivers {
 namespace {
 
-engine::Options MemOptions() {
-  engine::Options o;
-  o.file_system = engine::NewMemFileSystem();
-  o.background = engine::BackgroundMode::kManual;
-  return o;
+// A vstress store in memory, background work only when stepped.
+std::unique_ptr<stores::Store> OpenMemStore() {
+  stores::StoreConfig config;
+  config.file_system = engine::NewMemFileSystem();
+  config.engine.background = engine::BackgroundMode::kManual;
+  auto opened = stores::FindStore("vstress")->open(config, "/db");
+  EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+  return opened.ok() ? std::move(opened).value() : nullptr;
 }
 
 // Proves: a DB whose Versions drain closes, and nothing is reported.
 TEST(CloseCheckedTest, ClosesADbThatDrains) {
-  auto opened = engine::DB::Open(MemOptions(), "/db");
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  std::unique_ptr<engine::DB> db = std::move(opened).value();
-  ASSERT_TRUE(db->Put(engine::WriteOptions(), "k", "v").ok());
-  { auto it = db->NewIterator(engine::ReadOptions()); }
+  std::unique_ptr<stores::Store> db = OpenMemStore();
+  ASSERT_NE(db, nullptr);
+  const stores::BatchEntry put{false, "k", "v"};
+  ASSERT_TRUE(db->Write(false, {&put, 1}).ok());
+  { auto it = db->NewIterator(stores::ReadOptions()); }
   model::RunState run(/*keep_going=*/true, engine::RealClock().get());
   EXPECT_TRUE(CloseChecked(&db, "end of run", &run));
   EXPECT_EQ(db, nullptr);
@@ -34,12 +36,12 @@ TEST(CloseCheckedTest, ClosesADbThatDrains) {
 // violation naming the Version, and the DB is left open — closing it would abort inside the
 // engine (~VersionSet), which would lose the run's outputs.
 TEST(CloseCheckedTest, ALeakedReferenceIsAViolationNotAnAbort) {
-  auto opened = engine::DB::Open(MemOptions(), "/db");
-  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
-  std::unique_ptr<engine::DB> db = std::move(opened).value();
-  ASSERT_TRUE(db->Put(engine::WriteOptions(), "k", "v").ok());
+  std::unique_ptr<stores::Store> db = OpenMemStore();
+  ASSERT_NE(db, nullptr);
+  const stores::BatchEntry put{false, "k", "v"};
+  ASSERT_TRUE(db->Write(false, {&put, 1}).ok());
   // Never destroyed: its read view pins the current Version for good.
-  process::LeakOnPurpose(db->NewIterator(engine::ReadOptions()).release());
+  process::LeakOnPurpose(db->NewIterator(stores::ReadOptions()).release());
   model::RunState run(/*keep_going=*/true, engine::RealClock().get());
   EXPECT_FALSE(CloseChecked(&db, "end of run", &run));
   EXPECT_EQ(db, nullptr);  // let go of, not closed

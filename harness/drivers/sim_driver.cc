@@ -8,7 +8,6 @@
 #include <xxhash.h>
 
 #include "engine/clock.h"
-#include "engine/testing.h"
 #include "harness/drivers/driver_core.h"
 #include "harness/drivers/scheduler.h"
 #include "harness/drivers/watchdog.h"
@@ -30,7 +29,7 @@ class SimExecutor {
         options_(options),
         clock_(std::dynamic_pointer_cast<engine::ManualClock>(config.clock)),
         fs_(dynamic_cast<faults::FaultFS*>(config.file_system.get())),
-        core_(config_, EngineOptions(config)),
+        core_(config_, SimulatedStoreConfig(config)),
         script_(script) {
     ClientNames(config.spec, &result_.client_names, &result_.client_roles);
     finished_.assign(core_.clients.size(), false);
@@ -138,19 +137,18 @@ class SimExecutor {
 
   RunConfig WithYieldHook(const RunConfig& config) {
     RunConfig c = config;
-    c.on_open = [this, outer = config.on_open](engine::DB* db) {
-      engine::testing::SetYieldHook(db, [this](engine::testing::YieldSite site) { OnYield(site); });
+    c.on_open = [this, outer = config.on_open](stores::Store* db) {
+      db->simulation()->SetYieldHook([this](stores::YieldSite site) { OnYield(site); });
       if (outer) outer(db);
     };
     return c;
   }
 
-  static engine::Options EngineOptions(const RunConfig& config) {
-    engine::Options options = config.spec.engine.ToOptions();
-    options.file_system = config.file_system;
-    options.clock = config.clock;
-    options.background = engine::BackgroundMode::kManual;
-    return options;
+  // Background work in manual mode: it runs only as the simulator steps it.
+  static stores::StoreConfig SimulatedStoreConfig(const RunConfig& config) {
+    stores::StoreConfig store = StoreConfigFor(config);
+    store.engine.background = engine::BackgroundMode::kManual;
+    return store;
   }
 
   size_t background_actor() const { return core_.clients.size(); }
@@ -161,8 +159,8 @@ class SimExecutor {
   std::vector<bool> Runnable() {
     std::vector<bool> runnable(core_.clients.size() + 1);
     for (size_t i = 0; i < core_.clients.size(); i++) runnable[i] = !finished_[i];
-    runnable.back() = core_.db && engine::testing::BackgroundWorkPending(core_.db.get());
-    if (core_.db && engine::testing::WriteWouldWait(core_.db.get())) ExcludeWriters(&runnable);
+    runnable.back() = core_.db && core_.db->simulation()->BackgroundWorkPending();
+    if (core_.db && core_.db->simulation()->WriteWouldWait()) ExcludeWriters(&runnable);
     return runnable;
   }
 
@@ -170,8 +168,8 @@ class SimExecutor {
   // ever (a write stall that never ends).
   bool WritersStalled() {
     if (!core_.db || WritersFinished()) return false;
-    return engine::testing::WriteWouldWait(core_.db.get()) &&
-           !engine::testing::BackgroundWorkPending(core_.db.get());
+    return core_.db->simulation()->WriteWouldWait() &&
+           !core_.db->simulation()->BackgroundWorkPending();
   }
 
   bool WritersFinished() const {
@@ -256,7 +254,7 @@ class SimExecutor {
       crash.run_op = SimStep::RunOp::kCrash;
       Execute(std::move(crash), 0);
     } else if (config_.spec.on_background_error == "reopen" && core_.db &&
-               !core_.db->BackgroundErrorStatus().ok()) {
+               !core_.db->BackgroundError().ok()) {
       core_.CountReopenAfterBackgroundError();
       SimStep reopen;
       reopen.actor = SimStep::Actor::kRun;
@@ -289,13 +287,12 @@ class SimExecutor {
   // one reached inside a client's call (a flush or compaction a foreground call runs inline)
   // may sit under that call's write lock, so it runs nothing. Writers whose write would wait for
   // background work never step (Runnable), so a write never runs background work inline.
-  void OnYield(engine::testing::YieldSite site) {
+  void OnYield(stores::YieldSite site) {
     // One level of nesting, and none inside the run's own steps: a quiescence point's checks
     // (and the background work they drain) run with every client released.
     if (running_.size() != 1 || running_.back().actor == kRunActor) return;
     const Running& outer = running_.back();
-    if (site == engine::testing::YieldSite::kCompactionNewOutput &&
-        outer.actor != background_actor()) {
+    if (site == stores::YieldSite::kCompactionNewOutput && outer.actor != background_actor()) {
       return;
     }
     if (script_ != nullptr) {
@@ -315,7 +312,7 @@ class SimExecutor {
     const uint64_t outer_index = outer.index;
     const size_t outer_actor = outer.actor;
     // Inside a compaction the foreground goes on for a while (a burst); elsewhere one step runs.
-    const bool burst = site == engine::testing::YieldSite::kCompactionNewOutput;
+    const bool burst = site == stores::YieldSite::kCompactionNewOutput;
     for (uint64_t n = 0; n < kBurstStepsMax; n++) {
       std::vector<bool> runnable = Runnable();
       runnable[outer_actor] = false;  // the actor that yielded is the one waiting
@@ -365,9 +362,9 @@ class SimExecutor {
   }
 
   std::string RunBackground() {
-    const engine::StatsSnapshot before = core_.db->GetStats();
-    const bool did = core_.db->RunBackgroundStep();
-    const engine::StatsSnapshot after = core_.db->GetStats();
+    const stores::StoreStats before = core_.db->Stats();
+    const bool did = core_.db->simulation()->RunBackgroundStep();
+    const stores::StoreStats after = core_.db->Stats();
     std::string what;
     if (after.flushes > before.flushes) what = "flush";
     if (after.compactions > before.compactions)

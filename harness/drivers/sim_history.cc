@@ -37,7 +37,7 @@ engine::Status TakeNesting(std::string_view line, std::string_view* rest, StepRe
   const std::string_view inner = rest->substr(open + 6, rest->size() - open - 7);
   const size_t space = inner.find(' ');
   if (space == std::string_view::npos || !ParseNumber(inner.substr(0, space), &out->step.inside) ||
-      !engine::testing::YieldSiteFromName(inner.substr(space + 1), &out->step.site)) {
+      !stores::YieldSiteFromName(inner.substr(space + 1), &out->step.site)) {
     return Bad(line, "expected (in #STEP SITE)");
   }
   *rest = rest->substr(0, open);
@@ -122,7 +122,7 @@ std::string FormatStep(const StepRecord& r, const std::vector<std::string>& clie
     line += fmt::format(" [fault {} {} #{}]", f.point, faults::ActionName(f.action), f.hit_in_step);
   }
   if (s.inside != 0) {
-    line += fmt::format(" (in #{} {})", s.inside, engine::testing::YieldSiteName(s.site));
+    line += fmt::format(" (in #{} {})", s.inside, stores::YieldSiteName(s.site));
   }
   return line;
 }

@@ -23,9 +23,9 @@
 #include <vector>
 
 #include "engine/status.h"
-#include "engine/testing.h"
 #include "faults/fault_controller.h"
 #include "harness/model/client_op.h"
+#include "stores/store.h"
 
 namespace harness::drivers {
 
@@ -40,7 +40,7 @@ struct SimStep {
   std::vector<faults::ScriptedFire> fires;
   // A step run inside another at a yield point: the outer step's index and the site (0: none).
   uint64_t inside = 0;
-  engine::testing::YieldSite site = engine::testing::YieldSite::kGetAfterPin;
+  stores::YieldSite site = stores::YieldSite::kGetAfterPin;
 
   bool operator==(const SimStep&) const = default;
 };

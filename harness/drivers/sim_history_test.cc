@@ -33,7 +33,7 @@ TEST(SimHistoryTest, StepsRoundTrip) {
   nested.index = 885;
   nested.step.actor = SimStep::Actor::kBackground;
   nested.step.inside = 884;
-  nested.step.site = engine::testing::YieldSite::kGetAfterPin;
+  nested.step.site = stores::YieldSite::kGetAfterPin;
   nested.observed = "flush";
   StepRecord scan;
   scan.index = 886;

@@ -7,8 +7,6 @@
 #include <set>
 #include <thread>
 
-#include "engine/db.h"
-#include "engine/testing.h"
 #include "harness/clients/client.h"
 #include "harness/drivers/driver_core.h"
 #include "harness/drivers/quiescence.h"
@@ -26,15 +24,14 @@ namespace {
 
 constexpr auto kSampleInterval = std::chrono::milliseconds(250);
 
-// No table a live Version lists is missing (engine::testing's race-free check).
-void CheckLiveTablesExist(engine::DB* db, model::RunState* run) {
-  const auto check = engine::testing::CheckLiveTablesExist(db);
-  if (check.missing.empty()) return;
-  const auto& m = check.missing.front();
-  run->Report(InvariantViolation(fmt::format(
-                  "{} is listed at L{} by live Version {} (refs {}) but missing from disk",
-                  engine::testing::TableFileName(m.number), m.level, m.version_id, m.version_refs)),
-              nullptr);
+// No table a live Version lists is missing (the store's own race-free check).
+void CheckLiveTablesExist(stores::Store* db, model::RunState* run) {
+  stores::Invariants* invariants = db->invariants();
+  if (invariants == nullptr) return;
+  for (std::string& missing : invariants->LiveTablesMissing()) {
+    run->Report(InvariantViolation(std::move(missing)), nullptr);
+    return;  // the first is enough
+  }
 }
 
 // Where client threads stop for a quiescence point or a crash. The monitor asks (Pause); each
@@ -251,7 +248,7 @@ void Monitor(ThreadedRun* r) {
       last_progress_at = core->run.Seconds();
       next_crash_at = last_progress_at + NextCrashDelay(r);
     } else if (spec.on_background_error == "reopen" && core->db &&
-               !core->db->BackgroundErrorStatus().ok() && !core->run.stopping()) {
+               !core->db->BackgroundError().ok() && !core->run.stopping()) {
       core->CountReopenAfterBackgroundError();
       PeriodicQuiescencePoint(r);
       last_progress_at = core->run.Seconds();
@@ -276,10 +273,7 @@ RunOutcome DescribeStall(DriverCore* core, const Watchdog::Stall& stall) {
 }  // namespace
 
 RunOutcome RunThreaded(const RunConfig& config) {
-  engine::Options options = config.spec.engine.ToOptions();
-  options.file_system = config.file_system ? config.file_system : engine::NewPosixFileSystem();
-  options.clock = config.clock ? config.clock : engine::RealClock();
-  DriverCore core(config, options);
+  DriverCore core(config, StoreConfigFor(config));
   if (!core.opened()) return std::move(core.out);
   ThreadedRun r(&core);
   // A deadlock inside the engine blocks the monitor or a client for good: the watchdog ends the

@@ -18,10 +18,10 @@
 #include <vector>
 
 #include "engine/clock.h"
-#include "engine/db.h"
 #include "engine/file_system.h"
 #include "faults/fault_controller.h"
 #include "reports/run_record.h"
+#include "stores/registry.h"
 #include "workloads/workload_spec.h"
 
 namespace harness::drivers {
@@ -30,6 +30,8 @@ class Watchdog;
 
 struct RunConfig {
   workloads::WorkloadSpec spec;
+  // The store under test (stores/registry.h); null: vstress.
+  const stores::StoreKind* store = nullptr;
   std::string db_path;
   std::shared_ptr<engine::FileSystem> file_system;  // null: the real file system
   faults::FaultController* faults = nullptr;
@@ -43,7 +45,7 @@ struct RunConfig {
   // Time: the real clock (the threaded driver), or the simulator's own. Null: engine::RealClock().
   std::shared_ptr<engine::Clock> clock;
   // Called with every DB the driver opens: at the start and after each reopen (null: none).
-  std::function<void(engine::DB*)> on_open;
+  std::function<void(stores::Store*)> on_open;
   // The run's wall-clock watchdog (null: none): the driver beats it as it makes progress and tells
   // it how to describe the run if it stops making any.
   Watchdog* watchdog = nullptr;
