@@ -208,6 +208,9 @@ engine::Status LoadSummary(const std::string& path, const std::string& text, Rep
   r.Read(doc, "", "exit_code", &out->exit_code);
   r.Read(doc, "", "seed", &out->seed);
   r.Read(doc, "", "preset", &out->preset);
+  if (const json* store = JsonReader::Find(doc, "store"); store != nullptr && store->is_object()) {
+    out->store = store->value("name", "") + " " + store->value("version", "");
+  }
   r.Read(doc, "", "mutant", &out->mutant);
   r.Read(doc, "", "duration_s", &out->duration_seconds);
   r.Read(doc, "", "repro", &out->repro);
@@ -580,6 +583,7 @@ std::string RenderRunHeader(const RunReport& report) {
       s.result == "pass" ? "pass" : "fail", EscapeHtml(s.result), EscapeHtml(s.result));
   html += RenderFact("seed", std::to_string(s.seed));
   html += RenderFact("preset", s.preset.empty() ? "(config file)" : s.preset);
+  if (!s.store.empty()) html += RenderFact("store", s.store);
   if (!s.mutant.empty()) html += RenderFact("mutant", s.mutant);
   html += RenderFact("duration", FormatDuration(s.duration_seconds));
   html += RenderFact("exit code", std::to_string(s.exit_code));

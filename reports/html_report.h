@@ -42,6 +42,7 @@ struct ReportSummary {
   int exit_code = 0;
   uint64_t seed = 0;
   std::string preset;
+  std::string store;   // "leveldb 1.23" ("" in an older summary)
   std::string mutant;  // empty: the correct engine
   double duration_seconds = 0;
   std::string repro;

@@ -137,8 +137,14 @@ std::string CrashTestcases(const std::string& classname, const RunOutcome& outco
 std::vector<std::pair<std::string, std::string>> Properties(const RunInfo& info,
                                                             const RunOutcome& outcome) {
   std::vector<std::pair<std::string, std::string>> properties = {
-      {"seed", std::to_string(info.seed)}, {"preset", info.preset}, {"mutant", info.mutant},
-      {"result", outcome.result},          {"repro", info.repro},   {"run_dir", info.run_dir}};
+      {"seed", std::to_string(info.seed)},
+      {"preset", info.preset},
+      {"store", info.store},
+      {"store_version", info.store_version},
+      {"mutant", info.mutant},
+      {"result", outcome.result},
+      {"repro", info.repro},
+      {"run_dir", info.run_dir}};
   for (CrashFamily family : CrashFamilies(outcome)) {
     uint64_t cycles = 0;
     for (const CrashCycle& c : outcome.crash_cycles) cycles += CrashFamilyOf(c.mode) == family;

@@ -35,6 +35,8 @@ struct RunInfo {
   std::string driver = "run";  // run | sim
   uint64_t seed = 0;
   std::string preset;
+  std::string store = "vstress";  // the engine under test, and its library's version
+  std::string store_version;
   std::string mutant;  // empty: the correct engine
   std::string repro;   // a command that replays the run
   std::string run_dir;

@@ -1,5 +1,7 @@
 #include "stores/registry.h"
 
+#include "stores/leveldb/leveldb_store.h"
+#include "stores/rocksdb/rocksdb_store.h"
 #include "stores/vstress/vstress_store.h"
 
 namespace stores {
@@ -7,6 +9,8 @@ namespace stores {
 const std::vector<StoreKind>& StoreKinds() {
   static const std::vector<StoreKind> kinds = {
       vstress::Kind(),
+      leveldb_store::Kind(),
+      rocksdb_store::Kind(),
   };
   return kinds;
 }

@@ -28,6 +28,9 @@ struct StoreConfig {
   // ones.
   std::shared_ptr<engine::FileSystem> file_system;
   std::shared_ptr<engine::Clock> clock;
+  // A store that counts sequences itself (it cannot read the engine's) counts on from here: the
+  // last sequence the run recorded before this open.
+  SequenceNumber first_sequence = 0;
 };
 
 struct StoreKind {
@@ -36,6 +39,12 @@ struct StoreKind {
   std::string (*version)();
   // Opens (creating if missing) the store at `path`.
   Result<std::unique_ptr<Store>> (*open)(const StoreConfig& config, const std::string& path);
+  // What the store declares it can do, before it is opened.
+  // Where its reads sit: "exact" (each reports the sequence it observed) or "bracketed".
+  std::string_view positions = "exact";
+  // It runs on the run's own file system (FaultFS, in memory too) with background work stepped by
+  // the simulator (Store::simulation()); otherwise on the real file system with its own threads.
+  bool runs_on_run_file_system = false;
 };
 
 // Every store built in, vstress first.

@@ -30,6 +30,8 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 const std::vector<Field>& Fields() {
   static const std::vector<Field> kFields = {
       VSTRESS_FIELD("name", name, "preset name or config file stem (shown in reports)"),
+      VSTRESS_FIELD("store", store,
+                    "the engine under test: vstress, leveldb or rocksdb (`vstress run --store`)"),
       VSTRESS_FIELD("description", description, "what this workload is for, in one line"),
       VSTRESS_FIELD("seed", seed, "seeds every random choice: the same seed gives the same ops"),
       VSTRESS_FIELD("duration_seconds", duration_seconds, "run time, used when ops = 0"),

@@ -152,6 +152,8 @@ std::optional<engine::BackgroundMode> BackgroundModeFromName(std::string_view na
 
 struct WorkloadSpec {
   std::string name = "custom";  // preset name or config file stem
+  // The engine under test, by its registry name (stores/registry.h): vstress, leveldb, rocksdb.
+  std::string store = "vstress";
   std::string description;      // one line
   uint64_t seed = 1;
   double duration_seconds = 30;  // used when ops == 0

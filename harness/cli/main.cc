@@ -22,6 +22,7 @@
 #include "harness/sweep/seed_range.h"
 #include "harness/sweep/shard.h"
 #include "harness/sweep/sweep.h"
+#include "stores/registry.h"
 #include "workloads/workload_spec.h"
 
 namespace {
@@ -84,6 +85,9 @@ void AddRunSourceOptions(CLI::App* run, harness::drivers::RunCommandOptions* o) 
 // take them, and so does `vstress sweep`, which passes them on to every shard.
 void AddRunOptions(CLI::App* run, harness::drivers::RunCommandOptions* o) {
   constexpr uint64_t kCountMax = workloads::kTomlIntegerMax;
+  run->add_option("--store", o->store,
+                  "the engine under test: " + stores::StoreNames() + " (default vstress)")
+      ->check(kNonEmpty);
   auto* duration = run->add_option("--duration", o->duration, "run for this long (30s, 2m, 500ms)")
                        ->check(kNonEmpty);
   run->add_option("--ops", o->ops, "run this many write ops instead of a duration")

@@ -29,6 +29,7 @@
 #include "reports/junit.h"
 #include "reports/metrics.h"
 #include "reports/run_files.h"
+#include "stores/registry.h"
 #include "workloads/presets.h"
 #include "workloads/workload_spec.h"
 
@@ -96,6 +97,40 @@ std::function<void(const std::string&)> ProgressSink(const std::string& mode, st
     process::SetLastProgress(line);
     err << line << "\n" << std::flush;
   };
+}
+
+// What a store that is not vstress's own cannot do yet is refused before anything runs (exit 2,
+// naming why); the workload's fault rules, which name points only the vstress engine and its
+// FaultFS reach, are left out with a note. Returns kExitPass when the run may go on.
+int CheckStore(const drivers::RunCommandOptions& o, const char* command,
+               workloads::WorkloadSpec* spec, std::ostream& out, std::ostream& err) {
+  const stores::StoreKind* store = stores::FindStore(spec->store);
+  if (store->runs_on_run_file_system) return model::kExitPass;
+  const auto refuse = [&](std::string_view why) {
+    err << fmt::format("{}: store {}: {}\n", command, store->name, why);
+    return model::kExitUsage;
+  };
+  if (o.driver == drivers::Driver::kCrash) {
+    return refuse(
+        "power-loss and kill cycles need the store's file-level fault layer, which it "
+        "does not have yet");
+  }
+  if (o.check_determinism) {
+    return refuse(
+        "--check-determinism: the engine does its background work on its own threads, "
+        "so a second run need not take the same steps; the harness's side is still "
+        "scheduled from the seed");
+  }
+  if (!spec->faults.empty()) {
+    out << fmt::format(
+               "{}: store {}: the workload's {} fault rule{} name points only the vstress "
+               "engine reaches; left out\n",
+               command, store->name, spec->faults.size(), spec->faults.size() == 1 ? "" : "s")
+        << std::flush;
+    spec->faults.clear();
+    spec->expect_reached.clear();
+  }
+  return model::kExitPass;
 }
 
 // summary.json's fixed members, for a crash report written from a signal handler.
@@ -305,6 +340,9 @@ int RunRunCommand(const drivers::RunCommandOptions& o, std::ostream& out, std::o
     err << command << ": --fs memory: a killed process leaves only a real directory behind\n";
     return model::kExitUsage;
   }
+  if (const int refused = CheckStore(o, command, &spec, out, err); refused != model::kExitPass) {
+    return refused;
+  }
   const std::string run_dir = o.out_dir.empty() ? DefaultRunDir(spec.seed) : o.out_dir;
   // Metrics: bad --metrics-listen / --push-gateway values are usage errors, found before the run.
   const std::string mutants = drivers::MutantLabel(spec);
@@ -346,10 +384,15 @@ int RunRunCommand(const drivers::RunCommandOptions& o, std::ostream& out, std::o
   process::InstallCrashReport(run_dir, CrashReportIdentity(o, spec, run_dir));
 
   const bool simulated = o.driver == drivers::Driver::kSimulated;
-  const bool in_memory = simulated || (o.driver == drivers::Driver::kCrash && o.fs == "memory");
-  const drivers::EnvironmentKind kind = simulated   ? drivers::EnvironmentKind::kSimulated
-                                        : in_memory ? drivers::EnvironmentKind::kRealInMemory
-                                                    : drivers::EnvironmentKind::kReal;
+  // A store that runs its own threads on the real file system is simulated on disk.
+  const bool own_file_system = stores::FindStore(spec.store)->runs_on_run_file_system;
+  const bool in_memory =
+      (simulated && own_file_system) || (o.driver == drivers::Driver::kCrash && o.fs == "memory");
+  const drivers::EnvironmentKind kind =
+      simulated   ? (own_file_system ? drivers::EnvironmentKind::kSimulated
+                                     : drivers::EnvironmentKind::kSimulatedOnDisk)
+      : in_memory ? drivers::EnvironmentKind::kRealInMemory
+                  : drivers::EnvironmentKind::kReal;
   // A kill run's faults and clients are its children's: this process only verifies.
   workloads::WorkloadSpec verifier_spec = spec;
   if (kill) {

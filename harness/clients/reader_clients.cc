@@ -1,5 +1,6 @@
 // The point reader and snapshot reader clients. Each step is one Get, at the newest data or
 // through the client's current snapshot, checked against the Oracle at the sequence it reports.
+#include <algorithm>
 #include <deque>
 
 #include "harness/clients/client.h"
@@ -34,6 +35,21 @@ class PendingChecks {
     reads_.push_back({key, seq, lower, upper, status, std::string(value), note});
   }
 
+  // A read a store could only bracket: checked against `cuts` (a fresh set for a Get; a snapshot's,
+  // shared by its reads, which must all agree on one cut), now or once its highest cut is
+  // recorded.
+  void AddBracketed(uint64_t key, model::CutSet* cuts, const engine::Status& status,
+                    std::string_view value, const model::OpNote& note) {
+    Read r{key, cuts->empty() ? 0 : cuts->highest(), 0, 0, status, {}, note};
+    r.cuts = cuts;
+    if (reads_.empty() && r.seq <= ctx_.oracle->recorded_through()) {
+      Check(r, value);
+      return;
+    }
+    r.value = std::string(value);
+    reads_.push_back(std::move(r));
+  }
+
   // Checks every queued read the recorded prefix has passed; with `wait`, all of them.
   void Drain(bool wait) {
     while (!reads_.empty()) {
@@ -62,12 +78,24 @@ class PendingChecks {
     engine::Status status;
     std::string value;
     model::OpNote note;
+    model::CutSet* cuts = nullptr;  // bracketed: the cuts it is checked in (seq: the highest)
   };
   // Longest queue before the reader waits for the writers.
   static constexpr size_t kQueuedMax = 4096;
 
   void Check(const Read& r, std::string_view value) {
-    if (auto v = ctx_.checker->CheckGet(kind_, r.key, r.seq, r.status, value, r.lower, r.upper)) {
+    std::optional<reports::Violation> v;
+    if (r.cuts == nullptr) {
+      v = ctx_.checker->CheckGet(kind_, r.key, r.seq, r.status, value, r.lower, r.upper);
+    } else if (r.cuts->empty()) {
+      v = reports::Violation();
+      v->kind = kind_;
+      v->key = ctx_.checker->codec().key_name(r.key);
+      v->message = "the read's position lies outside its real-time bounds";
+    } else {
+      v = ctx_.checker->CheckGetIn(kind_, r.key, r.cuts, r.status, value);
+    }
+    if (v) {
       v->op = r.note.ToString();
       ctx_.run->Report(std::move(*v), self_);
     }
@@ -132,13 +160,23 @@ class ReaderClient final : public Client {
     const engine::Status s = ctx_.store->Get(stores::ReadOptions(), name, &value_, &at);
     self_->RecordOp(reports::OpKind::kGet, model::ResultOf(s), timer.Nanos());
     const engine::SequenceNumber upper = ctx_.store->LastSequence();
-    const engine::SequenceNumber seq = at.low;
-    if (ctx_.checker != nullptr) Check(op.key, seq, lower, upper, s);
+    const engine::SequenceNumber seq = at.high;
+    if (ctx_.checker != nullptr) {
+      if (at.exact()) {
+        Check(op.key, seq, lower, upper, s);
+      } else {
+        // The store's bracket already ends where the read did (the writes it had been given,
+        // acknowledged or not); the oracle's acknowledged sequence before it is the other bound.
+        cuts_.push_back(model::CutSet(std::max(at.low, lower), at.high));
+        CheckBracketed(op.key, &cuts_.back(), s);
+      }
+    }
     return ReadOutcome(seq, s, value_);
   }
 
   void Release() override {
     if (ctx_.checker != nullptr) pending_.Drain(/*wait=*/true);
+    cuts_.clear();
     slot_->Unpin();
   }
 
@@ -158,10 +196,29 @@ class ReaderClient final : public Client {
     if (pending_.empty()) slot_->Unpin();
   }
 
+  void CheckBracketed(uint64_t key, model::CutSet* cuts, const engine::Status& s) {
+    const model::OpNote note =
+        ReadNote(model::OpNote::Kind::kGet, key, cuts->empty() ? 0 : cuts->highest(), s, value_);
+    self_->Note(note);
+    if (!s.ok() && !s.IsNotFound() && s.injected()) {
+      self_->Count(model::kErrorsInjected);
+    } else {
+      pending_.AddBracketed(key, cuts, s, value_, note);
+    }
+    pending_.Drain(/*wait=*/false);
+    if (pending_.empty()) {
+      slot_->Unpin();
+      cuts_.clear();
+    }
+  }
+
   model::ReaderSlot* const slot_;
   workloads::KeyChooser chooser_;
   PendingChecks pending_;
   std::string value_;
+  // The cuts of bracketed reads still queued (a deque: the addresses stay put); cleared once the
+  // queue is empty.
+  std::deque<model::CutSet> cuts_;
 };
 
 // Takes a snapshot, reads through it reads_per_snapshot times (for at most hold_seconds_max),
@@ -220,8 +277,16 @@ class SnapshotReaderClient final : public Client {
  private:
   void TakeSnapshot(double hold_seconds_max) {
     slot_->Pin(ctx_.oracle->acknowledged());
+    const engine::SequenceNumber lower = ctx_.oracle->acknowledged();
     snapshot_ = ctx_.store->GetSnapshot();
-    snap_seq_ = snapshot_->position().low;
+    const stores::Position at = snapshot_->position();
+    snap_exact_ = at.exact();
+    snap_seq_ = at.low;
+    if (!snap_exact_) {
+      // Bracketed: every read through it narrows one set of cuts.
+      snap_cuts_ = model::CutSet(std::max(at.low, lower), at.high);
+      snap_seq_ = snap_cuts_.empty() ? at.high : snap_cuts_.lowest();
+    }
     // Held until every read through this snapshot is checked.
     slot_->Pin(snap_seq_);
     reads_ = 0;
@@ -249,8 +314,12 @@ class SnapshotReaderClient final : public Client {
       self_->Count(model::kErrorsInjected);
       return;
     }
-    // Every read through the snapshot must be at exactly its sequence.
-    pending_.Add(key, seq, snap_seq_, snap_seq_, s, value_, note);
+    if (snap_exact_) {
+      // Every read through the snapshot must be at exactly its sequence.
+      pending_.Add(key, seq, snap_seq_, snap_seq_, s, value_, note);
+    } else {
+      pending_.AddBracketed(key, &snap_cuts_, s, value_, note);
+    }
     pending_.Drain(/*wait=*/false);
   }
 
@@ -259,7 +328,9 @@ class SnapshotReaderClient final : public Client {
   PendingChecks pending_;
   std::string value_;
   std::unique_ptr<stores::Snapshot> snapshot_;
-  engine::SequenceNumber snap_seq_ = 0;
+  engine::SequenceNumber snap_seq_ = 0;  // exact: its sequence; bracketed: its lowest cut
+  bool snap_exact_ = true;
+  model::CutSet snap_cuts_;  // bracketed: the cuts its reads can all have been at
   uint32_t reads_ = 0;
   uint64_t until_nanos_ = 0;
 };

@@ -3,6 +3,8 @@
 // Opening and positioning an iterator is a scan's first step; each Next/Prev is one more.
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "harness/clients/client.h"
 #include "harness/clients/client_ops.h"
 #include "workloads/key_chooser.h"
@@ -119,9 +121,14 @@ class ScannerClient final : public Client {
     plan_.until_nanos =
         ctx_.clock->NowNanos() + static_cast<uint64_t>(ctx_.spec->scanners.hold_seconds_max * 1e9);
     slot_->Pin(ctx_.oracle->acknowledged());
+    const engine::SequenceNumber lower = ctx_.oracle->acknowledged();
     it_ = ctx_.store->NewIterator(stores::ReadOptions());
-    seq_ = it_->position().low;
-    slot_->Pin(seq_);
+    // Its cut: exact from a store that says, else bracketed and narrowed by every step.
+    const stores::Position at = it_->position();
+    cuts_ = at.exact() ? model::CutSet(at.low, at.low)
+                       : model::CutSet(std::max(at.low, lower), at.high);
+    seq_ = cuts_.empty() ? at.high : cuts_.highest();
+    slot_->Pin(cuts_.empty() ? lower : cuts_.lowest());
     const model::OpTimer timer(ctx_.clock);
     previous_ = Position(plan_, it_.get());
     self_->RecordOp(reports::OpKind::kScanStep, model::ResultOf(it_->status()), timer.Nanos());
@@ -161,8 +168,7 @@ class ScannerClient final : public Client {
       outcome.kind = model::StepOutcome::Kind::kEnd;
       // Ran off the end: nothing may lie beyond the last key returned.
       if (checking()) {
-        if (auto v =
-                ctx_.checker->CheckScanStep(seq_, plan_.reverse, previous_, std::nullopt, "")) {
+        if (auto v = CheckStep(std::nullopt, "")) {
           v->op = note_.ToString();
           ctx_.run->Report(std::move(*v), self_);
         }
@@ -193,7 +199,7 @@ class ScannerClient final : public Client {
         over_ = true;
         return outcome;
       }
-      if (auto v = ctx_.checker->CheckScanStep(seq_, plan_.reverse, previous_, key, it_->value())) {
+      if (auto v = CheckStep(key, it_->value())) {
         v->op = note_.ToString();
         ctx_.run->Report(std::move(*v), self_);
         over_ = true;
@@ -206,6 +212,18 @@ class ScannerClient final : public Client {
     if (delay_us > 0 && steps_ % 16 == 0) ctx_.clock->SleepForNanos(uint64_t{delay_us} * 1000);
     steps_++;
     return outcome;
+  }
+
+  // The step against the oracle at the iterator's cut (narrowed as it goes, when bracketed).
+  std::optional<reports::Violation> CheckStep(std::optional<uint64_t> key, std::string_view value) {
+    if (cuts_.empty()) {
+      reports::Violation v;
+      v.kind = "scan";
+      v.read_sequence = seq_;
+      v.message = "the iterator's position lies outside its real-time bounds";
+      return v;
+    }
+    return ctx_.checker->CheckScanStepIn(&cuts_, plan_.reverse, previous_, key, value);
   }
 
   void ReportError(const engine::Status& status) {
@@ -242,7 +260,8 @@ class ScannerClient final : public Client {
   std::unique_ptr<stores::Iterator> it_;  // null between scans
   ScanPlan plan_;
   uint64_t planned_steps_max_ = 0;  // the plan NextOp drew for the open it returned
-  engine::SequenceNumber seq_ = 0;
+  engine::SequenceNumber seq_ = 0;  // the highest cut the scan can be at
+  model::CutSet cuts_;              // the cuts it can be at
   std::optional<uint64_t> previous_;
   uint64_t steps_ = 0;
   bool over_ = false;  // the scan has nothing more to check: the next op closes it

@@ -194,6 +194,8 @@ DbAtRest DriverCore::AtRest() {
 }
 
 void DriverCore::QuiescencePoint(const std::string& when, bool final) {
+  // A store that counts sequences itself counts on from the run's after the reopen.
+  store_config.first_sequence = oracle.recorded_through();
   if (config.faults != nullptr) final ? config.faults->Uninstall() : config.faults->Suspend();
   reports::QuiescencePoint point =
       CheckAtRest(AtRest(), checker, check_slot, when, /*reopen=*/true, &run, &out);

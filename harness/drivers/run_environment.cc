@@ -13,6 +13,7 @@ RunConfig RunEnvironment::Config(const workloads::WorkloadSpec& spec) const {
   config.file_system = fs;
   config.faults = faults.get();
   config.clock = clock;
+  config.store = stores::FindStore(spec.store);
   return config;
 }
 
@@ -22,8 +23,10 @@ engine::Result<std::unique_ptr<RunEnvironment>> MakeEnvironment(
   auto env = std::make_unique<RunEnvironment>();
   env->kind = kind;
   env->db_path = db_path;
-  const bool simulated = kind == EnvironmentKind::kSimulated || kind == EnvironmentKind::kReplay;
-  const bool in_memory = simulated || kind == EnvironmentKind::kRealInMemory;
+  const bool simulated = kind == EnvironmentKind::kSimulated || kind == EnvironmentKind::kReplay ||
+                         kind == EnvironmentKind::kSimulatedOnDisk;
+  const bool in_memory = kind == EnvironmentKind::kSimulated || kind == EnvironmentKind::kReplay ||
+                         kind == EnvironmentKind::kRealInMemory;
   env->clock = simulated ? std::make_shared<engine::ManualClock>() : engine::RealClock();
   env->base = in_memory ? engine::NewMemFileSystem() : engine::NewPosixFileSystem();
   if (in_memory) env->base->CreateDirIfMissing(db_path);

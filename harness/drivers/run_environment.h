@@ -23,7 +23,9 @@
 
 namespace harness::drivers {
 
-enum class EnvironmentKind { kReal, kRealInMemory, kSimulated, kReplay };
+// kSimulatedOnDisk: the simulator's clock and per-step fault counting over the real file system,
+// for a store that cannot run on the run's own (it does its background work on its own threads).
+enum class EnvironmentKind { kReal, kRealInMemory, kSimulated, kSimulatedOnDisk, kReplay };
 
 struct RunEnvironment {
   EnvironmentKind kind = EnvironmentKind::kReal;
@@ -32,6 +34,12 @@ struct RunEnvironment {
   std::shared_ptr<faults::FaultFS> fs;
   std::unique_ptr<faults::FaultController> faults;
   std::string db_path;
+
+  // The DB lives in memory (written out to db/ at the end).
+  bool InMemory() const {
+    return kind == EnvironmentKind::kRealInMemory || kind == EnvironmentKind::kSimulated ||
+           kind == EnvironmentKind::kReplay;
+  }
 
   // A RunConfig for `spec` on this environment (progress, samples and checks left to the caller).
   RunConfig Config(const workloads::WorkloadSpec& spec) const;

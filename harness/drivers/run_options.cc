@@ -1,11 +1,14 @@
 #include "harness/drivers/run_options.h"
 
+#include <fmt/format.h>
+
 #include <chrono>
 #include <filesystem>
 
 #include "faults/fault_rule.h"
 #include "harness/drivers/mutants.h"
 #include "reports/run_files.h"
+#include "stores/registry.h"
 #include "workloads/presets.h"
 
 namespace harness::drivers {
@@ -68,6 +71,12 @@ engine::Status ApplyFlags(const RunCommandOptions& o, workloads::WorkloadSpec* s
     for (auto& r : rules.value()) spec->faults.push_back(std::move(r));
   }
   if (!o.schedule.empty()) spec->sim.schedule = o.schedule;
+  if (!o.store.empty()) spec->store = o.store;
+  if (stores::FindStore(spec->store) == nullptr) {
+    return engine::Status::InvalidArgument(fmt::format("{}: unknown store '{}' (built in: {})",
+                                                       o.store.empty() ? "store" : "--store",
+                                                       spec->store, stores::StoreNames()));
+  }
   for (const auto& rule : spec->faults) {
     if (rule.action == faults::Action::kCrash && o.driver == Driver::kThreaded) {
       return engine::Status::InvalidArgument(
@@ -89,6 +98,7 @@ std::vector<std::string> DriverFlags(const RunCommandOptions& o) {
   const auto add_number = [&flags](const char* flag, const auto& value) {
     if (value) flags.insert(flags.end(), {flag, std::to_string(*value)});
   };
+  add("--store", o.store);
   add("--duration", o.duration);
   add_number("--ops", o.ops);
   add_number("--readers", o.readers);

@@ -23,6 +23,7 @@ struct RunCommandOptions {
   Driver driver = Driver::kThreaded;
   std::string preset;
   std::string config_path;
+  std::string store;  // --store: the engine under test (empty: the workload's, vstress by default)
   std::optional<uint64_t> seed;
   std::string duration;  // "30s", "2m", "500ms"
   std::optional<uint64_t> ops;

@@ -7,6 +7,7 @@
 
 #include "reports/html_report.h"
 #include "reports/junit.h"
+#include "stores/registry.h"
 
 namespace harness::drivers {
 
@@ -45,6 +46,10 @@ reports::RunInfo MakeRunInfo(const workloads::WorkloadSpec& spec, const std::str
   reports::RunInfo info;
   info.seed = spec.seed;
   info.preset = spec.name;
+  info.store = spec.store;
+  if (const stores::StoreKind* kind = stores::FindStore(spec.store)) {
+    info.store_version = kind->version();
+  }
   info.mutant = MutantLabel(spec);
   info.run_dir = run_dir;
   info.repro = repro;
@@ -95,7 +100,7 @@ void WriteRunOutputs(const std::string& run_dir, const reports::RunInfo& info,
     report(reports::WriteFileAtomically(run_dir + "/" + reports::kStacksFile,
                                         outcome.postmortem->stacks));
   }
-  if (write_db && env.kind != EnvironmentKind::kReal) {
+  if (write_db && env.InMemory()) {
     // The DB lived in memory: written out for `vstress inspect`.
     report(CopyDirectoryToDisk(env.base.get(), env.db_path, run_dir + "/db"));
   }

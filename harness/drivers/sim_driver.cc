@@ -138,7 +138,10 @@ class SimExecutor {
   RunConfig WithYieldHook(const RunConfig& config) {
     RunConfig c = config;
     c.on_open = [this, outer = config.on_open](stores::Store* db) {
-      db->simulation()->SetYieldHook([this](stores::YieldSite site) { OnYield(site); });
+      // A store that steps its own background work has no yield points to offer.
+      if (stores::Simulation* sim = db->simulation()) {
+        sim->SetYieldHook([this](stores::YieldSite site) { OnYield(site); });
+      }
       if (outer) outer(db);
     };
     return c;
@@ -153,14 +156,19 @@ class SimExecutor {
 
   size_t background_actor() const { return core_.clients.size(); }
 
+  // The store's simulation hooks; null for a store that runs its own background threads (the
+  // simulator then schedules only the clients and the run's own steps).
+  stores::Simulation* Sim() const { return core_.db ? core_.db->simulation() : nullptr; }
+
   // Who may take the next step. A writer whose write would wait for background work is blocked,
   // as its thread would be in a threaded run: the background work runs as its own step (where
   // foreground steps may run inside it) instead of inline in the write.
   std::vector<bool> Runnable() {
     std::vector<bool> runnable(core_.clients.size() + 1);
     for (size_t i = 0; i < core_.clients.size(); i++) runnable[i] = !finished_[i];
-    runnable.back() = core_.db && core_.db->simulation()->BackgroundWorkPending();
-    if (core_.db && core_.db->simulation()->WriteWouldWait()) ExcludeWriters(&runnable);
+    stores::Simulation* sim = Sim();
+    runnable.back() = sim != nullptr && sim->BackgroundWorkPending();
+    if (sim != nullptr && sim->WriteWouldWait()) ExcludeWriters(&runnable);
     return runnable;
   }
 
@@ -168,8 +176,8 @@ class SimExecutor {
   // ever (a write stall that never ends).
   bool WritersStalled() {
     if (!core_.db || WritersFinished()) return false;
-    return core_.db->simulation()->WriteWouldWait() &&
-           !core_.db->simulation()->BackgroundWorkPending();
+    stores::Simulation* sim = Sim();
+    return sim != nullptr && sim->WriteWouldWait() && !sim->BackgroundWorkPending();
   }
 
   bool WritersFinished() const {
@@ -363,7 +371,7 @@ class SimExecutor {
 
   std::string RunBackground() {
     const stores::StoreStats before = core_.db->Stats();
-    const bool did = core_.db->simulation()->RunBackgroundStep();
+    const bool did = Sim() != nullptr && Sim()->RunBackgroundStep();
     const stores::StoreStats after = core_.db->Stats();
     std::string what;
     if (after.flushes > before.flushes) what = "flush";

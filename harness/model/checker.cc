@@ -138,4 +138,86 @@ std::optional<Violation> Checker::CheckScanStep(SequenceNumber seq, bool reverse
                        Spell(expected), SpellObserved(value), std::move(problem.message));
 }
 
+Checker::ValueProblem Checker::Observed(const engine::Status& status, std::string_view value,
+                                        std::optional<ValueId>* observed) const {
+  observed->reset();
+  if (status.IsNotFound()) return {};
+  uint32_t writer = 0;
+  uint64_t index = 0;
+  if (!codec_.parse_value(value, &writer, &index)) {
+    return {fmt::format("value '{}' is not one any writer wrote (torn, corrupt or foreign)",
+                        value.substr(0, std::min<size_t>(value.size(), 32)))};
+  }
+  *observed = ValueId{writer, index, static_cast<uint32_t>(value.size())};
+  if (oracle_->IsFailedWrite(**observed)) return {"a write that failed became visible", true};
+  return {};
+}
+
+std::optional<Violation> Checker::Narrow(std::string_view kind, uint64_t key, CutSet* cuts,
+                                         const std::optional<ValueId>& observed,
+                                         std::string observed_text, std::string_view what) const {
+  const std::string before = cuts->ToString();
+  const SequenceNumber high = cuts->highest();
+  cuts->Keep(oracle_->SequencesShowing(key, observed, cuts->lowest(), high));
+  if (!cuts->empty()) return std::nullopt;
+  return MakeViolation(
+      kind, key, high, Spell(oracle_->ValueAt(key, high)), std::move(observed_text),
+      fmt::format("{} at no sequence the read can have observed ({})", what, before));
+}
+
+std::optional<Violation> Checker::CheckGetIn(std::string_view kind, uint64_t key, CutSet* cuts,
+                                             const engine::Status& status,
+                                             std::string_view value) const {
+  if (cuts->exact()) {
+    const SequenceNumber seq = cuts->lowest();
+    return CheckGet(kind, key, seq, status, value, seq, seq);
+  }
+  if (!status.ok() && !status.IsNotFound()) {
+    // Callers drop injected failures first; any other error is the engine failing on its own.
+    return MakeViolation(kUnexpectedError, key, cuts->highest(), "a value or not-found",
+                         status.ToString(), "read failed: " + status.ToString());
+  }
+  std::optional<ValueId> observed;
+  if (ValueProblem p = Observed(status, value, &observed); !p.message.empty()) {
+    return MakeViolation(p.failed_write ? kFailedWriteVisible : kind, key, cuts->highest(),
+                         Expected(key, cuts->highest()), SpellObserved(value), p.message);
+  }
+  return Narrow(kind, key, cuts, observed, observed ? SpellObserved(value) : "not-found",
+                observed ? "the key held this value" : "the key was absent");
+}
+
+std::optional<Violation> Checker::CheckScanStepIn(CutSet* cuts, bool reverse,
+                                                  std::optional<uint64_t> previous,
+                                                  std::optional<uint64_t> key,
+                                                  std::string_view value) const {
+  if (cuts->exact()) return CheckScanStep(cuts->lowest(), reverse, previous, key, value);
+  if (key && *key >= oracle_->key_space()) {
+    return MakeViolation("scan", *key, cuts->highest(),
+                         "a key below " + codec_.key_name(oracle_->key_space()),
+                         codec_.key_name(*key), "scan returned a key outside the key space");
+  }
+  if (key && previous && ((!reverse && *key <= *previous) || (reverse && *key >= *previous))) {
+    return MakeViolation("scan", *key, cuts->highest(), "keys in order",
+                         codec_.key_name(*previous) + " then " + codec_.key_name(*key),
+                         "scan returned keys out of order");
+  }
+  // The keys stepped over: (previous, key) exclusive, in key-index order.
+  const uint64_t lo = !reverse ? (previous ? *previous + 1 : 0) : (key ? *key + 1 : 0);
+  const uint64_t hi = !reverse ? (key ? *key : oracle_->key_space())
+                               : (previous ? *previous : oracle_->key_space());
+  for (uint64_t skipped = lo; skipped < hi; skipped++) {
+    if (auto v = Narrow("scan", skipped, cuts, std::nullopt, "skipped",
+                        "scan skipped the key: it was absent")) {
+      return v;
+    }
+  }
+  if (!key) return std::nullopt;
+  std::optional<ValueId> observed;
+  if (ValueProblem p = Observed(engine::Status::Ok(), value, &observed); !p.message.empty()) {
+    return MakeViolation(p.failed_write ? kFailedWriteVisible : "scan", *key, cuts->highest(),
+                         Expected(*key, cuts->highest()), SpellObserved(value), p.message);
+  }
+  return Narrow("scan", *key, cuts, observed, SpellObserved(value), "the key held this value");
+}
+
 }  // namespace harness::model

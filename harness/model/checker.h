@@ -16,6 +16,7 @@
 #include <string_view>
 
 #include "engine/status.h"
+#include "harness/model/cut_set.h"
 #include "harness/model/oracle.h"
 #include "reports/run_record.h"
 
@@ -52,6 +53,22 @@ class Checker {
                                          std::optional<uint64_t> previous,
                                          std::optional<uint64_t> key, std::string_view value) const;
 
+  // The same for a read whose sequence a store could only bracket: `cuts` holds the sequences it
+  // can have observed (its position within its real-time bounds; for a read through a snapshot,
+  // what the snapshot's earlier reads left) and is narrowed to those that explain what it
+  // returned. A violation when none does. REQUIRES: cuts->highest() <= recorded_through(), and a
+  // slot pinned at or below cuts->lowest().
+  std::optional<Violation> CheckGetIn(std::string_view kind, uint64_t key, CutSet* cuts,
+                                      const engine::Status& status, std::string_view value) const;
+
+  // One scan step of an iterator whose cut lies in `cuts`, narrowed as above by every key it
+  // skipped (each must be absent at the cut) and the key it returned. An exact cut is checked by
+  // CheckScanStep.
+  std::optional<Violation> CheckScanStepIn(CutSet* cuts, bool reverse,
+                                           std::optional<uint64_t> previous,
+                                           std::optional<uint64_t> key,
+                                           std::string_view value) const;
+
   // What the oracle says `key` holds at `seq`, spelled as a read would show it.
   std::string Expected(uint64_t key, SequenceNumber seq) const;
 
@@ -65,6 +82,14 @@ class Checker {
     bool failed_write = false;  // it is the value of a write that failed
   };
   ValueProblem CompareValue(std::optional<ValueId> expected, std::string_view value) const;
+  // What a bracketed read returned, as the oracle names values (nullopt: not-found). A problem
+  // when the bytes are no write's or a failed write's.
+  ValueProblem Observed(const engine::Status& status, std::string_view value,
+                        std::optional<ValueId>* observed) const;
+  // Narrows `cuts` to where `key` shows `observed`; a violation naming the cuts it had before.
+  std::optional<Violation> Narrow(std::string_view kind, uint64_t key, CutSet* cuts,
+                                  const std::optional<ValueId>& observed, std::string observed_text,
+                                  std::string_view what) const;
   // A value read, as a violation shows it ("v7.3 (12 bytes)").
   std::string SpellObserved(std::string_view value) const;
   Violation MakeViolation(std::string_view kind, uint64_t key, SequenceNumber seq,

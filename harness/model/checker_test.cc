@@ -370,5 +370,79 @@ TEST_F(CheckerScanTest, KeyBeyondTheKeySpaceIsAViolationNotAnException) {
   EXPECT_TRUE(v.has_value());
 }
 
+// ---- bracketed reads (a store that cannot say which sequence a read saw) ----
+
+// Proves: a bracketed read passes when some sequence in its bracket shows what it returned — the
+// old value, the new one, or absence around a delete — and narrows the cuts to those sequences.
+TEST_F(CheckerTest, BracketedGetPassesWhenSomeCutExplainsIt) {
+  const std::string a = Put(3, 1, 1);  // 1
+  const std::string b = Put(3, 1, 2);  // 2
+  Delete(3);                           // 3
+  CutSet old_cuts(1, 3);
+  EXPECT_EQ(std::nullopt, checker_.CheckGetIn("point_read", 3, &old_cuts, engine::Status::Ok(), a));
+  EXPECT_EQ(old_cuts.intervals(), (std::vector<SeqInterval>{{1, 1}}));
+  CutSet new_cuts(1, 3);
+  EXPECT_EQ(std::nullopt, checker_.CheckGetIn("point_read", 3, &new_cuts, engine::Status::Ok(), b));
+  CutSet absent(1, 3);
+  EXPECT_EQ(std::nullopt,
+            checker_.CheckGetIn("point_read", 3, &absent, engine::Status::NotFound("k"), ""));
+  EXPECT_TRUE(absent.exact());
+  EXPECT_EQ(absent.lowest(), 3u);
+}
+
+// Proves: a value no sequence of the bracket shows is a violation (stale: overwritten before the
+// bracket began), naming the bracket; and so is absence where every cut holds a value.
+TEST_F(CheckerTest, BracketedGetReportsWhatNoCutExplains) {
+  const std::string a = Put(3, 1, 1);  // 1
+  Put(3, 1, 2);                        // 2
+  Put(5, 1, 3);                        // 3
+  Put(5, 1, 4);                        // 4
+  CutSet cuts(2, 4);
+  const auto stale = checker_.CheckGetIn("point_read", 3, &cuts, engine::Status::Ok(), a);
+  ASSERT_TRUE(stale.has_value());
+  EXPECT_EQ(stale->kind, "point_read");
+  EXPECT_EQ(stale->observed, Spelled(1, 1));
+  EXPECT_THAT(stale->message, HasSubstr("[2, 4]"));
+  CutSet present(2, 4);
+  const auto missing =
+      checker_.CheckGetIn("point_read", 3, &present, engine::Status::NotFound("k"), "");
+  ASSERT_TRUE(missing.has_value());
+  EXPECT_EQ(missing->observed, "not-found");
+}
+
+// Proves: reads through one bracketed snapshot must agree on one cut — each alone is explainable,
+// together they are not (key 3's old value and key 5's new one were never there at once).
+TEST_F(CheckerTest, ReadsOfOneBracketedStateMustAgreeOnOneCut) {
+  const std::string old3 = Put(3, 1, 1);  // 1
+  Put(3, 1, 2);                           // 2
+  const std::string new5 = Put(5, 1, 3);  // 3
+  CutSet snapshot(1, 3);
+  EXPECT_EQ(std::nullopt,
+            checker_.CheckGetIn("snapshot_read", 3, &snapshot, engine::Status::Ok(), old3));
+  const auto v = checker_.CheckGetIn("snapshot_read", 5, &snapshot, engine::Status::Ok(), new5);
+  ASSERT_TRUE(v.has_value());
+  // The first read left one cut, 1, where key 5 was still absent: checked there exactly.
+  EXPECT_EQ(v->read_sequence, 1u);
+  EXPECT_EQ(v->expected, "not-found");
+}
+
+// Proves: a bracketed scan narrows its cut with every skipped and returned key, and reports a
+// skipped key that held a value at every cut still possible.
+TEST_F(CheckerTest, BracketedScanStepsNarrowTheCut) {
+  Put(2, 1, 1);                         // 1
+  const std::string v4 = Put(4, 1, 2);  // 2
+  Delete(2);                            // 3
+  CutSet cuts(1, 3);
+  // Skipping key 2 is right only at 3 (after its delete); then key 4's value fits 3 too.
+  EXPECT_EQ(std::nullopt, checker_.CheckScanStepIn(&cuts, false, std::nullopt, 4, v4));
+  EXPECT_TRUE(cuts.exact());
+  EXPECT_EQ(cuts.lowest(), 3u);
+  CutSet early(1, 2);
+  const auto v = checker_.CheckScanStepIn(&early, false, std::nullopt, 4, v4);
+  ASSERT_TRUE(v.has_value());
+  EXPECT_EQ(v->key, "k00000002");
+  EXPECT_EQ(v->observed, "skipped");
+}
+
 }  // namespace
 }  // namespace harness::model

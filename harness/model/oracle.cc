@@ -231,6 +231,42 @@ std::optional<ValueId> Oracle::ValueAt(uint64_t key, SequenceNumber seq) const {
   return visible.value;
 }
 
+std::vector<SeqInterval> Oracle::SequencesShowing(uint64_t key, const std::optional<ValueId>& value,
+                                                  SequenceNumber lo, SequenceNumber hi) const {
+  std::vector<SeqInterval> out;
+  if (lo > hi) return out;
+  const auto shows = [&value](const KeyVersion* v) {
+    const bool absent = v == nullptr || v->deleted;
+    return value ? !absent && v->value == *value : absent;
+  };
+  if (key >= key_space_) {
+    if (!value) out.push_back({lo, hi});  // never written: absent throughout
+    return out;
+  }
+  std::lock_guard<std::mutex> guard(StripeFor(key));
+  const auto& v = keys_.at(key).versions;
+  auto next = std::upper_bound(v.begin(), v.end(), lo,
+                               [](SequenceNumber s, const KeyVersion& kv) { return s < kv.seq; });
+  // The version visible at lo, then each one that takes over inside (lo, hi].
+  const KeyVersion* visible = next == v.begin() ? nullptr : &*(next - 1);
+  SequenceNumber from = lo;
+  while (true) {
+    const SequenceNumber until = next != v.end() && next->seq <= hi ? next->seq - 1 : hi;
+    if (shows(visible) && from <= until) {
+      if (!out.empty() && out.back().high + 1 == from) {
+        out.back().high = until;
+      } else {
+        out.push_back({from, until});
+      }
+    }
+    if (next == v.end() || next->seq > hi) break;
+    visible = &*next;
+    from = next->seq;
+    ++next;
+  }
+  return out;
+}
+
 std::string Oracle::HistoryString(uint64_t key) const {
   if (key >= key_space_) return "(outside the key space: never written)\n";
   std::lock_guard<std::mutex> guard(StripeFor(key));

@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "engine/types.h"
+#include "harness/model/cut_set.h"
 
 namespace harness::model {
 
@@ -126,6 +127,11 @@ class Oracle {
   // REQUIRES: seq <= recorded_through(), and a pinned slot at or below seq.
   std::optional<ValueId> ValueAt(uint64_t key, SequenceNumber seq) const;
   bool IsFailedWrite(const ValueId& value) const;
+  // The sequences in [lo, hi] at which `key` shows `value` (nullopt: absent), as sorted disjoint
+  // intervals: the cuts a bracketed read that saw it can have been at.
+  // REQUIRES: hi <= recorded_through(), and a pinned slot at or below lo.
+  std::vector<SeqInterval> SequencesShowing(uint64_t key, const std::optional<ValueId>& value,
+                                            SequenceNumber lo, SequenceNumber hi) const;
   // The key's recorded versions, oldest first, one per line ("seq=12 put v0.7 (100 bytes)").
   std::string HistoryString(uint64_t key) const;
 

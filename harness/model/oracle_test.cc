@@ -63,6 +63,27 @@ TEST_F(OracleTest, ASequenceRecordedTwiceIsRefusedAndThePrefixStillAdvances) {
   EXPECT_EQ(oracle_.ValueAt(2, 2), Val(1, 6));
 }
 
+// Proves: the cuts a bracketed read can have been at are exactly the sequences where the key
+// shows what it saw — a value from its write up to the next write of the key, absence before the
+// first write and after a delete — cut to the bracket.
+TEST_F(OracleTest, SequencesShowingAreWhereTheKeyShowsIt) {
+  Elsewhere();                                 // 1
+  const SequenceNumber a = Put(3, Val(1, 1));  // 2
+  Elsewhere();                                 // 3
+  const SequenceNumber d = Delete(3);          // 4
+  Elsewhere();                                 // 5
+  const SequenceNumber b = Put(3, Val(1, 2));  // 6
+  Elsewhere();                                 // 7
+  EXPECT_EQ(oracle_.SequencesShowing(3, Val(1, 1), 1, 7), (std::vector<SeqInterval>{{a, d - 1}}));
+  EXPECT_EQ(oracle_.SequencesShowing(3, std::nullopt, 1, 7),
+            (std::vector<SeqInterval>{{1, a - 1}, {d, b - 1}}));
+  EXPECT_EQ(oracle_.SequencesShowing(3, Val(1, 2), 1, 7), (std::vector<SeqInterval>{{b, 7}}));
+  EXPECT_EQ(oracle_.SequencesShowing(3, Val(1, 2), 3, 5), std::vector<SeqInterval>{});
+  EXPECT_EQ(oracle_.SequencesShowing(3, Val(1, 1), 3, 3), (std::vector<SeqInterval>{{3, 3}}));
+  EXPECT_EQ(oracle_.SequencesShowing(3, Val(9, 9), 1, 7), std::vector<SeqInterval>{});
+  EXPECT_EQ(oracle_.SequencesShowing(16, std::nullopt, 2, 5), (std::vector<SeqInterval>{{2, 5}}));
+}
+
 // A key index outside the key space (a scan returning a key no writer could write) is absent,
 // not an exception.
 TEST_F(OracleTest, AKeyOutsideTheKeySpaceIsAbsent) {

@@ -245,6 +245,10 @@ std::string Version() { return VSTRESS_VERSION; }
 
 }  // namespace
 
-StoreKind Kind() { return {"vstress", &Version, &Open}; }
+StoreKind Kind() {
+  StoreKind kind{"vstress", &Version, &Open};
+  kind.runs_on_run_file_system = true;
+  return kind;
+}
 
 }  // namespace stores::vstress

@@ -1,0 +1,224 @@
+#include "stores/leveldb/leveldb_store.h"
+
+#include <fmt/format.h>
+#include <leveldb/db.h>
+#include <leveldb/filter_policy.h>
+#include <leveldb/write_batch.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+namespace stores::leveldb_store {
+namespace {
+
+Status FromLevelDb(const leveldb::Status& s) {
+  if (s.ok()) return Status::Ok();
+  const std::string text = s.ToString();
+  if (s.IsNotFound()) return Status::NotFound(text);
+  if (s.IsCorruption()) return Status::Corruption(text);
+  if (s.IsInvalidArgument()) return Status::InvalidArgument(text);
+  return Status::IOError(text);
+}
+
+// The commit order of a store that reports no sequences, counted by the adapter: one write at a
+// time, a batch of n entries taking the next n sequences. `assigned` is raised before a write
+// reaches the engine and `acknowledged` once it returned ok, so a read that begins after a write
+// was acknowledged sees it, and a read that ends before a write was assigned cannot.
+class CountedPositions {
+ public:
+  explicit CountedPositions(SequenceNumber first) : assigned_(first), acknowledged_(first) {}
+
+  // Runs `write` (returning the engine's Status) as the next `entries` sequences.
+  template <typename WriteFn>
+  Result<SequenceNumber> Write(size_t entries, WriteFn write) {
+    std::lock_guard<std::mutex> guard(mu_);
+    const SequenceNumber last = acknowledged_.load() + entries;
+    assigned_.store(last);
+    Status s = write();
+    if (!s.ok()) {
+      assigned_.store(acknowledged_.load());
+      // LevelDB refuses every write after a failed one until it is reopened.
+      error_ = s;
+      return s;
+    }
+    acknowledged_.store(last);
+    return last;
+  }
+
+  SequenceNumber acknowledged() const { return acknowledged_.load(); }
+  SequenceNumber assigned() const { return assigned_.load(); }
+  Status background_error() const {
+    std::lock_guard<std::mutex> guard(mu_);
+    return error_;
+  }
+
+ private:
+  mutable std::mutex mu_;  // one write at a time
+  std::atomic<SequenceNumber> assigned_;
+  std::atomic<SequenceNumber> acknowledged_;
+  Status error_;  // guarded by mu_
+};
+
+leveldb::Slice SliceOf(std::string_view text) { return {text.data(), text.size()}; }
+std::string_view ViewOf(const leveldb::Slice& s) { return {s.data(), s.size()}; }
+
+class LevelDbSnapshot final : public Snapshot {
+ public:
+  LevelDbSnapshot(leveldb::DB* db, const leveldb::Snapshot* snapshot, Position position)
+      : db_(db), snapshot_(snapshot), position_(position) {}
+  ~LevelDbSnapshot() override { db_->ReleaseSnapshot(snapshot_); }
+  Position position() const override { return position_; }
+  const leveldb::Snapshot* get() const { return snapshot_; }
+
+ private:
+  leveldb::DB* const db_;
+  const leveldb::Snapshot* const snapshot_;
+  const Position position_;
+};
+
+class LevelDbIterator final : public Iterator {
+ public:
+  LevelDbIterator(std::unique_ptr<leveldb::Iterator> it, Position position)
+      : it_(std::move(it)), position_(position) {}
+  bool Valid() const override { return it_->Valid(); }
+  void SeekToFirst() override { it_->SeekToFirst(); }
+  void SeekToLast() override { it_->SeekToLast(); }
+  void Seek(std::string_view target) override { it_->Seek(SliceOf(target)); }
+  void Next() override { it_->Next(); }
+  void Prev() override { it_->Prev(); }
+  std::string_view key() const override { return ViewOf(it_->key()); }
+  std::string_view value() const override { return ViewOf(it_->value()); }
+  Status status() const override { return FromLevelDb(it_->status()); }
+  Position position() const override { return position_; }
+
+ private:
+  std::unique_ptr<leveldb::Iterator> it_;
+  const Position position_;
+};
+
+class LevelDbStore final : public Store {
+ public:
+  LevelDbStore(std::unique_ptr<const leveldb::FilterPolicy> filter, std::unique_ptr<leveldb::DB> db,
+               SequenceNumber first, bool verify_checksums)
+      : filter_(std::move(filter)),
+        db_(std::move(db)),
+        positions_(first),
+        verify_checksums_(verify_checksums) {}
+  // The DB first (it uses the filter policy until it is closed).
+  ~LevelDbStore() override { db_.reset(); }
+
+  Result<SequenceNumber> Write(bool sync, std::span<const BatchEntry> batch) override {
+    leveldb::WriteBatch b;
+    for (const BatchEntry& e : batch) {
+      e.deletion ? b.Delete(SliceOf(e.key)) : b.Put(SliceOf(e.key), SliceOf(e.value));
+    }
+    leveldb::WriteOptions wo;
+    wo.sync = sync;
+    return positions_.Write(batch.size(), [&] { return FromLevelDb(db_->Write(wo, &b)); });
+  }
+
+  Status Get(const ReadOptions& options, std::string_view key, std::string* value,
+             Position* at) override {
+    leveldb::ReadOptions ro = ReadOptionsOf(options);
+    const SequenceNumber low = positions_.acknowledged();
+    const leveldb::Status s = db_->Get(ro, SliceOf(key), value);
+    *at = options.snapshot != nullptr ? options.snapshot->position()
+                                      : Position{low, positions_.assigned()};
+    return FromLevelDb(s);
+  }
+
+  std::unique_ptr<Iterator> NewIterator(const ReadOptions& options) override {
+    const SequenceNumber low = positions_.acknowledged();
+    std::unique_ptr<leveldb::Iterator> it(db_->NewIterator(ReadOptionsOf(options)));
+    const Position at = options.snapshot != nullptr ? options.snapshot->position()
+                                                    : Position{low, positions_.assigned()};
+    return std::make_unique<LevelDbIterator>(std::move(it), at);
+  }
+
+  std::unique_ptr<Snapshot> GetSnapshot() override {
+    const SequenceNumber low = positions_.acknowledged();
+    const leveldb::Snapshot* snapshot = db_->GetSnapshot();
+    return std::make_unique<LevelDbSnapshot>(db_.get(), snapshot,
+                                             Position{low, positions_.assigned()});
+  }
+
+  SequenceNumber LastSequence() const override { return positions_.acknowledged(); }
+  Status BackgroundError() const override { return positions_.background_error(); }
+
+  // LevelDB has no "wait until idle": its compactions follow writes, and none come at rest. A
+  // bounded wait until its compaction statistics stop changing.
+  Status WaitForBackgroundIdle() override {
+    std::string before;
+    for (int stable = 0, polls = 0; stable < 3 && polls < kIdlePollsMax; polls++) {
+      std::string now;
+      db_->GetProperty("leveldb.stats", &now);
+      stable = now == before ? stable + 1 : 0;
+      before = std::move(now);
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    return positions_.background_error();
+  }
+
+  StoreStats Stats() const override { return StoreStats(); }
+
+ private:
+  static constexpr int kIdlePollsMax = 500;  // 10 s
+
+  leveldb::ReadOptions ReadOptionsOf(const ReadOptions& options) const {
+    leveldb::ReadOptions ro;
+    ro.verify_checksums = verify_checksums_;
+    if (options.snapshot != nullptr) {
+      ro.snapshot = static_cast<const LevelDbSnapshot*>(options.snapshot)->get();
+    }
+    return ro;
+  }
+
+  std::unique_ptr<const leveldb::FilterPolicy> filter_;
+  std::unique_ptr<leveldb::DB> db_;
+  CountedPositions positions_;
+  const bool verify_checksums_;
+};
+
+// LevelDB's floor for max_open_files.
+constexpr int kOpenFilesMin = 74;
+
+Result<std::unique_ptr<Store>> Open(const StoreConfig& config, const std::string& path) {
+  const workloads::EngineSpec& e = config.engine;
+  leveldb::Options options;
+  options.create_if_missing = true;
+  options.write_buffer_size = e.memtable_bytes;
+  options.max_file_size = e.table_target_bytes;
+  options.block_size = e.block_bytes;
+  options.block_restart_interval = e.block_restart_interval;
+  options.max_open_files =
+      std::max<int>(kOpenFilesMin, static_cast<int>(e.table_cache_entries_max));
+  options.compression = leveldb::kNoCompression;
+  std::unique_ptr<const leveldb::FilterPolicy> filter;
+  if (e.bloom_bits_per_key > 0) {
+    filter.reset(leveldb::NewBloomFilterPolicy(e.bloom_bits_per_key));
+    options.filter_policy = filter.get();
+  }
+  leveldb::DB* raw = nullptr;
+  const leveldb::Status s = leveldb::DB::Open(options, path, &raw);
+  if (!s.ok()) return FromLevelDb(s);
+  return std::unique_ptr<Store>(
+      std::make_unique<LevelDbStore>(std::move(filter), std::unique_ptr<leveldb::DB>(raw),
+                                     config.first_sequence, e.verify_checksums));
+}
+
+std::string Version() {
+  return fmt::format("{}.{}", leveldb::kMajorVersion, leveldb::kMinorVersion);
+}
+
+}  // namespace
+
+StoreKind Kind() {
+  StoreKind kind{"leveldb", &Version, &Open};
+  kind.positions = "bracketed";
+  return kind;
+}
+
+}  // namespace stores::leveldb_store

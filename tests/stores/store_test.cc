@@ -1,0 +1,125 @@
+// Every store in the registry through the Store interface: writes get consecutive sequences (a
+// batch of n takes n), a read's, an iterator's and a snapshot's position contains the state they
+// show, snapshots keep their state across later writes, and the store reopens with what was
+// written. The same test for each: what differs between engines is only how exact positions are.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <string>
+
+#include "engine/file_system.h"
+#include "stores/registry.h"
+#include "tests/engine/db_test_util.h"
+
+namespace {
+
+using stores::BatchEntry;
+
+class StoreTest : public ::testing::TestWithParam<std::string> {
+ protected:
+  std::unique_ptr<stores::Store> Open(stores::SequenceNumber first = 0) {
+    stores::StoreConfig config;
+    config.engine.memtable_bytes = 64 << 10;
+    config.first_sequence = first;
+    auto opened = stores::FindStore(GetParam())->open(config, dir_.path());
+    EXPECT_TRUE(opened.ok()) << opened.status().ToString();
+    return opened.ok() ? std::move(opened).value() : nullptr;
+  }
+  static stores::SequenceNumber Put(stores::Store* s, std::string_view key,
+                                    std::string_view value) {
+    const BatchEntry e{false, key, value};
+    auto r = s->Write(false, {&e, 1});
+    EXPECT_TRUE(r.ok()) << r.status().ToString();
+    return r.ok() ? r.value() : 0;
+  }
+  vstress_test::TempDir dir_;
+};
+
+// Proves: sequences are consecutive, one per entry, and LastSequence is the last write's.
+TEST_P(StoreTest, WritesTakeOneSequencePerEntry) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  const auto a = Put(store.get(), "a", "1");
+  const BatchEntry batch[] = {{false, "b", "2"}, {true, "a", ""}, {false, "c", "3"}};
+  auto b = store->Write(true, batch);
+  ASSERT_TRUE(b.ok());
+  EXPECT_EQ(b.value(), a + 3);
+  EXPECT_EQ(store->LastSequence(), a + 3);
+  std::string value;
+  stores::Position at;
+  EXPECT_TRUE(store->Get({}, "a", &value, &at).IsNotFound());
+  ASSERT_TRUE(store->Get({}, "c", &value, &at).ok());
+  EXPECT_EQ(value, "3");
+  EXPECT_LE(at.low, a + 3);
+  EXPECT_GE(at.high, a + 3);
+}
+
+// Proves: a snapshot keeps the state at its position, which brackets the writes before it.
+TEST_P(StoreTest, ASnapshotKeepsItsState) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  const auto first = Put(store.get(), "k", "old");
+  auto snapshot = store->GetSnapshot();
+  const stores::Position at = snapshot->position();
+  EXPECT_LE(at.low, first);
+  EXPECT_GE(at.high, first);
+  Put(store.get(), "k", "new");
+  std::string value;
+  stores::Position read_at;
+  stores::ReadOptions through;
+  through.snapshot = snapshot.get();
+  ASSERT_TRUE(store->Get(through, "k", &value, &read_at).ok());
+  EXPECT_EQ(value, "old");
+  auto it = store->NewIterator(through);
+  it->SeekToFirst();
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->value(), "old");
+}
+
+// Proves: an iterator shows one state, whatever is written after it was made.
+TEST_P(StoreTest, AnIteratorShowsOneState) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  for (int i = 0; i < 100; i++) Put(store.get(), vstress_test::Key(i), "v1");
+  auto it = store->NewIterator({});
+  for (int i = 0; i < 100; i++) Put(store.get(), vstress_test::Key(i), "v2");
+  int seen = 0;
+  for (it->SeekToFirst(); it->Valid(); it->Next()) {
+    EXPECT_EQ(it->value(), "v1");
+    seen++;
+  }
+  EXPECT_EQ(seen, 100);
+  EXPECT_TRUE(it->status().ok());
+  EXPECT_GE(it->position().high, 100u);
+}
+
+// Proves: a reopened store holds what was written, and counts on from where it is told.
+TEST_P(StoreTest, ReopenKeepsTheDataAndTheCount) {
+  stores::SequenceNumber last = 0;
+  {
+    auto store = Open();
+    ASSERT_NE(store, nullptr);
+    for (int i = 0; i < 500; i++) last = Put(store.get(), vstress_test::Key(i), std::to_string(i));
+    ASSERT_TRUE(store->WaitForBackgroundIdle().ok());
+  }
+  auto store = Open(last);
+  ASSERT_NE(store, nullptr);
+  std::string value;
+  stores::Position at;
+  ASSERT_TRUE(store->Get({}, vstress_test::Key(499), &value, &at).ok());
+  EXPECT_EQ(value, "499");
+  EXPECT_EQ(store->LastSequence(), last);
+  EXPECT_EQ(Put(store.get(), "after", "x"), last + 1);
+}
+
+// Proves: every store's kind names its engine and a version from its library.
+TEST_P(StoreTest, KindNamesItsVersion) {
+  const stores::StoreKind* kind = stores::FindStore(GetParam());
+  ASSERT_NE(kind, nullptr);
+  EXPECT_FALSE(kind->version().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(EveryStore, StoreTest, ::testing::Values("vstress", "leveldb", "rocksdb"),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
