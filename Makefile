@@ -71,8 +71,10 @@ test-asan: deps
 	cmake --build --preset asan -j $(JOBS)
 	ctest --preset asan -j $(JOBS) --no-tests=error
 
+# STORE=leveldb or STORE=rocksdb soaks that engine instead of vstress's own (scripts/soak.sh).
+STORE ?= vstress
 soak: build-vstress
-	./scripts/soak.sh $(SOAK_ARGS)
+	STORE=$(STORE) ./scripts/soak.sh $(SOAK_ARGS)
 
 # The checks too long for `make test` (label nightly): the 1,000-seed randomised simulation sweep.
 nightly: build

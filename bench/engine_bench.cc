@@ -1,21 +1,24 @@
-// vstress_bench: vstress's engine and LevelDB 1.23 doing the same work, side by side in one run.
+// vstress_bench: vstress's engine, LevelDB 1.23 and RocksDB 7.8.3 doing the same work, side by side
+// in one run, each through its store adapter (stores/), as the harness drives them.
 //
-// Rows come in pairs named <Benchmark>/vstress and <Benchmark>/leveldb, registered one after the
-// other so they print together:
+// Rows come in triples named <Benchmark>/vstress, <Benchmark>/leveldb and <Benchmark>/rocksdb,
+// registered one after the other so they print together:
 //   ReadViewPin        Get of a missing key on an empty DB, 1 and 2 threads sharing one DB: the
 //                      cost of pinning and releasing what a read needs (vstress: its ReadView;
-//                      LevelDB: mem and Version under the DB mutex, taken twice), plus an empty
-//                      memtable seek and a NotFound status.
-//   ReadViewPattern    the pin patterns alone, as models (read_view_models.h), 1 and 2 threads.
+//                      LevelDB: mem and Version under the DB mutex, taken twice; RocksDB: its
+//                      thread-local SuperVersion), plus an empty memtable seek and a NotFound.
+//   ReadViewPattern    the vstress and LevelDB pin patterns alone, as models
+//                      (read_view_models.h), 1 and 2 threads.
 //   GetFromMemtable    random Gets of existing keys; 100k keys, all still in the memtable.
 //   GetFromTables      random Gets of existing keys; 200k keys, flushed and compacted into tables.
 //                      Block checksums are verified on read by both.
 //   GetFromTablesNoChecksums   the same, verifying no block checksum (LevelDB's default).
 //   FillRandom         100k unsynced Puts of random keys into a fresh DB per iteration.
 //
-// Both engines use 4 KiB blocks, 10 bloom bits per key and no compression. Both memory-map their
-// tables and read uncompressed blocks in place: vstress has no block cache, and LevelDB keeps its
-// default 8 MiB one but does not cache blocks it reads from a map.
+// Every engine uses 4 KiB blocks, 10 bloom bits per key and no compression. vstress and LevelDB
+// memory-map their tables and read uncompressed blocks in place: vstress has no block cache, and
+// LevelDB keeps its default 8 MiB one but does not cache blocks it reads from a map; RocksDB reads
+// through its default 8 MiB block cache.
 //
 // A loaded store is built on first use (outside the timed loop) and kept until the process exits,
 // because Google Benchmark calls a benchmark function many times (to pick an iteration count, and
@@ -31,10 +34,9 @@
 #include <vector>
 
 #include "bench/bench_keys.h"
-#include "bench/leveldb_store.h"
+#include "bench/bench_store.h"
 #include "bench/read_view_models.h"
 #include "bench/store_options.h"
-#include "bench/vstress_store.h"
 
 namespace bench {
 namespace {
@@ -58,7 +60,7 @@ constexpr int64_t kFillIterations = 2;
 // A store with its data loaded, and the keys a Get benchmark looks up in it.
 template <typename Store>
 struct LoadedStore {
-  std::unique_ptr<Store> store;
+  std::unique_ptr<BenchStore> store;
   std::vector<std::string> lookup_keys;
   std::string label;  // where the data lives, e.g. "tables: L2=13"
   std::string error;  // non-empty if set-up failed; the rows using the store are skipped
@@ -69,7 +71,7 @@ enum class Placement { kMemtable, kTables };
 template <typename Store>
 LoadedStore<Store> Load(const StoreOptions& options, uint64_t key_count, Placement placement) {
   LoadedStore<Store> loaded;
-  engine::Result<std::unique_ptr<Store>> opened = Store::Open(options);
+  engine::Result<std::unique_ptr<BenchStore>> opened = BenchStore::Open(Store::kName, options);
   if (!opened.ok()) {
     loaded.error = "open: " + opened.status().ToString();
     return loaded;
@@ -173,9 +175,8 @@ void BM_ReadViewPattern(benchmark::State& state) {
 }
 
 // Puts every key of `keys` into a fresh store; `store` gets it so the caller can close it untimed.
-template <typename Store>
 engine::Status FillOnce(const std::vector<std::string>& keys, const std::string& value,
-                        Store* store) {
+                        BenchStore* store) {
   for (const std::string& key : keys) {
     engine::Status s = store->Put(key, value);
     if (!s.ok()) return s;
@@ -190,12 +191,13 @@ void BM_FillRandom(benchmark::State& state) {
   for (auto _ : state) {
     // Opening and closing (which deletes the directory) stay outside the timing.
     state.PauseTiming();
-    engine::Result<std::unique_ptr<Store>> opened = Store::Open(StoreOptions());
+    engine::Result<std::unique_ptr<BenchStore>> opened =
+        BenchStore::Open(Store::kName, StoreOptions());
     if (!opened.ok()) {
       state.SkipWithError("open failed");
       break;
     }
-    std::unique_ptr<Store> store = std::move(opened).value();
+    std::unique_ptr<BenchStore> store = std::move(opened).value();
     state.ResumeTiming();
     const engine::Status s = FillOnce(keys, value, store.get());
     state.PauseTiming();
@@ -218,40 +220,52 @@ benchmark::internal::Benchmark* Register(const std::string& family, const char* 
   return benchmark::RegisterBenchmark(full_name.c_str(), run)->UseRealTime();
 }
 
-// Registers a pair for one thread and a pair for two, each pair's rows adjacent.
-template <typename First, typename Second>
-void RegisterThreadedPairs(const std::string& family, void (*run_first)(benchmark::State&),
-                           void (*run_second)(benchmark::State&)) {
-  for (int threads : {1, 2}) {
-    Register(family, First::kName, run_first)->Threads(threads)->MinTime(kMinTimeSeconds);
-    Register(family, Second::kName, run_second)->Threads(threads)->MinTime(kMinTimeSeconds);
-  }
+// Registers `run<Store>` for every store, one thread each (or `threads`), rows adjacent.
+template <template <typename> typename Run>
+void RegisterTriple(const std::string& family, int threads = 1) {
+  Register(family, VstressStore::kName, &Run<VstressStore>::Go)->Threads(threads)
+      ->MinTime(kMinTimeSeconds);
+  Register(family, LevelDbStore::kName, &Run<LevelDbStore>::Go)->Threads(threads)
+      ->MinTime(kMinTimeSeconds);
+  Register(family, RocksDbStore::kName, &Run<RocksDbStore>::Go)->Threads(threads)
+      ->MinTime(kMinTimeSeconds);
 }
 
-// Registers the vstress row and then the LevelDB row of `family`, one thread each.
-void RegisterPair(const std::string& family, void (*run_vstress)(benchmark::State&),
-                  void (*run_leveldb)(benchmark::State&)) {
-  Register(family, VstressStore::kName, run_vstress)->MinTime(kMinTimeSeconds);
-  Register(family, LevelDbStore::kName, run_leveldb)->MinTime(kMinTimeSeconds);
-}
+template <typename Store>
+struct ReadViewPin {
+  static void Go(benchmark::State& state) { BM_ReadViewPin<Store>(state); }
+};
+template <typename Store>
+struct GetFromMemtable {
+  static void Go(benchmark::State& state) { BM_GetFromMemtable<Store>(state); }
+};
+template <typename Store>
+struct GetFromTables {
+  static void Go(benchmark::State& state) { BM_GetFromTables<Store, true>(state); }
+};
+template <typename Store>
+struct GetFromTablesNoChecksums {
+  static void Go(benchmark::State& state) { BM_GetFromTables<Store, false>(state); }
+};
 
 void RegisterAll() {
-  RegisterThreadedPairs<VstressStore, LevelDbStore>("ReadViewPin", &BM_ReadViewPin<VstressStore>,
-                                                    &BM_ReadViewPin<LevelDbStore>);
-  RegisterThreadedPairs<VstressShapedPin, LevelDbShapedPin>("ReadViewPattern",
-                                                            &BM_ReadViewPattern<VstressShapedPin>,
-                                                            &BM_ReadViewPattern<LevelDbShapedPin>);
-
-  RegisterPair("GetFromMemtable", &BM_GetFromMemtable<VstressStore>,
-               &BM_GetFromMemtable<LevelDbStore>);
-  RegisterPair("GetFromTables", &BM_GetFromTables<VstressStore, true>,
-               &BM_GetFromTables<LevelDbStore, true>);
-  RegisterPair("GetFromTablesNoChecksums", &BM_GetFromTables<VstressStore, false>,
-               &BM_GetFromTables<LevelDbStore, false>);
-
+  for (int threads : {1, 2}) RegisterTriple<ReadViewPin>("ReadViewPin", threads);
+  for (int threads : {1, 2}) {
+    Register("ReadViewPattern", "vstress", &BM_ReadViewPattern<VstressShapedPin>)
+        ->Threads(threads)
+        ->MinTime(kMinTimeSeconds);
+    Register("ReadViewPattern", "leveldb", &BM_ReadViewPattern<LevelDbShapedPin>)
+        ->Threads(threads)
+        ->MinTime(kMinTimeSeconds);
+  }
+  RegisterTriple<GetFromMemtable>("GetFromMemtable");
+  RegisterTriple<GetFromTables>("GetFromTables");
+  RegisterTriple<GetFromTablesNoChecksums>("GetFromTablesNoChecksums");
   Register("FillRandom", VstressStore::kName, &BM_FillRandom<VstressStore>)
       ->Iterations(kFillIterations);
   Register("FillRandom", LevelDbStore::kName, &BM_FillRandom<LevelDbStore>)
+      ->Iterations(kFillIterations);
+  Register("FillRandom", RocksDbStore::kName, &BM_FillRandom<RocksDbStore>)
       ->Iterations(kFillIterations);
 }
 

@@ -1,3 +1,4 @@
+#include "reports/report_charts.h"
 #include "reports/html_report.h"
 
 #include <fmt/format.h>
@@ -7,6 +8,7 @@
 #include <charconv>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <nlohmann/json.hpp>
 #include <string_view>
 #include <utility>
@@ -115,6 +117,7 @@ class JsonReader {
     if (v == nullptr) return;
     if (!v->is_object()) return Fail(Field(where, key), "an object");
     for (const auto& [name, count] : v->items()) {
+      if (count.is_null()) continue;  // a gauge the store does not expose
       uint64_t* value = &(*out)[name];
       if (!Convert(count, value)) Fail(Field(where, key) + "." + name, TypeName(value));
     }
@@ -210,6 +213,7 @@ engine::Status LoadSummary(const std::string& path, const std::string& text, Rep
   r.Read(doc, "", "preset", &out->preset);
   if (const json* store = JsonReader::Find(doc, "store"); store != nullptr && store->is_object()) {
     out->store = store->value("name", "") + " " + store->value("version", "");
+    r.ReadStrings(*store, "store", "not_exposed", &out->not_exposed);
   }
   r.Read(doc, "", "mutant", &out->mutant);
   r.Read(doc, "", "duration_s", &out->duration_seconds);
@@ -401,8 +405,9 @@ engine::Status LoadTimeseries(const std::string& path, const std::string& text,
                       out->names.size()));
     }
     for (size_t i = 0; i < fields.size(); i++) {
-      double value = 0;
-      if (!ParseNumber(fields[i], &value)) {
+      // An empty cell: a gauge the store does not expose (no point is drawn).
+      double value = std::numeric_limits<double>::quiet_NaN();
+      if (!fields[i].empty() && !ParseNumber(fields[i], &value)) {
         return engine::Status::InvalidArgument(
             fmt::format("{}: line {}: column '{}': '{}' is not a number", path, number,
                         out->names[i], fields[i]));
@@ -448,61 +453,6 @@ std::string FormatDuration(double seconds) {
 uint64_t CountOr0(const std::map<std::string, uint64_t>& counters, const std::string& name) {
   auto it = counters.find(name);
   return it == counters.end() ? 0 : it->second;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Which timeseries.csv columns each chart shows; svg_chart.h draws them.
-
-struct SeriesSpec {
-  std::string column;
-  std::string label;
-  std::string color;
-  bool dashed = false;
-};
-
-struct ChartSpec {
-  std::string id;
-  std::string title;
-  bool log_scale = false;
-  bool bytes = false;  // label the y axis in KiB/MiB rather than k/M
-  std::vector<SeriesSpec> series;
-};
-
-// One colour per op kind, in kOpKindNames order (the Okabe-Ito palette, which stays apart under
-// the common colour blindnesses).
-constexpr std::array<const char*, kOpKindCount> kOpKindColors = {"#0072b2", "#d55e00", "#cc79a7",
-                                                                 "#009e73", "#e69f00", "#56b4e9"};
-constexpr const char* kTotalColor = "#1f2328";
-
-// A chart of one series on a linear axis.
-ChartSpec OneSeries(const char* id, const char* title, const char* column, const char* label,
-                    const char* color, bool bytes) {
-  return {id, title, false, bytes, {{column, label, color, false}}};
-}
-
-std::vector<ChartSpec> ChartSpecs() {
-  ChartSpec throughput = OneSeries("throughput", "Throughput (ops/s)", "ops_per_second", "all ops",
-                                   kTotalColor, false);
-  ChartSpec latency{"latency", "Latency (µs, log scale): p99 solid, p50 dashed", true, false, {}};
-  for (size_t i = 0; i < kOpKindCount; i++) {
-    const std::string op(kOpKindNames[i]);
-    throughput.series.push_back({op + "_per_second", op, kOpKindColors[i], false});
-    latency.series.push_back({op + "_p99_us", op + " p99", kOpKindColors[i], false});
-    latency.series.push_back({op + "_p50_us", op + " p50", kOpKindColors[i], true});
-  }
-  return {
-      throughput,
-      latency,
-      OneSeries("live_versions", "Live Versions", "live_versions", "live Versions", "#0072b2",
-                false),
-      OneSeries("deferred_deletions", "Deferred deletions (files)", "deferred_deletions",
-                "deferred files", "#d55e00", false),
-      OneSeries("deferred_deletion_bytes", "Deferred deletion bytes", "deferred_deletion_bytes",
-                "deferred bytes", "#cc79a7", true),
-      OneSeries("oldest_version_age", "Oldest live Version age (s)", "oldest_version_age_seconds",
-                "age", "#009e73", false),
-      OneSeries("rss", "Resident memory", "rss_bytes", "RSS", "#56b4e9", true),
-  };
 }
 
 // The moments every chart marks with lines, besides the quiescence points (summary.json has them
@@ -594,7 +544,11 @@ std::string RenderRunHeader(const RunReport& report) {
   html += RenderFact("scan keys checked", FormatCount(CountOr0(s.checks, "scan_keys_checked")));
   html += RenderFact("violations", FormatCount(s.violations));
   html += RenderFact("faults injected", FormatCount(s.faults_injected_total));
-  html += RenderFact("max live Versions", FormatCount(CountOr0(s.engine, "max_live_versions")));
+  const bool versions_absent = std::find(s.not_exposed.begin(), s.not_exposed.end(),
+                                         "live_versions") != s.not_exposed.end();
+  html += RenderFact("max live Versions",
+                     versions_absent ? std::string("not exposed by this store")
+                                     : FormatCount(CountOr0(s.engine, "max_live_versions")));
   html += RenderFact("peak RSS", FormatBytes(static_cast<double>(s.peak_rss_bytes)));
   html += "</dl>";
   if (!s.error.empty()) html += "<p class=\"error\">" + EscapeHtml(s.error) + "</p>";
@@ -610,7 +564,16 @@ std::string RenderCharts(const RunReport& report) {
   const EventSeconds events(report);
   const double time_end_seconds = TimeEndSeconds(report, events);
   html += "<div class=\"charts\">";
+  const std::vector<std::string>& absent = report.summary.not_exposed;
   for (const ChartSpec& spec : ChartSpecs()) {
+    const std::string column = spec.series.front().column;
+    if (std::find(absent.begin(), absent.end(), column) != absent.end()) {
+      html += fmt::format(
+          "<figure class=\"chart not-exposed\" id=\"chart-{}\"><figcaption>{}</figcaption>"
+          "<p class=\"no-data\">Not exposed by this store ({}).</p></figure>",
+          spec.id, EscapeHtml(spec.title), EscapeHtml(report.summary.store));
+      continue;
+    }
     html += RenderSvgChart(MakeChart(spec, report, events, time_end_seconds));
   }
   return html + "</div></section>";

@@ -43,6 +43,8 @@ struct ReportSummary {
   uint64_t seed = 0;
   std::string preset;
   std::string store;   // "leveldb 1.23" ("" in an older summary)
+  // The gauges the store does not expose (summary.json store.not_exposed): "live_versions", ...
+  std::vector<std::string> not_exposed;
   std::string mutant;  // empty: the correct engine
   double duration_seconds = 0;
   std::string repro;

@@ -50,24 +50,37 @@ RunMetrics::RunMetrics(const RunLabels& labels)
   auto gauge = [&r](const char* name, const char* help) {
     return &BuildGauge().Name(name).Help(help).Register(r).Add({});
   };
-  auto counter = [&r](const char* name, const char* help) {
-    return &BuildCounter().Name(name).Help(help).Register(r).Add({});
+  // The engine's metrics carry the store's name; a gauge it does not expose is not registered.
+  const prometheus::Labels store = {{"store", labels.store}};
+  auto engine_gauge = [&](const char* gauge_name, const char* name,
+                          const char* help) -> prometheus::Gauge* {
+    for (const std::string& absent : labels.not_exposed) {
+      if (absent == gauge_name) return nullptr;
+    }
+    return &BuildGauge().Name(name).Help(help).Register(r).Add(store);
   };
-  live_versions_ = gauge("vstress_engine_live_versions",
-                         "Versions alive: the current one plus those pinned by readers.");
-  deferred_deletions_ = gauge("vstress_engine_deferred_deletions",
-                              "Obsolete table files kept because a live Version still lists them.");
+  auto engine_counter = [&](const char* name, const char* help) {
+    return &BuildCounter().Name(name).Help(help).Register(r).Add(store);
+  };
+  live_versions_ =
+      engine_gauge("live_versions", "vstress_engine_live_versions",
+                   "Versions alive: the current one plus those pinned by readers.");
+  deferred_deletions_ =
+      engine_gauge("deferred_deletions", "vstress_engine_deferred_deletions",
+                   "Obsolete table files kept because a live Version still lists them.");
   deferred_deletion_bytes_ =
-      gauge("vstress_engine_deferred_deletion_bytes", "Bytes of the deferred table files.");
+      engine_gauge("deferred_deletion_bytes", "vstress_engine_deferred_deletion_bytes",
+                   "Bytes of the deferred table files.");
   oldest_version_age_ =
-      gauge("vstress_engine_oldest_version_age_seconds", "Age of the oldest live Version.");
+      engine_gauge("oldest_version_age_seconds", "vstress_engine_oldest_version_age_seconds",
+                   "Age of the oldest live Version.");
   elapsed_ = gauge("vstress_run_elapsed_seconds", "Time since the run started.");
   rss_ = gauge("vstress_process_resident_memory_bytes", "Resident set size of vstress.");
-  files_deleted_ = counter("vstress_engine_files_deleted_total", "Obsolete files deleted.");
-  version_installs_ =
-      counter("vstress_engine_version_installs_total", "Versions installed (flush/compaction).");
-  compactions_ = counter("vstress_engine_compactions_total", "Compactions finished.");
-  flushes_ = counter("vstress_engine_flushes_total", "Memtable flushes finished.");
+  files_deleted_ = engine_counter("vstress_engine_files_deleted_total", "Obsolete files deleted.");
+  version_installs_ = engine_counter("vstress_engine_version_installs_total",
+                                     "Versions installed (flush/compaction).");
+  compactions_ = engine_counter("vstress_engine_compactions_total", "Compactions finished.");
+  flushes_ = engine_counter("vstress_engine_flushes_total", "Memtable flushes finished.");
   faults_ = &BuildCounter()
                  .Name("vstress_faults_injected_total")
                  .Help("Faults fired, by fault point and action.")
@@ -118,13 +131,15 @@ RunMetrics::RunMetrics(const RunLabels& labels)
   for (auto kind : kViolationKinds) LabelledCounter(violations_, {{"kind", std::string(kind)}});
   BuildGauge()
       .Name("vstress_run_info")
-      .Help("The run: seed, preset, mutant and vstress version (value 1).")
+      .Help("The run: seed, preset, mutant, store and their versions (value 1).")
       .Register(r)
       .Add({{"seed", labels.seed},
             {"preset", labels.preset},
             {"mutant", labels.mutant},
             {"version", labels.version},
-            {"run_id", labels.run_id}})
+            {"run_id", labels.run_id},
+            {"store", labels.store},
+            {"store_version", labels.store_version}})
       .Set(1);
 }
 
@@ -148,10 +163,13 @@ void RunMetrics::DeclareFaults(
 
 void RunMetrics::Publish(const MetricsSnapshot& m) {
   std::lock_guard<std::mutex> guard(mu_);
-  live_versions_->Set(static_cast<double>(m.live_versions));
-  deferred_deletions_->Set(static_cast<double>(m.deferred_deletions));
-  deferred_deletion_bytes_->Set(static_cast<double>(m.deferred_deletion_bytes));
-  oldest_version_age_->Set(m.oldest_version_age_seconds);
+  const auto set = [](prometheus::Gauge* g, double value) {
+    if (g != nullptr) g->Set(value);
+  };
+  set(live_versions_, static_cast<double>(m.live_versions));
+  set(deferred_deletions_, static_cast<double>(m.deferred_deletions));
+  set(deferred_deletion_bytes_, static_cast<double>(m.deferred_deletion_bytes));
+  set(oldest_version_age_, m.oldest_version_age_seconds);
   elapsed_->Set(m.seconds);
   rss_->Set(static_cast<double>(m.rss_bytes));
   AdvanceTo(files_deleted_, static_cast<double>(m.files_deleted));

@@ -46,6 +46,11 @@ struct RunLabels {
   std::string mutant;   // "none": the correct engine
   std::string version;  // vstress's version
   std::string run_id;   // the run directory's name; the pushgateway's instance label
+  std::string store = "vstress";  // the engine under test: a label on every engine metric
+  std::string store_version;
+  // The engine gauges the store does not expose (EngineSummary::not_exposed): not exported at all,
+  // so a dashboard shows "no data", never a 0 that looks like a measurement.
+  std::vector<std::string> not_exposed;
 };
 
 class RunMetrics {

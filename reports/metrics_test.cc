@@ -37,13 +37,13 @@ MetricsSnapshot SomeSnapshot() {
 }
 
 TEST(RunMetricsTest, PublishesGaugesCountersAndHistogramsWithTheirNames) {
-  RunMetrics metrics({"7", "smoke", "none", "0.1.0", "run-a"});
+  RunMetrics metrics({"7", "smoke", "none", "0.1.0", "run-a", "vstress", "0.1.0", {}});
   metrics.Publish(SomeSnapshot());
   const std::string text = metrics.Text();
-  EXPECT_EQ(SampleValue(text, "vstress_engine_live_versions"), 3);
-  EXPECT_EQ(SampleValue(text, "vstress_engine_deferred_deletions"), 7);
-  EXPECT_EQ(SampleValue(text, "vstress_engine_deferred_deletion_bytes"), 4096);
-  EXPECT_EQ(SampleValue(text, "vstress_engine_files_deleted_total"), 11);
+  EXPECT_EQ(SampleValue(text, "vstress_engine_live_versions{store=\"vstress\"}"), 3);
+  EXPECT_EQ(SampleValue(text, "vstress_engine_deferred_deletions{store=\"vstress\"}"), 7);
+  EXPECT_EQ(SampleValue(text, "vstress_engine_deferred_deletion_bytes{store=\"vstress\"}"), 4096);
+  EXPECT_EQ(SampleValue(text, "vstress_engine_files_deleted_total{store=\"vstress\"}"), 11);
   EXPECT_EQ(SampleValue(text, "vstress_ops_total{op=\"get\",result=\"ok\"}"), 100);
   EXPECT_EQ(SampleValue(text, "vstress_ops_total{op=\"get\",result=\"not_found\"}"), 5);
   EXPECT_EQ(SampleValue(text, "vstress_reads_checked_total{kind=\"point_read\"}"), 105);
@@ -57,12 +57,22 @@ TEST(RunMetricsTest, PublishesGaugesCountersAndHistogramsWithTheirNames) {
   EXPECT_EQ(SampleValue(text, "vstress_op_latency_seconds_bucket{op=\"get\",le=\"8e-06\"}"), 105);
   EXPECT_EQ(SampleValue(text,
                         "vstress_run_info{mutant=\"none\",preset=\"smoke\",run_id=\"run-a\","
-                        "seed=\"7\",version=\"0.1.0\"}"),
+                        "seed=\"7\",store=\"vstress\",store_version=\"0.1.0\",version=\"0.1.0\"}"),
             1);
 }
 
+TEST(RunMetricsTest, AGaugeTheStoreDoesNotExposeIsAbsentNotZero) {
+  RunMetrics metrics(
+      {"7", "smoke", "none", "0.1.0", "run-a", "leveldb", "1.23", {"live_versions"}});
+  metrics.Publish(SomeSnapshot());
+  const std::string text = metrics.Text();
+  EXPECT_EQ(text.find("vstress_engine_live_versions"), std::string::npos) << text;
+  EXPECT_EQ(SampleValue(text, "vstress_engine_deferred_deletions{store=\"leveldb\"}"), 7);
+  EXPECT_EQ(SampleValue(text, "vstress_engine_files_deleted_total{store=\"leveldb\"}"), 11);
+}
+
 TEST(RunMetricsTest, CountersAdvanceToTheLatestTotalsNotBySums) {
-  RunMetrics metrics({"1", "smoke", "none", "0.1.0", "run-b"});
+  RunMetrics metrics({"1", "smoke", "none", "0.1.0", "run-b", "vstress", "0.1.0", {}});
   MetricsSnapshot m = SomeSnapshot();
   metrics.Publish(m);
   metrics.Publish(m);  // the same totals again: nothing new happened
@@ -70,12 +80,12 @@ TEST(RunMetricsTest, CountersAdvanceToTheLatestTotalsNotBySums) {
   m.latency[static_cast<size_t>(OpKind::kGet)].buckets[0] = 100;
   metrics.Publish(m);
   const std::string text = metrics.Text();
-  EXPECT_EQ(SampleValue(text, "vstress_engine_files_deleted_total"), 20);
+  EXPECT_EQ(SampleValue(text, "vstress_engine_files_deleted_total{store=\"vstress\"}"), 20);
   EXPECT_EQ(SampleValue(text, "vstress_op_latency_seconds_count{op=\"get\"}"), 115);
 }
 
 TEST(RunMetricsTest, SeriesThatHaveNotHappenedYetAreExportedAsZero) {
-  RunMetrics metrics({"1", "smoke", "none", "0.1.0", "run-c"});
+  RunMetrics metrics({"1", "smoke", "none", "0.1.0", "run-c", "vstress", "0.1.0", {}});
   metrics.DeclareFaults({{"engine/wal/sync", "error"}});
   const std::string text = metrics.Text();
   for (auto kind : kViolationKinds) {
@@ -125,7 +135,7 @@ std::vector<std::pair<std::string, double>> Buckets(const std::string& text,
 // result, and their recovery times form a Prometheus histogram whose buckets are cumulative and
 // whose +Inf bucket equals its count.
 TEST(RunMetricsTest, CrashCyclesCountByModeAndResultAndRecoveryIsAHistogram) {
-  RunMetrics metrics({"1", "smoke", "none", "0.1.0", "run-crash"});
+  RunMetrics metrics({"1", "smoke", "none", "0.1.0", "run-crash", "vstress", "0.1.0", {}});
   const std::vector<CrashCycle> cycles = {
       Cycle(1, "power-loss", 0.002, true), Cycle(2, "torn", 0.0005, true),
       Cycle(3, "power-loss (crash fire)", 0.3, false), Cycle(4, "kill", 40, true)};
@@ -182,7 +192,7 @@ TEST(MetricsSnapshotTest, CountCrashCyclesCountsEachCycleOnce) {
 }
 
 TEST(MetricsExporterTest, BadAddressesAndUrlsAreNamedErrors) {
-  RunMetrics metrics({"1", "smoke", "none", "0.1.0", "run-d"});
+  RunMetrics metrics({"1", "smoke", "none", "0.1.0", "run-d", "vstress", "0.1.0", {}});
   auto listen = MetricsExporter::Start(&metrics, {"no-port-here", "", ""});
   ASSERT_FALSE(listen.ok());
   EXPECT_NE(listen.status().message().find("--metrics-listen"), std::string::npos);
@@ -192,7 +202,7 @@ TEST(MetricsExporterTest, BadAddressesAndUrlsAreNamedErrors) {
 }
 
 TEST(MetricsExporterTest, ServesOnAFreePortAndRewritesTheTextfile) {
-  RunMetrics metrics({"1", "smoke", "none", "0.1.0", "run-e"});
+  RunMetrics metrics({"1", "smoke", "none", "0.1.0", "run-e", "vstress", "0.1.0", {}});
   const std::string textfile =
       ::testing::TempDir() + "vstress-metrics-test-" + std::to_string(getpid()) + ".prom";
   auto started = MetricsExporter::Start(&metrics, {"127.0.0.1:0", textfile, ""});
@@ -201,7 +211,7 @@ TEST(MetricsExporterTest, ServesOnAFreePortAndRewritesTheTextfile) {
   started.value()->OnSample(SomeSnapshot());
   std::ifstream in(textfile);
   const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  EXPECT_EQ(SampleValue("\n" + text, "vstress_engine_live_versions"), 3);
+  EXPECT_EQ(SampleValue("\n" + text, "vstress_engine_live_versions{store=\"vstress\"}"), 3);
   std::filesystem::remove(textfile);
 }
 

@@ -163,9 +163,10 @@ std::string RenderShards(const NightlyReport& report) {
   }
   html += "</tr></thead><tbody>";
   for (const ShardRecord& r : report.shards) {
-    const std::string workload = r.plan.mutant.empty()
-                                     ? r.plan.workload
-                                     : r.plan.workload + " (mutant " + r.plan.mutant + ")";
+    std::string workload = r.plan.mutant.empty()
+                               ? r.plan.workload
+                               : r.plan.workload + " (mutant " + r.plan.mutant + ")";
+    if (!r.store.empty()) workload += " on " + r.store;
     html += fmt::format(
         "<tr class=\"shard\" data-result=\"{0}\"><td class=\"num\"{1}>{2}</td><td>{3}</td>"
         "<td>{4}</td><td class=\"num\"{1}>{5}</td>{6}<td class=\"num\"{1}>{7}</td>"

@@ -107,6 +107,9 @@ std::string ApplySummary(const std::string& text, ShardRecord* r) {
   r->crash_cycles = U64(Object(j, "crash"), "cycles");
   r->error = String(j, "error");
   r->repro = String(j, "repro");
+  if (const json store = Object(j, "store"); !String(store, "name").empty()) {
+    r->store = String(store, "name") + " " + String(store, "version");
+  }
   r->faults_fired = FiredPairs(j);
   r->top_frames = String(Object(j, "postmortem"), "top_frames");
   r->signal_name = String(Object(j, "postmortem"), "signal_name");
@@ -264,6 +267,7 @@ json ShardJson(const ShardRecord& r) {
           {"exit_code", r.exit_code},
           {"exit", r.exit},
           {"host", r.host},
+          {"store", r.store},
           {"duration_s", r.duration_seconds},
           {"ops", r.ops},
           {"ops_per_s", r.OpsPerSecond()},

@@ -61,6 +61,7 @@ struct ShardRecord {
   int exit_code = 4;
   std::string exit;  // shard.json's "exit 1" / "signal 9"; empty: never ran
   std::string host;
+  std::string store;   // summary.json's store: "rocksdb 7.8.3" ("" in an older summary)
   std::string report;  // link to the shard's report.html, relative to the sweep directory
   double duration_seconds = 0;
   uint64_t ops = 0;  // put, delete, batch, get, scan, snapshot_get: what report.html counts

@@ -17,11 +17,17 @@ namespace {
 
 using nlohmann::json;
 
+// A gauge the store does not expose is null: absent, not 0.
+json GaugeJson(const EngineSummary& e, std::string_view gauge, uint64_t value) {
+  return e.Exposes(gauge) ? json(value) : json(nullptr);
+}
+
 json EngineJson(const EngineSummary& e) {
-  return {{"max_live_versions", e.max_live_versions},
-          {"final_live_versions", e.final_live_versions},
-          {"max_deferred_deletions", e.max_deferred_deletions},
-          {"final_deferred_deletions", e.final_deferred_deletions},
+  return {{"max_live_versions", GaugeJson(e, "live_versions", e.max_live_versions)},
+          {"final_live_versions", GaugeJson(e, "live_versions", e.final_live_versions)},
+          {"max_deferred_deletions", GaugeJson(e, "deferred_deletions", e.max_deferred_deletions)},
+          {"final_deferred_deletions",
+           GaugeJson(e, "deferred_deletions", e.final_deferred_deletions)},
           {"files_deleted", e.files_deleted},
           {"compactions", e.compactions},
           {"flushes", e.flushes},
@@ -217,7 +223,10 @@ engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
                   {"exit_code", outcome.exit_code},
                   {"seed", info.seed},
                   {"preset", info.preset},
-                  {"store", {{"name", info.store}, {"version", info.store_version}}},
+                  {"store",
+                   {{"name", info.store},
+                    {"version", info.store_version},
+                    {"not_exposed", outcome.engine.not_exposed}}},
                   {"mutant", info.mutant},
                   {"duration_s", outcome.duration_seconds},
                   {"ops", outcome.ops},
@@ -272,9 +281,17 @@ engine::Status WriteTimeseriesCsv(const std::string& path, const RunOutcome& out
     for (double rate : s.ops_per_second) total += rate;
     csv += fmt::format("{:.3f},{:.0f}", s.seconds, total);
     for (double rate : s.ops_per_second) csv += fmt::format(",{:.0f}", rate);
-    csv += fmt::format(",{},{},{},{},{:.3f},{},{},{}", s.reads_checked, s.live_versions,
-                       s.deferred_deletions, s.deferred_deletion_bytes,
-                       s.oldest_version_age_seconds, s.faults_fired, s.violations, s.rss_bytes);
+    // A gauge the store does not expose is an empty cell.
+    const auto gauge = [&outcome](std::string_view name, std::string value) {
+      return outcome.engine.Exposes(name) ? value : std::string();
+    };
+    csv += fmt::format(
+        ",{},{},{},{},{},{},{},{}", s.reads_checked,
+        gauge("live_versions", std::to_string(s.live_versions)),
+        gauge("deferred_deletions", std::to_string(s.deferred_deletions)),
+        gauge("deferred_deletion_bytes", std::to_string(s.deferred_deletion_bytes)),
+        gauge("oldest_version_age_seconds", fmt::format("{:.3f}", s.oldest_version_age_seconds)),
+        s.faults_fired, s.violations, s.rss_bytes);
     for (size_t i = 0; i < kOpKindCount; i++) {
       csv += fmt::format(",{:.1f},{:.1f}", s.p50_seconds[i] * 1e6, s.p99_seconds[i] * 1e6);
     }

@@ -105,6 +105,10 @@ void MetricsSnapshot::CountCrashCycles(const std::vector<CrashCycle>& cycles) {
   }
 }
 
+bool EngineSummary::Exposes(std::string_view gauge) const {
+  return std::find(not_exposed.begin(), not_exposed.end(), gauge) == not_exposed.end();
+}
+
 Sample Sample::Between(const MetricsSnapshot* previous, const MetricsSnapshot& now) {
   Sample s;
   s.seconds = now.seconds;

@@ -192,6 +192,10 @@ struct EngineSummary {
   // The deepest level that held a table at any sample: workloads meant to exercise compaction
   // across levels (tombstones over older data deeper down) must reach several.
   uint64_t max_deepest_level = 0;
+  // The gauges the store under test does not expose (stores::GaugesNotExposed): written as null
+  // in summary.json, left empty in timeseries.csv and absent from the metrics, never 0.
+  std::vector<std::string> not_exposed;
+  bool Exposes(std::string_view gauge) const;
 };
 
 // One quiescence point of a run: when it ran, how long the checks took, what they found.

@@ -24,6 +24,7 @@ namespace stores {
 
 struct StoreConfig {
   workloads::EngineSpec engine;  // the workload's engine knobs
+  workloads::StoreSpec store;    // the options only some stores have, and the store mutants
   // The run's file system (FaultFS over the real or an in-memory one) and clock; null: the real
   // ones.
   std::shared_ptr<engine::FileSystem> file_system;
@@ -45,7 +46,26 @@ struct StoreKind {
   // It runs on the run's own file system (FaultFS, in memory too) with background work stepped by
   // the simulator (Store::simulation()); otherwise on the real file system with its own threads.
   bool runs_on_run_file_system = false;
+  // It takes engine.mutations (the planted engine bugs); every store takes store.mutations.
+  bool takes_engine_mutations = false;
+  // The gauges it exposes (StoreStats' optional ones): a gauge it does not is reported as absent
+  // ("not exposed by this store") in the metrics, summary.json and the reports, never as 0.
+  bool exposes_live_versions = true;
+  bool exposes_deferred_deletions = true;
+  bool exposes_oldest_version_age = true;
 };
+
+// The gauges `kind` does not expose, by their metric names: "live_versions",
+// "deferred_deletions" (with "deferred_deletion_bytes"), "oldest_version_age_seconds".
+std::vector<std::string> GaugesNotExposed(const StoreKind& kind);
+
+// Opens `kind` at `path` with the store mutants config.store names planted around it
+// (stores/mutants/). Every open in the harness goes through here.
+Result<std::unique_ptr<Store>> Open(const StoreKind& kind, const StoreConfig& config,
+                                    const std::string& path);
+// Whether `spec` can run: a store built in, known store mutants, and engine mutants only on the
+// store that has them. InvalidArgument naming the key otherwise.
+Status CheckStoreSpec(const workloads::StoreSpec& spec, const workloads::EngineSpec& engine);
 
 // Every store built in, vstress first.
 const std::vector<StoreKind>& StoreKinds();

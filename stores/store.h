@@ -26,6 +26,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -134,6 +135,19 @@ class Invariants {
   virtual uint64_t NextFileNumber() = 0;
 };
 
+// What an operator does to a live DB, to force shapes (a benchmark's tables, a workload's levels):
+// flush the memtable, compact a key range, and count the tables per level.
+class Maintenance {
+ public:
+  virtual ~Maintenance() = default;
+  // Writes the memtable to a table and waits for it.
+  virtual Status Flush() = 0;
+  // Compacts every table holding keys in [begin, end] ("" for an open end) and waits for it.
+  virtual Status CompactRange(std::string_view begin, std::string_view end) = 0;
+  // Tables per level of the current Version, levels with none left out.
+  virtual std::map<int, uint64_t> TablesPerLevel() = 0;
+};
+
 // Points inside engine operations where a deterministic driver may run another step. Do not change
 // the names: recorded histories name them.
 enum class YieldSite : uint8_t {
@@ -189,6 +203,7 @@ class Store {
   virtual EngineView* engine_view() { return nullptr; }
   virtual Invariants* invariants() { return nullptr; }
   virtual Simulation* simulation() { return nullptr; }
+  virtual Maintenance* maintenance() { return nullptr; }
 };
 
 }  // namespace stores

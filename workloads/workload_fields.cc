@@ -30,8 +30,8 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 const std::vector<Field>& Fields() {
   static const std::vector<Field> kFields = {
       VSTRESS_FIELD("name", name, "preset name or config file stem (shown in reports)"),
-      VSTRESS_FIELD("store", store,
-                    "the engine under test: vstress, leveldb or rocksdb (`vstress run --store`)"),
+      Field{"store", "the engine under test: store = \"NAME\" is store.name = \"NAME\"",
+            [](WorkloadSpec& s) -> FieldRef { return &s.store.name; }, false},
       VSTRESS_FIELD("description", description, "what this workload is for, in one line"),
       VSTRESS_FIELD("seed", seed, "seeds every random choice: the same seed gives the same ops"),
       VSTRESS_FIELD("duration_seconds", duration_seconds, "run time, used when ops = 0"),
@@ -121,7 +121,7 @@ const std::vector<Field>& Fields() {
       VSTRESS_FIELD("engine.verify_checksums", engine.verify_checksums,
                     "verify block checksums on every read"),
       VSTRESS_FIELD("engine.mutations", engine.mutations,
-                    "planted bugs to switch on (`vstress mutants`); empty for a real run"),
+                    "planted bugs in the vstress engine (`vstress mutants`); empty for a real run"),
       VSTRESS_FIELD("sim.schedule", sim.schedule,
                     "vstress sim: random, or pct (random priorities with change points)"),
       VSTRESS_FIELD("sim.pct_depth", sim.pct_depth, "pct: the ordering-bug depth it targets"),
@@ -132,6 +132,18 @@ const std::vector<Field>& Fields() {
       VSTRESS_FIELD("sim.step_cost_us", sim.step_cost_us, "simulated microseconds per step"),
       VSTRESS_FIELD("sim.background_weight", sim.background_weight,
                     "random: a pending background step's weight against one client's"),
+      VSTRESS_FIELD("store.name", store.name,
+                    "the engine under test: vstress, leveldb or rocksdb (`vstress run --store`)"),
+      VSTRESS_FIELD("store.mutations", store.mutations,
+                    "store mutants: bugs planted at the store interface, any store (`vstress "
+                    "mutants`); normally empty"),
+      VSTRESS_FIELD("store.max_background_jobs", store.max_background_jobs,
+                    "rocksdb: flushes and compactions running at once"),
+      VSTRESS_FIELD("store.paranoid_checks", store.paranoid_checks,
+                    "leveldb and rocksdb: stop at the first sign of corruption"),
+      VSTRESS_FIELD("store.wal_recovery_mode", store.wal_recovery_mode,
+                    "rocksdb: absolute-consistency, point-in-time, skip-any-corrupted-records or "
+                    "tolerate-corrupted-tail-records"),
   };
   return kFields;
 }

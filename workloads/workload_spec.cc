@@ -1,6 +1,7 @@
 #include "workloads/workload_spec.h"
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <cassert>
@@ -247,6 +248,34 @@ std::optional<engine::BackgroundMode> BackgroundModeFromName(std::string_view na
   return std::nullopt;
 }
 
+const std::vector<std::string_view>& WalRecoveryModes() {
+  static const std::vector<std::string_view> kModes = {
+      "tolerate-corrupted-tail-records", "absolute-consistency", "point-in-time",
+      "skip-any-corrupted-records"};
+  return kModes;
+}
+
+Status StoreSpec::Validate() const {
+  if (name.empty()) return Bad("store.name", "is empty (vstress, leveldb or rocksdb)");
+  if (Status s = CheckRange("store.max_background_jobs", max_background_jobs, 1, 64); !s.ok()) {
+    return s;
+  }
+  const auto& modes = WalRecoveryModes();
+  if (std::find(modes.begin(), modes.end(), wal_recovery_mode) == modes.end()) {
+    return Bad("store.wal_recovery_mode",
+               fmt::format("unknown mode '{}' (one of: {})", wal_recovery_mode,
+                           fmt::join(modes, ", ")));
+  }
+  for (size_t i = 0; i < mutations.size(); i++) {
+    for (size_t j = 0; j < i; j++) {
+      if (mutations[j] == mutations[i]) {
+        return Bad("store.mutations", fmt::format("'{}' is listed twice", mutations[i]));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
 Status EngineSpec::Validate() const {
   for (size_t i = 0; i < mutations.size(); i++) {
     if (!engine::MutationFromName(mutations[i])) {
@@ -321,6 +350,7 @@ Status WorkloadSpec::Validate() const {
       ValidateReaders(*this),
       ValidateThreadTotal(*this),
       engine.Validate(),
+      store.Validate(),
       ValidateSim(sim),
       ValidateFaults(*this),
       ValidateRandomizeRanges(randomize),
@@ -332,7 +362,7 @@ bool operator==(const WorkloadSpec& a, const WorkloadSpec& b) {
   for (size_t i = 0; i < a.faults.size(); i++) {
     if (a.faults[i].ToString() != b.faults[i].ToString()) return false;
   }
-  return a.name == b.name && a.description == b.description && a.seed == b.seed &&
+  return a.name == b.name && a.store == b.store && a.description == b.description && a.seed == b.seed &&
          a.duration_seconds == b.duration_seconds && a.ops == b.ops && a.key_space == b.key_space &&
          a.distribution == b.distribution && a.zipf_theta == b.zipf_theta &&
          a.hotspot_key_fraction == b.hotspot_key_fraction &&

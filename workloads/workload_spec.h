@@ -127,6 +127,31 @@ struct EngineSpec {
   engine::Options ToOptions() const;
 };
 
+// The engine under test and the options only some engines have (the engine knobs every store maps
+// are EngineSpec's). Names and option values are checked against the store registry by the run's
+// options (harness/drivers/run_options.h), which can see it.
+struct StoreSpec {
+  // By its registry name (stores/registry.h): vstress, leveldb, rocksdb.
+  std::string name = "vstress";
+  // Store mutants by name (stores/mutants/mutant_store.h): bugs planted at the Store interface, on
+  // any store. Normally empty.
+  std::vector<std::string> mutations;
+  // RocksDB: DBOptions::max_background_jobs (flushes and compactions at once).
+  int max_background_jobs = 2;
+  // LevelDB and RocksDB: Options::paranoid_checks, stop at the first sign of corruption (RocksDB's
+  // default; LevelDB's own default is false, a stress run wants it on).
+  bool paranoid_checks = true;
+  // RocksDB: DBOptions::wal_recovery_mode: absolute-consistency, point-in-time (RocksDB's
+  // default), skip-any-corrupted-records, tolerate-corrupted-tail-records.
+  std::string wal_recovery_mode = "point-in-time";
+  bool operator==(const StoreSpec&) const = default;
+  // The option values' ranges; store names and mutant names are the registry's to check.
+  engine::Status Validate() const;
+};
+
+// The names store.wal_recovery_mode takes, in RocksDB's enum order.
+const std::vector<std::string_view>& WalRecoveryModes();
+
 // How `vstress sim` schedules a run (ignored by the threaded driver). At every step a seeded
 // scheduler picks the next actor — a client, or the background work when some is pending:
 // "random" picks uniformly (background weighted by background_weight); "pct" is PCT (Burckhardt et
@@ -152,8 +177,7 @@ std::optional<engine::BackgroundMode> BackgroundModeFromName(std::string_view na
 
 struct WorkloadSpec {
   std::string name = "custom";  // preset name or config file stem
-  // The engine under test, by its registry name (stores/registry.h): vstress, leveldb, rocksdb.
-  std::string store = "vstress";
+  StoreSpec store;  // the engine under test
   std::string description;      // one line
   uint64_t seed = 1;
   double duration_seconds = 30;  // used when ops == 0

@@ -238,7 +238,7 @@ Status AssignRandomize(const toml::node& node, std::vector<RandomizeRange>* out)
 Status ApplyEntry(const std::string& key, const toml::node& node, WorkloadSpec* spec) {
   if (key == kFaultsKey) return AssignFaults(node, &spec->faults);
   if (key == kRandomizeKey) return AssignRandomize(node, &spec->randomize);
-  if (IsSection(key)) {
+  if (IsSection(key) && (node.is_table() || FindField(key) == nullptr)) {
     const toml::table* table = node.as_table();
     if (table == nullptr) return WrongType(key, fmt::format("a table ([{}])", key), node);
     return ApplyTable(*table, key, spec);
@@ -343,7 +343,7 @@ Status OverrideField(std::string_view key, std::string_view value, WorkloadSpec*
   if (key == kRandomizeKey) {
     return Bad(key, "is a table of ranges: write a [randomize] table in a config file");
   }
-  if (IsSection(key)) {
+  if (IsSection(key) && FindField(key) == nullptr) {
     const auto first = std::find_if(Fields().begin(), Fields().end(),
                                     [&](const Field& f) { return SectionOf(f.key) == key; });
     return Bad(key, fmt::format("is a table; set one of its keys, e.g. {}=VALUE", first->key));

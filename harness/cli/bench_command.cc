@@ -14,6 +14,7 @@
 #include "harness/drivers/sim_driver.h"
 #include "harness/drivers/threaded_driver.h"
 #include "harness/model/exit_codes.h"
+#include "stores/registry.h"
 #include "workloads/presets.h"
 
 namespace harness::cli {
@@ -125,14 +126,31 @@ int RunBenchCommand(const BenchCommandOptions& o, std::ostream& out, std::ostrea
   // none).
   spec.quiesce_every_seconds = 0;
   if (o.seed) spec.seed = *o.seed;
-  if (o.driver == "sim") return BenchSimulator(spec, o, out, err);
+  const stores::StoreKind* store = stores::FindStore(o.store);
+  if (store == nullptr) {
+    err << fmt::format("vstress bench: --store: unknown store '{}' (built in: {})\n", o.store,
+                       stores::StoreNames());
+    return model::kExitUsage;
+  }
+  spec.store.name = o.store;
+  if (o.driver == "sim") {
+    if (!store->runs_on_run_file_system) {
+      err << fmt::format(
+          "vstress bench: --driver sim measures the simulator on vstress's in-memory file "
+          "system; store {} runs on the real one with its own threads (use --driver run)\n",
+          o.store);
+      return model::kExitUsage;
+    }
+    return BenchSimulator(spec, o, out, err);
+  }
   const std::string dir =
       o.out_dir.empty()
           ? fmt::format("runs/bench-{:%Y%m%dT%H%M%S}Z",
                         std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()))
           : o.out_dir;
-  out << fmt::format("vstress bench: preset {} ({} threads), {} rounds of {:.0f}s per half\n",
-                     spec.name, spec.TotalThreads(), o.rounds, seconds);
+  out << fmt::format(
+      "vstress bench: store {} {}, preset {} ({} threads), {} rounds of {:.0f}s per half\n",
+      store->name, store->version(), spec.name, spec.TotalThreads(), o.rounds, seconds);
   std::vector<double> unchecked;
   std::vector<double> checked;
   // Per op kind, for the breakdown: which role the checker slows.
@@ -142,6 +160,7 @@ int RunBenchCommand(const BenchCommandOptions& o, std::ostream& out, std::ostrea
     for (bool check : {false, true}) {
       drivers::RunConfig config;
       config.spec = spec;
+      config.store = store;
       config.check = check;
       config.db_path = fmt::format("{}/round{}-{}", dir, round, check ? "checked" : "unchecked");
       std::filesystem::remove_all(config.db_path);

@@ -26,6 +26,9 @@ struct BenchCommandOptions {
   // "run": the checker's cost (unchecked vs checked threaded runs). "sim": the simulator's speed
   // on one core against the threaded driver's, both checked.
   std::string driver = "run";
+  // The store both halves run against (--store; stores/registry.h). With --driver sim: vstress
+  // only (the simulator's speed is measured on its in-memory file system).
+  std::string store = "vstress";
 };
 
 int RunBenchCommand(const BenchCommandOptions& options, std::ostream& out, std::ostream& err);

@@ -45,10 +45,12 @@ int RunListPresets(std::ostream& out) {
 
 int RunListMutants(std::ostream& out) {
   size_t width = 0;
-  for (const auto& m : drivers::Mutants()) width = std::max(width, m.engine.name.size());
+  for (const auto& m : drivers::Mutants()) width = std::max(width, m.name.size());
   for (const auto& m : drivers::Mutants()) {
-    out << fmt::format("{:<{}}  preset {:<22} imitates {}: {}; caught by: {}{}\n", m.engine.name,
-                       width, m.preset, m.engine.imitates, m.engine.description, m.Command(),
+    // "engine": inside vstress's own engine; "store": around any store (add --store S).
+    out << fmt::format("{:<{}}  preset {:<22} {:<6} imitates {}: {}; caught by: {}{}\n", m.name,
+                       width, m.preset, m.planted_in_store ? "store" : "engine", m.imitates,
+                       m.description, m.Command(),
                        m.expected == "liveness" ? " (exit 3: liveness)" : "");
   }
   return model::kExitPass;

@@ -236,6 +236,8 @@ int main(int argc, char** argv) {
                                    "the same workload with the checker off and on, side "
                                    "by side: throughput of each and their ratio");
   bench->add_option("--preset", bench_options.preset, "workload preset (default smoke)");
+  bench->add_option("--store", bench_options.store, "the store both halves test (default vstress)")
+      ->check(kNonEmpty);
   bench->add_option("--duration", bench_options.duration, "per half, per round (default 10s)");
   bench->add_option("--rounds", bench_options.rounds, "rounds (default 3)")
       ->check(WholeNumber(1, 20));
@@ -272,6 +274,10 @@ int main(int argc, char** argv) {
       ->add_option("--driver", measure_options.driver,
                    "run (threads, default) or sim (the deterministic simulator)")
       ->check(CLI::IsMember({"run", "sim"}));
+  measure_flags
+      ->add_option("--store", measure_options.store,
+                   "the store every run tests (default vstress; the others run the store mutants)")
+      ->check(kNonEmpty);
   measure_flags->add_option("--jobs", measure_options.jobs, "runs at a time (default 1)")
       ->check(WholeNumber(1, 64));
 
@@ -420,7 +426,7 @@ int main(int argc, char** argv) {
   if (*list_mutants) {
     if (measure) return harness::cli::RunMeasureCommand(measure_options, std::cout, std::cerr);
     if (measure_flags->count_all() > 0) {
-      std::cerr << "vstress mutants: --seeds, --budget, --out, --mutant, --set and --jobs need "
+      std::cerr << "vstress mutants: --seeds, --budget, --out, --mutant, --set, --store and --jobs need "
                    "--measure\n";
       return harness::model::kExitUsage;
     }

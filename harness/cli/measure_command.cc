@@ -9,6 +9,7 @@
 
 #include "faults/fault_rule.h"
 #include "harness/drivers/mutants.h"
+#include "stores/registry.h"
 #include "harness/model/exit_codes.h"
 #include "harness/process/child_process.h"
 #include "harness/process/process_signals.h"
@@ -80,7 +81,7 @@ reports::MutantRun ReadRun(const PlannedRun& planned, std::string_view expected,
 std::vector<PlannedRun> Plan(const std::vector<drivers::MutantInfo>& mutants,
                              const sweep::SeedRange& seeds, const std::string& budget,
                              const std::vector<std::string>& sets, const std::string& driver,
-                             const std::string& out_dir) {
+                             const std::string& store, const std::string& out_dir) {
   std::vector<PlannedRun> plan;
   const std::string self = process::SelfExecutable();
   for (size_t row = 0; row < mutants.size(); row++) {
@@ -89,7 +90,7 @@ std::vector<PlannedRun> Plan(const std::vector<drivers::MutantInfo>& mutants,
       p.row = row;
       p.expected = mutants[row].expected;
       p.seed = seed;
-      p.dir = fmt::format("{}/{}/seed-{}", out_dir, mutants[row].engine.name, seed);
+      p.dir = fmt::format("{}/{}/seed-{}", out_dir, mutants[row].name, seed);
       p.argv.push_back(self);
       p.argv.insert(p.argv.end(), mutants[row].args.begin(), mutants[row].args.end());
       // The mutant's command in the driver asked for: `vstress sim` takes run's flags.
@@ -103,6 +104,7 @@ std::vector<PlannedRun> Plan(const std::vector<drivers::MutantInfo>& mutants,
         p.argv.push_back("--set");
         p.argv.push_back(set);
       }
+      if (!store.empty()) p.argv.insert(p.argv.end(), {"--store", store});
       plan.push_back(std::move(p));
     }
   }
@@ -155,19 +157,34 @@ int RunMeasureCommand(const MeasureCommandOptions& o, std::ostream& out, std::os
     err << "vstress mutants: --budget: '" << o.budget << "' is not a duration like 60s\n";
     return model::kExitUsage;
   }
-  std::vector<drivers::MutantInfo> mutants;
-  for (const drivers::MutantInfo& m : drivers::Mutants()) {
-    if (o.mutants.empty() ||
-        std::find(o.mutants.begin(), o.mutants.end(), m.engine.name) != o.mutants.end()) {
-      mutants.push_back(m);
-    }
+  const stores::StoreKind* store = stores::FindStore(o.store.empty() ? "vstress" : o.store);
+  if (store == nullptr) {
+    err << "vstress mutants: --store: unknown store '" << o.store << "' (built in: "
+        << stores::StoreNames() << ")\n";
+    return model::kExitUsage;
   }
   for (const std::string& name : o.mutants) {
-    if (!drivers::FindMutant(name)) {
+    const auto m = drivers::FindMutant(name);
+    if (!m) {
       err << "vstress mutants: --mutant: unknown mutant '" << name << "'\n";
       return model::kExitUsage;
     }
+    if (!m->planted_in_store && !store->takes_engine_mutations) {
+      err << "vstress mutants: --mutant: '" << name << "' is planted inside vstress's own engine "
+          << "and cannot run on " << store->name << "; the store mutants run on every store\n";
+      return model::kExitUsage;
+    }
   }
+  std::vector<drivers::MutantInfo> mutants;
+  for (const drivers::MutantInfo& m : drivers::Mutants()) {
+    if (!m.planted_in_store && !store->takes_engine_mutations) continue;
+    if (o.mutants.empty() ||
+        std::find(o.mutants.begin(), o.mutants.end(), m.name) != o.mutants.end()) {
+      mutants.push_back(m);
+    }
+  }
+  const std::string store_flag =
+      o.store.empty() ? "" : " --store " + reports::ShellQuote(o.store);
   const std::string out_dir = o.out_dir.empty() ? DefaultOutDir() : o.out_dir;
   reports::DetectionTable table;
   table.seed_first = seeds.value().first;
@@ -175,20 +192,21 @@ int RunMeasureCommand(const MeasureCommandOptions& o, std::ostream& out, std::os
   table.budget_seconds = static_cast<double>(budget.count()) / 1e6;
   for (const drivers::MutantInfo& m : mutants) {
     reports::MutantRow row;
-    row.name = m.engine.name;
-    row.imitates = m.engine.imitates;
-    row.command = m.Command();
+    row.name = m.name;
+    row.imitates = m.imitates;
+    row.command = m.Command() + store_flag;
     table.rows.push_back(std::move(row));
   }
-  out << fmt::format("vstress mutants --measure: {} mutants x {} seeds, budget {} each -> {}\n",
-                     mutants.size(), seeds.value().size(), o.budget, out_dir)
+  out << fmt::format("vstress mutants --measure: {} mutants x {} seeds on {}, budget {} each -> {}\n",
+                     mutants.size(), seeds.value().size(), store->name, o.budget, out_dir)
       << std::flush;
-  Execute(Plan(mutants, seeds.value(), o.budget, o.sets, o.driver, out_dir), o.jobs,
+  Execute(Plan(mutants, seeds.value(), o.budget, o.sets, o.driver, o.store, out_dir), o.jobs,
           table.budget_seconds + kRunSlackSeconds, &table, out);
   const std::string text = reports::DetectionText(table);
   out << "\n" << text;
   const std::string command =
-      fmt::format("vstress mutants --measure --seeds {} --budget {}", o.seeds, o.budget);
+      fmt::format("vstress mutants --measure --seeds {} --budget {}{}", o.seeds, o.budget,
+                  store_flag);
   for (const auto& [name, contents] :
        {std::pair{"detection.txt", text},
         {"detection.json", reports::DetectionJson(table)},

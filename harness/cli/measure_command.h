@@ -25,6 +25,9 @@ struct MeasureCommandOptions {
   std::vector<std::string> sets;     // --set KEY=VALUE for every run: does the workload still bite?
   int jobs = 1;                      // runs at a time (more than one skews the times to detect)
   std::string driver = "run";        // run: each mutant's command; sim: the same in the simulator
+  // The store every run tests (--store); empty: vstress. A store without the engine mutants (any
+  // but vstress) measures the store mutants only.
+  std::string store;
 };
 
 int RunMeasureCommand(const MeasureCommandOptions& options, std::ostream& out, std::ostream& err);

@@ -104,7 +104,7 @@ std::function<void(const std::string&)> ProgressSink(const std::string& mode, st
 // FaultFS reach, are left out with a note. Returns kExitPass when the run may go on.
 int CheckStore(const drivers::RunCommandOptions& o, const char* command,
                workloads::WorkloadSpec* spec, std::ostream& out, std::ostream& err) {
-  const stores::StoreKind* store = stores::FindStore(spec->store);
+  const stores::StoreKind* store = stores::FindStore(spec->store.name);
   if (store->runs_on_run_file_system) return model::kExitPass;
   const auto refuse = [&](std::string_view why) {
     err << fmt::format("{}: store {}: {}\n", command, store->name, why);
@@ -169,7 +169,7 @@ void PrintResult(const reports::RunOutcome& r, const reports::RunInfo& info, std
   out << fmt::format(
       "result: {} (exit {}) in {:.1f}s\n"
       "checked: {} reads, {} scans ({} keys), {} snapshot reads, {} invariant checks\n"
-      "engine: max live versions {}, max deferred deletions {}, {} flushes, {} compactions, "
+      "engine: max live Versions {}, max deferred deletions {}, {} flushes, {} compactions, "
       "{} files deleted\n"
       "faults: {} injected; violations: {}\n",
       r.result, r.exit_code, r.duration_seconds,
@@ -178,7 +178,11 @@ void PrintResult(const reports::RunOutcome& r, const reports::RunInfo& info, std
       r.checks.count("scan_keys_checked") ? r.checks.at("scan_keys_checked") : 0,
       r.checks.count("snapshot_reads_checked") ? r.checks.at("snapshot_reads_checked") : 0,
       r.checks.count("invariant_checks") ? r.checks.at("invariant_checks") : 0,
-      r.engine.max_live_versions, r.engine.max_deferred_deletions, r.engine.flushes,
+      r.engine.Exposes("live_versions") ? std::to_string(r.engine.max_live_versions)
+                                        : std::string("not exposed"),
+      r.engine.Exposes("deferred_deletions") ? std::to_string(r.engine.max_deferred_deletions)
+                                             : std::string("not exposed"),
+      r.engine.flushes,
       r.engine.compactions, r.engine.files_deleted, info.faults_injected_total, r.violation_count);
   if (!r.crash_cycles.empty()) {
     uint64_t recovered = 0;
@@ -385,7 +389,7 @@ int RunRunCommand(const drivers::RunCommandOptions& o, std::ostream& out, std::o
 
   const bool simulated = o.driver == drivers::Driver::kSimulated;
   // A store that runs its own threads on the real file system is simulated on disk.
-  const bool own_file_system = stores::FindStore(spec.store)->runs_on_run_file_system;
+  const bool own_file_system = stores::FindStore(spec.store.name)->runs_on_run_file_system;
   const bool in_memory =
       (simulated && own_file_system) || (o.driver == drivers::Driver::kCrash && o.fs == "memory");
   const drivers::EnvironmentKind kind =

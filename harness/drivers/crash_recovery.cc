@@ -92,7 +92,7 @@ void RecoverAfterCrash(const DbAtRest& target, model::Oracle* oracle, const mode
                        reports::CrashCycle* cycle,
                        const std::vector<clients::AckEntry>& in_flight) {
   const uint64_t started = clock->NowNanos();
-  auto reopened = target.kind->open(*target.config, target.path);
+  auto reopened = stores::Open(*target.kind, *target.config, target.path);
   cycle->recovery_seconds = static_cast<double>(clock->NowNanos() - started) / 1e9;
   out->checks["recovery_checks"]++;
   const uint64_t violations_before = run->violation_count();

@@ -91,6 +91,7 @@ model::KeyValueCodec WorkloadCodec() {
 stores::StoreConfig StoreConfigFor(const RunConfig& config) {
   stores::StoreConfig s;
   s.engine = config.spec.engine;
+  s.store = config.spec.store;
   s.file_system = config.file_system ? config.file_system : engine::NewPosixFileSystem();
   s.clock = config.clock ? config.clock : engine::RealClock();
   return s;
@@ -107,6 +108,7 @@ DriverCore::DriverCore(const RunConfig& c, stores::StoreConfig o)
   if (config.watchdog != nullptr) run.SetBeat([w = config.watchdog] { w->Beat(); });
   oracle.KeepForCrashes(config.keep_for_crashes);
   out.crash_mode = config.crash_mode;
+  out.engine.not_exposed = stores::GaugesNotExposed(*kind);
   if (!OpenFirst()) return;
   if (config.adopt_db_state) {
     // The parent verified this DB against its own oracle: this one starts from it.
@@ -213,7 +215,7 @@ void DriverCore::QuiescencePoint(const std::string& when, bool final) {
 }
 
 bool DriverCore::OpenFirst() {
-  auto opened = kind->open(store_config, config.db_path);
+  auto opened = stores::Open(*kind, store_config, config.db_path);
   if (!opened.ok() && opened.status().injected() && config.faults != nullptr) {
     // A fault (or a power loss) while the DB was being created or opened: the open reported it,
     // as it must. Like a user, open it again, with faults off: that open has to succeed, whatever
@@ -231,7 +233,7 @@ bool DriverCore::OpenFirst() {
       RecoverCycle(std::move(cycle), {});
     } else {
       config.faults->Suspend();
-      opened = kind->open(store_config, config.db_path);
+      opened = stores::Open(*kind, store_config, config.db_path);
       config.faults->Resume();
       if (opened.ok()) {
         db = std::move(opened).value();
@@ -310,7 +312,7 @@ void DriverCore::RecoverCycle(reports::CrashCycle cycle,
     // recovery. Its DB is let go, and the checked recovery below starts over as after a second
     // crash: whatever the faulted reopen left behind, the DB must still recover.
     config.faults->BeginRecovery(fault);
-    { auto attempt = kind->open(store_config, config.db_path); }
+    { auto attempt = stores::Open(*kind, store_config, config.db_path); }
     const faults::RecoveryHits hits = config.faults->EndRecovery();
     if (!hits.fired_point.empty()) {
       cycle.recovery_fault =

@@ -1,6 +1,8 @@
 #include "harness/drivers/mutants.h"
 
+#include "engine/mutation.h"
 #include "reports/run_files.h"
+#include "stores/mutants/mutant_store.h"
 
 namespace harness::drivers {
 namespace {
@@ -62,16 +64,32 @@ Exposure ExposureOf(engine::Mutation m) {
   return {"smoke", "run", {}};
 }
 
+// The store mutants show in a plain run of the preset whose reads they corrupt.
+std::string_view StorePresetOf(std::string_view name) {
+  if (name == "snapshot-reads-latest") return "snapshots";
+  if (name == "iterator-skips-key") return "readers-vs-compaction";
+  return "smoke";
+}
+
+MutantInfo Make(std::string_view name, std::string_view imitates, std::string_view description,
+                bool planted_in_store, const Exposure& e) {
+  std::vector<std::string> args = {std::string(e.command), "--mutant", std::string(name)};
+  args.insert(args.end(), e.flags.begin(), e.flags.end());
+  return {name, imitates, description, planted_in_store, e.preset, std::move(args), e.expected};
+}
+
 }  // namespace
 
 const std::vector<MutantInfo>& Mutants() {
   static const std::vector<MutantInfo> kMutants = [] {
     std::vector<MutantInfo> out;
     for (const auto& info : engine::MutationCatalogue()) {
-      Exposure e = ExposureOf(info.mutation);
-      std::vector<std::string> args = {std::string(e.command), "--mutant", std::string(info.name)};
-      args.insert(args.end(), e.flags.begin(), e.flags.end());
-      out.push_back({info, e.preset, std::move(args), e.expected});
+      out.push_back(Make(info.name, info.imitates, info.description, false,
+                         ExposureOf(info.mutation)));
+    }
+    for (const auto& info : stores::mutants::StoreMutants()) {
+      out.push_back(Make(info.name, info.imitates, info.description, true,
+                         {StorePresetOf(info.name), "run", {}}));
     }
     return out;
   }();
@@ -86,7 +104,7 @@ std::string MutantInfo::Command() const {
 
 std::optional<MutantInfo> FindMutant(std::string_view name) {
   for (const auto& m : Mutants()) {
-    if (m.engine.name == name) return m;
+    if (m.name == name) return m;
   }
   return std::nullopt;
 }

@@ -86,7 +86,7 @@ void CheckRecovery(const DbAtRest& target, const model::Checker& checker,
                    RunOutcome* out) {
   if (target.before_close) target.before_close(target.db->get());
   if (!CloseChecked(target.db, fmt::format("{}, closing for the reopen", when), run)) return;
-  auto reopened = target.kind->open(*target.config, target.path);
+  auto reopened = stores::Open(*target.kind, *target.config, target.path);
   out->checks["recovery_checks"]++;
   if (!reopened.ok()) {
     reports::Violation v = InvariantViolation(

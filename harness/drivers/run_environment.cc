@@ -13,7 +13,7 @@ RunConfig RunEnvironment::Config(const workloads::WorkloadSpec& spec) const {
   config.file_system = fs;
   config.faults = faults.get();
   config.clock = clock;
-  config.store = stores::FindStore(spec.store);
+  config.store = stores::FindStore(spec.store.name);
   return config;
 }
 

@@ -71,12 +71,13 @@ engine::Status ApplyFlags(const RunCommandOptions& o, workloads::WorkloadSpec* s
     for (auto& r : rules.value()) spec->faults.push_back(std::move(r));
   }
   if (!o.schedule.empty()) spec->sim.schedule = o.schedule;
-  if (!o.store.empty()) spec->store = o.store;
-  if (stores::FindStore(spec->store) == nullptr) {
+  if (!o.store.empty()) spec->store.name = o.store;
+  if (stores::FindStore(spec->store.name) == nullptr) {
     return engine::Status::InvalidArgument(fmt::format("{}: unknown store '{}' (built in: {})",
-                                                       o.store.empty() ? "store" : "--store",
-                                                       spec->store, stores::StoreNames()));
+                                                       o.store.empty() ? "store.name" : "--store",
+                                                       spec->store.name, stores::StoreNames()));
   }
+  if (engine::Status s = stores::CheckStoreSpec(spec->store, spec->engine); !s.ok()) return s;
   for (const auto& rule : spec->faults) {
     if (rule.action == faults::Action::kCrash && o.driver == Driver::kThreaded) {
       return engine::Status::InvalidArgument(
@@ -141,10 +142,12 @@ engine::Result<workloads::WorkloadSpec> ResolveWorkload(const RunCommandOptions&
   auto base = BaseSpec(o);
   if (!base.ok()) return base.status();
   workloads::WorkloadSpec spec = std::move(base).value();
-  // The mutant is part of the engine config, so config.toml (and repro.sh) carry it.
-  if (mutant && std::find(spec.engine.mutations.begin(), spec.engine.mutations.end(), o.mutant) ==
-                    spec.engine.mutations.end()) {
-    spec.engine.mutations.push_back(o.mutant);
+  // The mutant is part of the engine's or the store's config, so config.toml (and repro.sh)
+  // carry it.
+  if (mutant) {
+    std::vector<std::string>& list =
+        mutant->planted_in_store ? spec.store.mutations : spec.engine.mutations;
+    if (std::find(list.begin(), list.end(), o.mutant) == list.end()) list.push_back(o.mutant);
   }
   if (engine::Status s = ApplyFlags(o, &spec); !s.ok()) return s;
   return spec;

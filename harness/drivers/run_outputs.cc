@@ -14,7 +14,9 @@ namespace harness::drivers {
 namespace fs = std::filesystem;
 
 std::string MutantLabel(const workloads::WorkloadSpec& spec) {
-  return fmt::format("{}", fmt::join(spec.engine.mutations, ","));
+  std::vector<std::string> names = spec.engine.mutations;
+  names.insert(names.end(), spec.store.mutations.begin(), spec.store.mutations.end());
+  return fmt::format("{}", fmt::join(names, ","));
 }
 
 std::string RunId(const std::string& run_dir) {
@@ -36,8 +38,18 @@ std::vector<std::pair<std::string, std::string>> FaultSeries(
 
 reports::RunLabels MetricsLabels(const workloads::WorkloadSpec& spec, const std::string& run_dir) {
   const std::string mutants = MutantLabel(spec);
-  return {std::to_string(spec.seed), spec.name, mutants.empty() ? "none" : mutants, VSTRESS_VERSION,
-          RunId(run_dir)};
+  reports::RunLabels labels;
+  labels.seed = std::to_string(spec.seed);
+  labels.preset = spec.name;
+  labels.mutant = mutants.empty() ? "none" : mutants;
+  labels.version = VSTRESS_VERSION;
+  labels.run_id = RunId(run_dir);
+  labels.store = spec.store.name;
+  if (const stores::StoreKind* kind = stores::FindStore(spec.store.name)) {
+    labels.store_version = kind->version();
+    labels.not_exposed = stores::GaugesNotExposed(*kind);
+  }
+  return labels;
 }
 
 reports::RunInfo MakeRunInfo(const workloads::WorkloadSpec& spec, const std::string& run_dir,
@@ -46,8 +58,8 @@ reports::RunInfo MakeRunInfo(const workloads::WorkloadSpec& spec, const std::str
   reports::RunInfo info;
   info.seed = spec.seed;
   info.preset = spec.name;
-  info.store = spec.store;
-  if (const stores::StoreKind* kind = stores::FindStore(spec.store)) {
+  info.store = spec.store.name;
+  if (const stores::StoreKind* kind = stores::FindStore(spec.store.name)) {
     info.store_version = kind->version();
   }
   info.mutant = MutantLabel(spec);

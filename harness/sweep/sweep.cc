@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "faults/fault_rule.h"
+#include "harness/drivers/run_outputs.h"
 #include "harness/drivers/watchdog.h"
 #include "harness/model/exit_codes.h"
 #include "harness/process/child_process.h"
@@ -169,9 +170,7 @@ engine::Result<std::vector<ShardPlan>> PlanShards(const SweepOptions& o,
     auto spec = drivers::ResolveWorkload(run);
     if (!spec.ok()) return spec.status().WithContext(given.Name());
     shard.workload = spec.value().name;
-    for (const std::string& m : spec.value().engine.mutations) {
-      shard.mutant += (shard.mutant.empty() ? "" : ",") + m;
-    }
+    shard.mutant = drivers::MutantLabel(spec.value());
     shard.argv = {o.driver};
     if (!source.preset.empty()) shard.argv.insert(shard.argv.end(), {"--preset", source.preset});
     if (!source.config.empty()) shard.argv.insert(shard.argv.end(), {"--config", source.config});

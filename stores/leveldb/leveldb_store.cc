@@ -2,14 +2,22 @@
 
 #include <fmt/format.h>
 #include <leveldb/db.h>
+#include <leveldb/env.h>
 #include <leveldb/filter_policy.h>
 #include <leveldb/write_batch.h>
 
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cstdarg>
+#include <cstdlib>
+#include <cstring>
 #include <mutex>
+#include <set>
+#include <sstream>
 #include <thread>
+
+#include "stores/disk_tables.h"
 
 namespace stores::leveldb_store {
 namespace {
@@ -62,6 +70,42 @@ class CountedPositions {
   Status error_;  // guarded by mu_
 };
 
+// LevelDB counts none of its flushes, compactions or deletions where an API can read them, but it
+// logs each one to its info log: this logger counts the lines by their format (LevelDB 1.23's
+// db_impl.cc: "Level-0 table #%llu: started" opens a flush, "Compacted ..." ends a compaction,
+// "Moved #..." is a compaction that only moved a file, "Delete type=%d #%lld" deletes a file, type
+// 2 being a table) and passes every line on to the LOG file LevelDB would have written.
+class CountingLogger final : public leveldb::Logger {
+ public:
+  explicit CountingLogger(std::unique_ptr<leveldb::Logger> log) : log_(std::move(log)) {}
+
+  void Logv(const char* format, va_list ap) override {
+    if (Starts(format, "Level-0 table #%llu: started")) {
+      flushes++;
+    } else if (Starts(format, "Compacted ") || Starts(format, "Moved #")) {
+      compactions++;
+    } else if (Starts(format, "Delete type=%d")) {
+      va_list args;
+      va_copy(args, ap);
+      const int type = va_arg(args, int);
+      va_end(args);
+      if (type == kTableFileType) tables_deleted++;
+    }
+    if (log_ != nullptr) log_->Logv(format, ap);
+  }
+
+  std::atomic<uint64_t> flushes{0};
+  std::atomic<uint64_t> compactions{0};
+  std::atomic<uint64_t> tables_deleted{0};
+
+ private:
+  static constexpr int kTableFileType = 2;  // leveldb::FileType::kTableFile (db/filename.h)
+  static bool Starts(const char* text, const char* prefix) {
+    return std::strncmp(text, prefix, std::strlen(prefix)) == 0;
+  }
+  std::unique_ptr<leveldb::Logger> log_;
+};
+
 leveldb::Slice SliceOf(std::string_view text) { return {text.data(), text.size()}; }
 std::string_view ViewOf(const leveldb::Slice& s) { return {s.data(), s.size()}; }
 
@@ -99,15 +143,18 @@ class LevelDbIterator final : public Iterator {
   const Position position_;
 };
 
-class LevelDbStore final : public Store {
+class LevelDbStore final : public Store, Maintenance {
  public:
-  LevelDbStore(std::unique_ptr<const leveldb::FilterPolicy> filter, std::unique_ptr<leveldb::DB> db,
-               SequenceNumber first, bool verify_checksums)
+  LevelDbStore(std::unique_ptr<const leveldb::FilterPolicy> filter,
+               std::unique_ptr<CountingLogger> log, std::unique_ptr<leveldb::DB> db,
+               std::string path, SequenceNumber first, bool verify_checksums)
       : filter_(std::move(filter)),
+        log_(std::move(log)),
         db_(std::move(db)),
+        path_(std::move(path)),
         positions_(first),
         verify_checksums_(verify_checksums) {}
-  // The DB first (it uses the filter policy until it is closed).
+  // The DB first (it uses the filter policy and the logger until it is closed).
   ~LevelDbStore() override { db_.reset(); }
 
   Result<SequenceNumber> Write(bool sync, std::span<const BatchEntry> batch) override {
@@ -162,10 +209,66 @@ class LevelDbStore final : public Store {
     return positions_.background_error();
   }
 
-  StoreStats Stats() const override { return StoreStats(); }
+  Maintenance* maintenance() override { return this; }
+
+  // ---- Maintenance ----
+  // LevelDB flushes only as part of a compaction: CompactRange of an empty range writes the
+  // memtable out first (DBImpl::CompactRange's TEST_CompactMemTable), then compacts nothing.
+  Status Flush() override {
+    const std::string nothing = "\xff\xff\xff\xff";
+    const leveldb::Slice key(nothing);
+    db_->CompactRange(&key, &key);
+    return positions_.background_error();
+  }
+  Status CompactRange(std::string_view begin, std::string_view end) override {
+    const leveldb::Slice b = SliceOf(begin);
+    const leveldb::Slice e = SliceOf(end);
+    db_->CompactRange(begin.empty() ? nullptr : &b, end.empty() ? nullptr : &e);
+    return WaitForBackgroundIdle();
+  }
+  std::map<int, uint64_t> TablesPerLevel() override {
+    std::map<int, uint64_t> out;
+    for (int level = 0; level < kLevels; level++) {
+      std::string n;
+      if (db_->GetProperty("leveldb.num-files-at-level" + std::to_string(level), &n) &&
+          std::stoull(n) > 0) {
+        out[level] = std::stoull(n);
+      }
+    }
+    return out;
+  }
+
+  // LevelDB exposes no count of live Versions (absent); deferred deletions are the table files on
+  // disk that its current Version, as the leveldb.sstables property prints it, does not list.
+  StoreStats Stats() const override {
+    StoreStats stats;
+    std::string tables;
+    std::set<uint64_t> current;
+    if (db_->GetProperty("leveldb.sstables", &tables)) {
+      // "--- level N ---" headers, then one " NUMBER:SIZE[...]" line per file.
+      std::istringstream lines(tables);
+      std::string line;
+      uint64_t level = 0;
+      while (std::getline(lines, line)) {
+        if (line.starts_with("--- level ")) {
+          level = std::strtoull(line.c_str() + 10, nullptr, 10);
+        } else if (line.size() > 1 && line[0] == ' ') {
+          current.insert(std::strtoull(line.c_str() + 1, nullptr, 10));
+          stats.deepest_level = std::max(stats.deepest_level, level);
+        }
+      }
+    }
+    SetDeferredTables(path_, current, &stats);
+    stats.flushes = log_->flushes.load();
+    stats.compactions = log_->compactions.load();
+    stats.files_deleted = log_->tables_deleted.load();
+    stats.background_errors = positions_.background_error().ok() ? 0 : 1;
+    return stats;
+  }
 
  private:
   static constexpr int kIdlePollsMax = 500;  // 10 s
+  static constexpr int kLevels = 7;  // leveldb's config::kNumLevels
 
   leveldb::ReadOptions ReadOptionsOf(const ReadOptions& options) const {
     leveldb::ReadOptions ro;
@@ -177,7 +280,9 @@ class LevelDbStore final : public Store {
   }
 
   std::unique_ptr<const leveldb::FilterPolicy> filter_;
+  std::unique_ptr<CountingLogger> log_;
   std::unique_ptr<leveldb::DB> db_;
+  const std::string path_;
   CountedPositions positions_;
   const bool verify_checksums_;
 };
@@ -196,6 +301,15 @@ Result<std::unique_ptr<Store>> Open(const StoreConfig& config, const std::string
   options.max_open_files =
       std::max<int>(kOpenFilesMin, static_cast<int>(e.table_cache_entries_max));
   options.compression = leveldb::kNoCompression;
+  options.paranoid_checks = config.store.paranoid_checks;
+  // Counts what LevelDB logs; the LOG file is still written (opened as LevelDB would).
+  leveldb::Env* env = leveldb::Env::Default();
+  env->CreateDir(path);  // LevelDB creates it too; the LOG file has to go somewhere first
+  env->RenameFile(path + "/LOG", path + "/LOG.old");  // as LevelDB does with its own LOG
+  leveldb::Logger* file_log = nullptr;
+  if (!env->NewLogger(path + "/LOG", &file_log).ok()) file_log = nullptr;
+  auto log = std::make_unique<CountingLogger>(std::unique_ptr<leveldb::Logger>(file_log));
+  options.info_log = log.get();
   std::unique_ptr<const leveldb::FilterPolicy> filter;
   if (e.bloom_bits_per_key > 0) {
     filter.reset(leveldb::NewBloomFilterPolicy(e.bloom_bits_per_key));
@@ -205,7 +319,8 @@ Result<std::unique_ptr<Store>> Open(const StoreConfig& config, const std::string
   const leveldb::Status s = leveldb::DB::Open(options, path, &raw);
   if (!s.ok()) return FromLevelDb(s);
   return std::unique_ptr<Store>(
-      std::make_unique<LevelDbStore>(std::move(filter), std::unique_ptr<leveldb::DB>(raw),
+      std::make_unique<LevelDbStore>(std::move(filter), std::move(log),
+                                     std::unique_ptr<leveldb::DB>(raw), path,
                                      config.first_sequence, e.verify_checksums));
 }
 
@@ -218,6 +333,8 @@ std::string Version() {
 StoreKind Kind() {
   StoreKind kind{"leveldb", &Version, &Open};
   kind.positions = "bracketed";
+  kind.exposes_live_versions = false;  // LevelDB keeps its Version list private
+  kind.exposes_oldest_version_age = false;
   return kind;
 }
 

@@ -2,14 +2,19 @@
 
 #include <rocksdb/db.h>
 #include <rocksdb/filter_policy.h>
+#include <rocksdb/listener.h>
 #include <rocksdb/options.h>
 #include <rocksdb/table.h>
 #include <rocksdb/version.h>
 #include <rocksdb/write_batch.h>
 
+#include <atomic>
 #include <chrono>
 #include <mutex>
+#include <set>
 #include <thread>
+
+#include "stores/disk_tables.h"
 
 namespace stores::rocksdb_store {
 namespace {
@@ -26,6 +31,31 @@ Status FromRocksDb(const rocksdb::Status& s) {
 
 rocksdb::Slice SliceOf(std::string_view text) { return {text.data(), text.size()}; }
 std::string_view ViewOf(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
+
+// RocksDB tells its listeners of every flush, compaction, table deletion and background error.
+class Counters final : public rocksdb::EventListener {
+ public:
+  void OnFlushCompleted(rocksdb::DB*, const rocksdb::FlushJobInfo&) override { flushes++; }
+  void OnCompactionCompleted(rocksdb::DB*, const rocksdb::CompactionJobInfo&) override {
+    compactions++;
+  }
+  void OnTableFileDeleted(const rocksdb::TableFileDeletionInfo& info) override {
+    if (info.status.ok()) tables_deleted++;
+  }
+  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status*) override {
+    background_errors++;
+  }
+  void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
+                            bool* auto_recovery) override {
+    if (*auto_recovery) recoveries++;
+  }
+
+  std::atomic<uint64_t> flushes{0};
+  std::atomic<uint64_t> compactions{0};
+  std::atomic<uint64_t> tables_deleted{0};
+  std::atomic<uint64_t> background_errors{0};
+  std::atomic<uint64_t> recoveries{0};
+};
 
 class RocksDbSnapshot final : public Snapshot {
  public:
@@ -60,10 +90,14 @@ class RocksDbIterator final : public Iterator {
   const Position position_;
 };
 
-class RocksDbStore final : public Store {
+class RocksDbStore final : public Store, Maintenance {
  public:
-  RocksDbStore(std::unique_ptr<rocksdb::DB> db, bool verify_checksums)
-      : db_(std::move(db)), verify_checksums_(verify_checksums) {}
+  RocksDbStore(std::unique_ptr<rocksdb::DB> db, std::shared_ptr<Counters> counters,
+               std::string path, bool verify_checksums)
+      : db_(std::move(db)),
+        counters_(std::move(counters)),
+        path_(std::move(path)),
+        verify_checksums_(verify_checksums) {}
   ~RocksDbStore() override {
     db_->Close();  // waits for background work; the destructor would not report an error
   }
@@ -135,7 +169,53 @@ class RocksDbStore final : public Store {
     return BackgroundError();
   }
 
-  StoreStats Stats() const override { return StoreStats(); }
+  Maintenance* maintenance() override { return this; }
+
+  // ---- Maintenance ----
+  Status Flush() override { return FromRocksDb(db_->Flush(rocksdb::FlushOptions())); }
+  Status CompactRange(std::string_view begin, std::string_view end) override {
+    const rocksdb::Slice b = SliceOf(begin);
+    const rocksdb::Slice e = SliceOf(end);
+    return FromRocksDb(db_->CompactRange(rocksdb::CompactRangeOptions(),
+                                         begin.empty() ? nullptr : &b, end.empty() ? nullptr : &e));
+  }
+  std::map<int, uint64_t> TablesPerLevel() override {
+    std::map<int, uint64_t> out;
+    for (int level = 0; level < db_->NumberLevels(); level++) {
+      std::string n;
+      if (db_->GetProperty(rocksdb::DB::Properties::kNumFilesAtLevelPrefix + std::to_string(level),
+                           &n) &&
+          std::stoull(n) > 0) {
+        out[level] = std::stoull(n);
+      }
+    }
+    return out;
+  }
+
+  // Live Versions from rocksdb.num-live-versions; deferred deletions are the table files on disk
+  // the current Version (GetLiveFilesMetaData) does not list.
+  StoreStats Stats() const override {
+    StoreStats stats;
+    uint64_t n = 0;
+    if (db_->GetIntProperty("rocksdb.num-live-versions", &n)) stats.live_versions = n;
+    if (db_->GetIntProperty("rocksdb.current-super-version-number", &n)) {
+      stats.version_installs = n;
+    }
+    std::vector<rocksdb::LiveFileMetaData> live;
+    db_->GetLiveFilesMetaData(&live);
+    std::set<uint64_t> current;
+    for (const rocksdb::LiveFileMetaData& f : live) {
+      current.insert(f.file_number);
+      stats.deepest_level = std::max<uint64_t>(stats.deepest_level, f.level);
+    }
+    SetDeferredTables(path_, current, &stats);
+    stats.flushes = counters_->flushes.load();
+    stats.compactions = counters_->compactions.load();
+    stats.files_deleted = counters_->tables_deleted.load();
+    stats.background_errors = counters_->background_errors.load();
+    stats.background_retries = counters_->recoveries.load();
+    return stats;
+  }
 
  private:
   rocksdb::ReadOptions ReadOptionsOf(const ReadOptions& options) const {
@@ -150,9 +230,19 @@ class RocksDbStore final : public Store {
   static constexpr int kIdlePollsMax = 3000;  // 30 s
 
   std::unique_ptr<rocksdb::DB> db_;
+  const std::shared_ptr<Counters> counters_;
+  const std::string path_;
   std::mutex write_mu_;
   const bool verify_checksums_;
 };
+
+// store.wal_recovery_mode's names, in workloads::WalRecoveryModes() order (RocksDB's enum order).
+rocksdb::WALRecoveryMode WalRecoveryModeOf(const std::string& name) {
+  const auto& names = workloads::WalRecoveryModes();
+  const size_t i = static_cast<size_t>(std::find(names.begin(), names.end(), name) - names.begin());
+  return i < names.size() ? static_cast<rocksdb::WALRecoveryMode>(i)
+                          : rocksdb::WALRecoveryMode::kPointInTimeRecovery;
+}
 
 Result<std::unique_ptr<Store>> Open(const StoreConfig& config, const std::string& path) {
   const workloads::EngineSpec& e = config.engine;
@@ -175,11 +265,17 @@ Result<std::unique_ptr<Store>> Open(const StoreConfig& config, const std::string
     table.filter_policy.reset(rocksdb::NewBloomFilterPolicy(e.bloom_bits_per_key));
   }
   options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table));
+  const workloads::StoreSpec& st = config.store;
+  options.max_background_jobs = st.max_background_jobs;
+  options.paranoid_checks = st.paranoid_checks;
+  options.wal_recovery_mode = WalRecoveryModeOf(st.wal_recovery_mode);
+  auto counters = std::make_shared<Counters>();
+  options.listeners.push_back(counters);
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
   if (!s.ok()) return FromRocksDb(s);
-  return std::unique_ptr<Store>(
-      std::make_unique<RocksDbStore>(std::unique_ptr<rocksdb::DB>(raw), e.verify_checksums));
+  return std::unique_ptr<Store>(std::make_unique<RocksDbStore>(
+      std::unique_ptr<rocksdb::DB>(raw), std::move(counters), path, e.verify_checksums));
 }
 
 std::string Version() { return rocksdb::GetRocksVersionAsString(true); }
@@ -189,6 +285,7 @@ std::string Version() { return rocksdb::GetRocksVersionAsString(true); }
 StoreKind Kind() {
   StoreKind kind{"rocksdb", &Version, &Open};
   kind.positions = "bracketed";  // snapshots exact; Get and iterators bracketed
+  kind.exposes_oldest_version_age = false;  // no property says how old its oldest Version is
   return kind;
 }
 

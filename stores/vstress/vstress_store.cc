@@ -64,7 +64,7 @@ YieldSite SiteOf(engine::testing::YieldSite site) {
   return YieldSite::kGetAfterPin;
 }
 
-class VstressStore final : public Store, EngineView, Invariants, Simulation {
+class VstressStore final : public Store, EngineView, Invariants, Simulation, Maintenance {
  public:
   VstressStore(std::unique_ptr<engine::DB> db, std::shared_ptr<engine::FileSystem> fs,
                std::string path)
@@ -119,6 +119,24 @@ class VstressStore final : public Store, EngineView, Invariants, Simulation {
   EngineView* engine_view() override { return this; }
   Invariants* invariants() override { return this; }
   Simulation* simulation() override { return this; }
+  Maintenance* maintenance() override { return this; }
+
+  // ---- Maintenance ----
+  Status Flush() override { return db_->Flush(); }
+  Status CompactRange(std::string_view begin, std::string_view end) override {
+    Status s = db_->CompactRange(begin, end);
+    return s.ok() ? db_->WaitForBackgroundIdle() : s;
+  }
+  std::map<int, uint64_t> TablesPerLevel() override {
+    std::map<int, uint64_t> out;
+    const auto versions = engine::testing::LiveVersions(db_.get());
+    if (versions.empty()) return out;
+    const auto& levels = versions.back().files_per_level;  // the current Version
+    for (size_t level = 0; level < levels.size(); level++) {
+      if (!levels[level].empty()) out[static_cast<int>(level)] = levels[level].size();
+    }
+    return out;
+  }
 
   // ---- EngineView ----
   std::string DescribeKey(std::string_view key) override {
@@ -248,6 +266,7 @@ std::string Version() { return VSTRESS_VERSION; }
 StoreKind Kind() {
   StoreKind kind{"vstress", &Version, &Open};
   kind.runs_on_run_file_system = true;
+  kind.takes_engine_mutations = true;
   return kind;
 }
 

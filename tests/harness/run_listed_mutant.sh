@@ -12,4 +12,5 @@ want=1
 [[ $line == *"(exit 3: liveness)" ]] && want=3
 echo "run_listed_mutant: vstress $command --seed 1 (want exit $want)"
 read -r -a args <<<"$command"
-exec "$here/expect_run.sh" "$want" "$timeout_s" "$out" "$vstress" "${args[@]}" --seed 1
+# Extra arguments (a store mutant's --store S) go after the listed command.
+exec "$here/expect_run.sh" "$want" "$timeout_s" "$out" "$vstress" "${args[@]}" --seed 1 "${@:5}"

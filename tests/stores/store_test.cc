@@ -4,6 +4,7 @@
 // written. The same test for each: what differs between engines is only how exact positions are.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
 
@@ -117,6 +118,83 @@ TEST_P(StoreTest, KindNamesItsVersion) {
   const stores::StoreKind* kind = stores::FindStore(GetParam());
   ASSERT_NE(kind, nullptr);
   EXPECT_FALSE(kind->version().empty());
+}
+
+// Proves: the engine's counters are read from the engine (flushes and compactions happen under
+// writes through a small memtable, and are counted), and the two gauges are present exactly when
+// the store's kind says it exposes them — absent, never 0, otherwise.
+TEST_P(StoreTest, StatsCountTheEnginesWorkAndGaugesAreAbsentWhereNotExposed) {
+  const stores::StoreKind* kind = stores::FindStore(GetParam());
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  const std::string value(1000, 'v');
+  for (int i = 0; i < 2000; i++) Put(store.get(), vstress_test::Key(i % 300), value);
+  ASSERT_TRUE(store->WaitForBackgroundIdle().ok());
+  const stores::StoreStats stats = store->Stats();
+  EXPECT_GT(stats.flushes, 0u);
+  EXPECT_GT(stats.deepest_level + stats.compactions, 0u);
+  EXPECT_EQ(stats.live_versions.has_value(), kind->exposes_live_versions);
+  EXPECT_EQ(stats.deferred_deletions.has_value(), kind->exposes_deferred_deletions);
+  EXPECT_EQ(stats.oldest_version_age_seconds.has_value(), kind->exposes_oldest_version_age);
+  if (stats.live_versions) {
+    EXPECT_GE(*stats.live_versions, 1u);
+  }
+  const std::vector<std::string> absent = stores::GaugesNotExposed(*kind);
+  EXPECT_EQ(std::count(absent.begin(), absent.end(), "live_versions"),
+            kind->exposes_live_versions ? 0 : 1);
+}
+
+// Proves: a store mutant changes what the store answers. A dropped delete leaves the value
+// visible; a stale per-thread cache answers a repeated Get with the first value.
+TEST_P(StoreTest, StoreMutantsPlantTheirBugAroundAnyStore) {
+  stores::StoreConfig config;
+  config.store.mutations = {"dropped-delete", "stale-get-cache"};
+  auto opened = stores::Open(*stores::FindStore(GetParam()), config, dir_.path());
+  ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+  auto store = std::move(opened).value();
+  Put(store.get(), "a", "1");
+  std::string value;
+  stores::Position at;
+  ASSERT_TRUE(store->Get({}, "a", &value, &at).ok());
+  Put(store.get(), "a", "2");
+  ASSERT_TRUE(store->Get({}, "a", &value, &at).ok());
+  EXPECT_EQ(value, "1");  // the stale cache
+  Put(store.get(), "b", "1");
+  const BatchEntry del{true, "b", ""};
+  ASSERT_TRUE(store->Write(false, {&del, 1}).ok());
+  auto it = store->NewIterator({});
+  it->Seek("b");
+  ASSERT_TRUE(it->Valid());
+  EXPECT_EQ(it->key(), "b");  // the delete was dropped
+}
+
+// Proves: a store option that cannot run is refused naming it; engine mutants only where the
+// store has them.
+TEST(StoreSpecTest, BadStoreOptionsAreRefusedByName) {
+  workloads::StoreSpec spec;
+  workloads::EngineSpec engine;
+  spec.name = "leveldb";
+  EXPECT_TRUE(stores::CheckStoreSpec(spec, engine).ok());
+  engine.mutations = {"iterator-no-pin"};
+  EXPECT_NE(stores::CheckStoreSpec(spec, engine).message().find("engine.mutations"),
+            std::string::npos);
+  spec.name = "vstress";
+  EXPECT_TRUE(stores::CheckStoreSpec(spec, engine).ok());
+  spec.mutations = {"no-such-mutant"};
+  EXPECT_NE(stores::CheckStoreSpec(spec, engine).message().find("no-such-mutant"),
+            std::string::npos);
+  spec.mutations = {};
+  spec.wal_recovery_mode = "sometimes";
+  EXPECT_NE(stores::CheckStoreSpec(spec, engine).message().find("store.wal_recovery_mode"),
+            std::string::npos);
+  spec.wal_recovery_mode = "absolute-consistency";
+  spec.max_background_jobs = 0;
+  EXPECT_NE(stores::CheckStoreSpec(spec, engine).message().find("store.max_background_jobs"),
+            std::string::npos);
+  spec.max_background_jobs = 2;
+  spec.name = "no-such-store";
+  EXPECT_NE(stores::CheckStoreSpec(spec, engine).message().find("no-such-store"),
+            std::string::npos);
 }
 
 INSTANTIATE_TEST_SUITE_P(EveryStore, StoreTest, ::testing::Values("vstress", "leveldb", "rocksdb"),

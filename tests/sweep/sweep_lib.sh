@@ -9,7 +9,8 @@ mutant_config() {
   rm -rf "$base"
   "$vstress" run --preset smoke --ops 1 --progress off --out "$base" >/dev/null 2>&1 \
     || fail "could not write the smoke preset's effective config"
-  sed -e "s/^mutations = \[\]/mutations = [\"$mutant\"]/" -e "s/^name = \"smoke\"/name = \"smoke-$mutant\"/" \
+  # The first `mutations = []` is [engine]'s (the planted engine bugs); [store]'s follows.
+  sed -e "0,/^mutations = \[\]/s//mutations = [\"$mutant\"]/" -e "s/^name = \"smoke\"/name = \"smoke-$mutant\"/" \
     "$base/config.toml" >"$out"
   grep -q "mutations = \[\"$mutant\"\]" "$out" || fail "no mutations key in the effective config"
 }
