@@ -1,10 +1,12 @@
 #include "reports/run_files.h"
 
+#include <fmt/chrono.h>
 #include <fmt/format.h>
 #include <signal.h>
 #include <string.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <memory>
 #include <nlohmann/json.hpp>
@@ -298,6 +300,11 @@ engine::Status WriteTimeseriesCsv(const std::string& path, const RunOutcome& out
     csv += "\n";
   }
   return WriteFileAtomically(path, csv);
+}
+
+std::string DefaultRunDir(std::string_view kind) {
+  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
+  return fmt::format("runs/{}-{:%Y%m%dT%H%M%S}Z", kind, now);
 }
 
 std::string ShellQuote(std::string_view text) {

@@ -74,6 +74,9 @@ engine::Status ReadFile(const std::string& path, std::string* contents);
 // specially, else in single quotes (a quote inside becomes '\''). Repro commands quote every path,
 // so a run directory with spaces or non-ASCII letters replays by copy and paste.
 std::string ShellQuote(std::string_view text);
+// "runs/KIND-<UTC time>Z" (runs/mutants-20261207T171500Z): where a command that writes a
+// directory of results puts it when --out is not given.
+std::string DefaultRunDir(std::string_view kind);
 // Writes `contents` to `path` on the real file system through engine::WriteFileAtomically (synced
 // temp file, rename, directory sync).
 engine::Status WriteFileAtomically(const std::string& path, const std::string& contents);

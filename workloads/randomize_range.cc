@@ -21,7 +21,7 @@ const std::vector<WorkloadKeyInfo>& Keys() {
   return kKeys;
 }
 
-Status Bad(std::string_view key, std::string_view why) {
+Status BadRange(std::string_view key, std::string_view why) {
   return Status::InvalidArgument(fmt::format("randomize.{}: {}", key, why));
 }
 
@@ -48,30 +48,30 @@ bool HoldsNumber(std::string_view key) {
 
 Status ValidateKey(std::string_view key) {
   if (RandomizeKeyRank(key)) return Status::Ok();
-  if (key == kRandomizeKey) return Bad(key, "the [randomize] table cannot randomise itself");
+  if (key == kRandomizeKey) return BadRange(key, "the [randomize] table cannot randomise itself");
   // ApplyOverride names what is wrong with the key and suggests the one probably meant.
   WorkloadSpec probe;
   const Status s = ApplyOverride(&probe, fmt::format("{}=0", key));
-  return Bad(key, s.ok() ? "cannot be randomised" : s.message());
+  return BadRange(key, s.ok() ? "cannot be randomised" : s.message());
 }
 
 Status ValidateOneOf(const RandomizeRange& range) {
   if (range.min != 0 || range.max != 0 || range.log) {
-    return Bad(range.key, "one_of excludes min, max and log: give one form or the other");
+    return BadRange(range.key, "one_of excludes min, max and log: give one form or the other");
   }
   for (const std::string& text : range.one_of) {
     const std::optional<std::string> canonical = CanonicalValueText(text);
     if (!canonical) {
-      return Bad(
+      return BadRange(
           range.key,
           fmt::format("one_of value {} is not a TOML number, string, boolean or array", text));
     }
     if (*canonical != text) {
-      return Bad(range.key, fmt::format("one_of value {} must be written as {}", text, *canonical));
+      return BadRange(range.key, fmt::format("one_of value {} must be written as {}", text, *canonical));
     }
     const Status s = Applies(range.key, text);
     if (!s.ok()) {
-      return Bad(range.key, fmt::format("one_of value {} does not apply ({})", text, s.message()));
+      return BadRange(range.key, fmt::format("one_of value {} does not apply ({})", text, s.message()));
     }
   }
   return Status::Ok();
@@ -80,28 +80,28 @@ Status ValidateOneOf(const RandomizeRange& range) {
 Status ValidateMinMax(const RandomizeRange& range) {
   const std::string_view key = range.key;
   if (!HoldsNumber(key)) {
-    return Bad(key, "min/max need a key that holds a number; list the values with one_of");
+    return BadRange(key, "min/max need a key that holds a number; list the values with one_of");
   }
   if (!std::isfinite(range.min) || !std::isfinite(range.max)) {
-    return Bad(key, fmt::format("min and max must be finite, got {} and {}", range.min, range.max));
+    return BadRange(key, fmt::format("min and max must be finite, got {} and {}", range.min, range.max));
   }
   if (std::fabs(range.min) > kRandomizeBoundMax || std::fabs(range.max) > kRandomizeBoundMax) {
-    return Bad(key, fmt::format("min and max must be within +-{}, got {} and {}",
+    return BadRange(key, fmt::format("min and max must be within +-{}, got {} and {}",
                                 kRandomizeBoundMax, range.min, range.max));
   }
   if (range.min > range.max) {
-    return Bad(key, fmt::format("min ({}) must be <= max ({})", RandomizeNumberText(key, range.min),
+    return BadRange(key, fmt::format("min ({}) must be <= max ({})", RandomizeNumberText(key, range.min),
                                 RandomizeNumberText(key, range.max)));
   }
   if (range.log && range.min <= 0) {
-    return Bad(
+    return BadRange(
         key, fmt::format("log = true needs min > 0, got {}", RandomizeNumberText(key, range.min)));
   }
   for (const auto& [name, bound] : {std::pair{"min", range.min}, std::pair{"max", range.max}}) {
     const std::string text = RandomizeNumberText(key, bound);
     const Status s = Applies(key, text);
     if (!s.ok()) {
-      return Bad(key, fmt::format("{} = {} does not apply ({})", name, text, s.message()));
+      return BadRange(key, fmt::format("{} = {} does not apply ({})", name, text, s.message()));
     }
   }
   return Status::Ok();
@@ -156,9 +156,9 @@ Status ValidateRandomizeRanges(const std::vector<RandomizeRange>& ranges) {
     s = range.one_of.empty() ? ValidateMinMax(range) : ValidateOneOf(range);
     if (!s.ok()) return s;
     const size_t rank = *RandomizeKeyRank(range.key);
-    if (previous_rank && rank == *previous_rank) return Bad(range.key, "is listed twice");
+    if (previous_rank && rank == *previous_rank) return BadRange(range.key, "is listed twice");
     if (previous_rank && rank < *previous_rank) {
-      return Bad(range.key, fmt::format("listed after {}: keep the keys in the order "
+      return BadRange(range.key, fmt::format("listed after {}: keep the keys in the order "
                                         "`vstress run` writes config.toml",
                                         ranges[i - 1].key));
     }

@@ -1,5 +1,7 @@
 #include "workloads/workload_fields.h"
 
+#include <fmt/format.h>
+
 #include <algorithm>
 
 namespace workloads {
@@ -21,6 +23,10 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+engine::Status BadKey(std::string_view key, std::string_view why) {
+  return engine::Status::InvalidArgument(fmt::format("{}: {}", key, why));
+}
 
 #define VSTRESS_FIELD(key, member, doc)                             \
   Field {                                                           \

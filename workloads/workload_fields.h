@@ -45,6 +45,9 @@ inline constexpr std::string_view kRandomizeDoc =
     "[randomize] table: KEY = { min = .., max = .. [, log = true] } or { one_of = [..] }, what "
     "`vstress sweep --randomize` draws per shard (a plain run ignores it; not for --set)";
 
+// "KEY: WHY" as an InvalidArgument: how every bad key or value of a workload is named.
+engine::Status BadKey(std::string_view key, std::string_view why);
+
 // Grouped by section, top level first: ToToml writes a [section] header at each change.
 const std::vector<Field>& Fields();
 // "writers" of "writers.sync_ratio" ("" for a top-level key); "sync_ratio" of it.

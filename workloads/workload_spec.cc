@@ -9,15 +9,13 @@
 #include <initializer_list>
 
 #include "faults/fault_controller.h"
+#include "workloads/workload_fields.h"
 
 namespace workloads {
 namespace {
 
 using engine::Status;
 
-Status Bad(std::string_view key, std::string_view why) {
-  return Status::InvalidArgument(fmt::format("{}: {}", key, why));
-}
 
 // The first failure among `checks` (all evaluated; each is cheap), or ok.
 Status First(std::initializer_list<Status> checks) {
@@ -30,38 +28,38 @@ Status First(std::initializer_list<Status> checks) {
 // value in [low, high]; NaN fails every comparison, so it is refused too.
 Status CheckRange(std::string_view key, double value, double low, double high) {
   if (value >= low && value <= high) return Status::Ok();
-  return Bad(key, fmt::format("must be in [{}, {}], got {}", low, high, value));
+  return BadKey(key, fmt::format("must be in [{}, {}], got {}", low, high, value));
 }
 
 // value in (0, high]: durations and hold times, where 0 would mean "never run" or "never hold".
 Status CheckPositive(std::string_view key, double value, double high) {
   if (value > 0 && value <= high) return Status::Ok();
-  return Bad(key, fmt::format("must be in (0, {}], got {}", high, value));
+  return BadKey(key, fmt::format("must be in (0, {}], got {}", high, value));
 }
 
 Status CheckCount(std::string_view key, uint64_t value, uint64_t low, uint64_t high) {
   if (value >= low && value <= high) return Status::Ok();
-  return Bad(key, fmt::format("must be in [{}, {}], got {}", low, high, value));
+  return BadKey(key, fmt::format("must be in [{}, {}], got {}", low, high, value));
 }
 
 Status CheckThreads(std::string_view key, int threads) {
   if (threads >= 0 && threads <= kRoleThreadsMax) return Status::Ok();
-  return Bad(key, fmt::format("must be in [0, {}], got {}", kRoleThreadsMax, threads));
+  return BadKey(key, fmt::format("must be in [0, {}], got {}", kRoleThreadsMax, threads));
 }
 
 Status CheckWeight(std::string_view key, double weight) {
   if (weight >= 0 && std::isfinite(weight)) return Status::Ok();
-  return Bad(key, fmt::format("must be a finite number >= 0, got {}", weight));
+  return BadKey(key, fmt::format("must be a finite number >= 0, got {}", weight));
 }
 
 // The name labels metrics and names the run in reports: one printable line.
 Status CheckName(const std::string& name) {
-  if (name.empty()) return Bad("name", "must not be empty");
+  if (name.empty()) return BadKey("name", "must not be empty");
   if (name.size() > kNameBytesMax) {
-    return Bad("name", fmt::format("must be at most {} bytes, got {}", kNameBytesMax, name.size()));
+    return BadKey("name", fmt::format("must be at most {} bytes, got {}", kNameBytesMax, name.size()));
   }
   for (unsigned char c : name) {
-    if (c < 0x20 || c == 0x7f) return Bad("name", "must not hold control characters");
+    if (c < 0x20 || c == 0x7f) return BadKey("name", "must not hold control characters");
   }
   return Status::Ok();
 }
@@ -70,7 +68,7 @@ Status CheckRecoveryFault(const std::string& text) {
   if (text.empty()) return Status::Ok();
   faults::RecoveryFault fault;
   if (!ParseRecoveryFault(text, &fault)) {
-    return Bad("recovery_fault",
+    return BadKey("recovery_fault",
                fmt::format("must be HIT:ACTION (HIT >= 1; ACTION error, nospace or crash), got "
                            "'{}'",
                            text));
@@ -86,7 +84,7 @@ Status CheckExpectReached(const std::vector<std::string>& pairs) {
                     faults::IsFaultPoint(std::string_view(pair).substr(0, colon)) &&
                     faults::ParseActionName(std::string_view(pair).substr(colon + 1), &action);
     if (!ok) {
-      return Bad("expect_reached",
+      return BadKey("expect_reached",
                  fmt::format("'{}' is not POINT:ACTION with a point `vstress faults` lists and "
                              "an action (error, nospace, delay, torn, crash)",
                              pair));
@@ -100,7 +98,7 @@ Status ValidateRun(const WorkloadSpec& s) {
       s.ops == 0
           ? (s.duration_seconds > 0 && s.duration_seconds <= kDurationSecondsMax
                  ? Status::Ok()
-                 : Bad("duration_seconds", fmt::format("must be in (0, {}] when ops = 0, got {}",
+                 : BadKey("duration_seconds", fmt::format("must be in (0, {}] when ops = 0, got {}",
                                                        kDurationSecondsMax, s.duration_seconds)))
           : CheckRange("duration_seconds", s.duration_seconds, 0, kDurationSecondsMax);
   return First({
@@ -111,7 +109,7 @@ Status ValidateRun(const WorkloadSpec& s) {
       CheckPositive("watchdog_seconds", s.watchdog_seconds, kWatchdogSecondsMax),
       s.on_background_error == "stop-writes" || s.on_background_error == "reopen"
           ? Status::Ok()
-          : Bad("on_background_error",
+          : BadKey("on_background_error",
                 fmt::format("must be stop-writes or reopen, got '{}'", s.on_background_error)),
       CheckRange("crash_every_seconds", s.crash_every_seconds, 0.05, kDurationSecondsMax),
       CheckRange("crash_torn_ratio", s.crash_torn_ratio, 0, 1),
@@ -128,11 +126,11 @@ Status ValidateKeysAndValues(const WorkloadSpec& s) {
   const Status theta =
       s.zipf_theta > 0 && s.zipf_theta < 1
           ? Status::Ok()
-          : Bad("zipf_theta", fmt::format("must be in (0, 1), got {}", s.zipf_theta));
+          : BadKey("zipf_theta", fmt::format("must be in (0, 1), got {}", s.zipf_theta));
   const Status value_max =
       s.value_bytes_max >= s.value_bytes_min
           ? CheckCount("value_bytes_max", s.value_bytes_max, 1, kValueBytesMax)
-          : Bad("value_bytes_max", fmt::format("must be >= value_bytes_min ({}), got {}",
+          : BadKey("value_bytes_max", fmt::format("must be >= value_bytes_min ({}), got {}",
                                                s.value_bytes_min, s.value_bytes_max));
   return First({
       CheckCount("key_space", s.key_space, 1, kKeySpaceMax),
@@ -149,7 +147,7 @@ Status ValidateWriters(const WriterSpec& w) {
   const Status some_weight =
       w.threads == 0 || total_weight > 0
           ? Status::Ok()
-          : Bad("writers", "put_weight, delete_weight and batch_weight are all 0 but threads > 0");
+          : BadKey("writers", "put_weight, delete_weight and batch_weight are all 0 but threads > 0");
   return First({
       CheckThreads("writers.threads", w.threads),
       CheckWeight("writers.put_weight", w.put_weight),
@@ -181,10 +179,10 @@ Status ValidateReaders(const WorkloadSpec& s) {
 Status ValidateThreadTotal(const WorkloadSpec& s) {
   const int total = s.TotalThreads();
   if (total < 1) {
-    return Bad("threads", "writers, readers, scanners and snapshot_readers all have 0 threads");
+    return BadKey("threads", "writers, readers, scanners and snapshot_readers all have 0 threads");
   }
   if (total > kThreadsMax) {
-    return Bad("threads",
+    return BadKey("threads",
                fmt::format("the roles together have {} threads, more than {}", total, kThreadsMax));
   }
   return Status::Ok();
@@ -201,7 +199,7 @@ Status ValidateFaults(const WorkloadSpec& s) {
   }
   // A delay rule alone must not be able to trip the liveness watchdog.
   if (s.watchdog_seconds <= delay_seconds_max) {
-    return Bad("watchdog_seconds", fmt::format("must exceed the longest fault delay ({}s), got {}",
+    return BadKey("watchdog_seconds", fmt::format("must exceed the longest fault delay ({}s), got {}",
                                                delay_seconds_max, s.watchdog_seconds));
   }
   return Status::Ok();
@@ -256,20 +254,20 @@ const std::vector<std::string_view>& WalRecoveryModes() {
 }
 
 Status StoreSpec::Validate() const {
-  if (name.empty()) return Bad("store.name", "is empty (vstress, leveldb or rocksdb)");
+  if (name.empty()) return BadKey("store.name", "is empty (vstress, leveldb or rocksdb)");
   if (Status s = CheckRange("store.max_background_jobs", max_background_jobs, 1, 64); !s.ok()) {
     return s;
   }
   const auto& modes = WalRecoveryModes();
   if (std::find(modes.begin(), modes.end(), wal_recovery_mode) == modes.end()) {
-    return Bad("store.wal_recovery_mode",
+    return BadKey("store.wal_recovery_mode",
                fmt::format("unknown mode '{}' (one of: {})", wal_recovery_mode,
                            fmt::join(modes, ", ")));
   }
   for (size_t i = 0; i < mutations.size(); i++) {
     for (size_t j = 0; j < i; j++) {
       if (mutations[j] == mutations[i]) {
-        return Bad("store.mutations", fmt::format("'{}' is listed twice", mutations[i]));
+        return BadKey("store.mutations", fmt::format("'{}' is listed twice", mutations[i]));
       }
     }
   }
@@ -279,12 +277,12 @@ Status StoreSpec::Validate() const {
 Status EngineSpec::Validate() const {
   for (size_t i = 0; i < mutations.size(); i++) {
     if (!engine::MutationFromName(mutations[i])) {
-      return Bad("engine.mutations",
+      return BadKey("engine.mutations",
                  fmt::format("unknown mutation '{}' (see `vstress mutants`)", mutations[i]));
     }
     for (size_t j = 0; j < i; j++) {
       if (mutations[j] == mutations[i]) {
-        return Bad("engine.mutations", fmt::format("'{}' is listed twice", mutations[i]));
+        return BadKey("engine.mutations", fmt::format("'{}' is listed twice", mutations[i]));
       }
     }
   }
@@ -331,7 +329,7 @@ Status ValidateSim(const SimSpec& s) {
   return First({
       s.schedule == "random" || s.schedule == "pct"
           ? Status::Ok()
-          : Bad("sim.schedule", fmt::format("must be random or pct, got '{}'", s.schedule)),
+          : BadKey("sim.schedule", fmt::format("must be random or pct, got '{}'", s.schedule)),
       CheckCount("sim.pct_depth", s.pct_depth, 1, 100),
       CheckCount("sim.pct_round_steps", s.pct_round_steps, 1, 1'000'000'000),
       CheckRange("sim.yield_ratio", s.yield_ratio, 0, 1),

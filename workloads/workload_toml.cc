@@ -25,9 +25,6 @@ namespace {
 using engine::Result;
 using engine::Status;
 
-Status Bad(std::string_view key, std::string_view why) {
-  return Status::InvalidArgument(fmt::format("{}: {}", key, why));
-}
 
 // For a table under an unknown name, name its first key ("writer.threads"), which is what the
 // user typed and what a suggestion can match.
@@ -73,7 +70,7 @@ std::string Describe(const toml::node& node) {
 }
 
 Status WrongType(std::string_view key, std::string_view expected, const toml::node& node) {
-  return Bad(key, fmt::format("expected {}, got {}", expected, Describe(node)));
+  return BadKey(key, fmt::format("expected {}, got {}", expected, Describe(node)));
 }
 
 Status GetInteger(std::string_view key, const toml::node& node, int64_t low, int64_t high,
@@ -81,7 +78,7 @@ Status GetInteger(std::string_view key, const toml::node& node, int64_t low, int
   const toml::value<int64_t>* value = node.as_integer();
   if (value == nullptr) return WrongType(key, "an integer", node);
   if (value->get() < low || value->get() > high) {
-    return Bad(key, fmt::format("must be in [{}, {}], got {}", low, high, value->get()));
+    return BadKey(key, fmt::format("must be in [{}, {}], got {}", low, high, value->get()));
   }
   *out = value->get();
   return Status::Ok();
@@ -103,7 +100,7 @@ Status AssignName(std::string_view key, const toml::node& node, std::string_view
   const toml::value<std::string>* value = node.as_string();
   if (value == nullptr) return WrongType(key, "a string", node);
   if (!set(value->get(), out)) {
-    return Bad(key, fmt::format("unknown value '{}' ({})", value->get(), known));
+    return BadKey(key, fmt::format("unknown value '{}' ({})", value->get(), known));
   }
   return Status::Ok();
 }
@@ -207,13 +204,13 @@ Status ParseFaultEntry(const std::string& key, const toml::node& node,
   if (table == nullptr) return WrongType(key, "a table with rule = \"...\"", node);
   for (const auto& [name, value] : *table) {
     if (name.str() != "rule") {
-      return Bad(key, fmt::format("unknown key '{}' (a [[faults]] table holds only "
+      return BadKey(key, fmt::format("unknown key '{}' (a [[faults]] table holds only "
                                   "rule = \"POINT:ACTION[:TRIGGER][@WINDOW]\")",
                                   name.str()));
     }
   }
   const toml::node* rule = table->get("rule");
-  if (rule == nullptr) return Bad(key, "missing rule = \"POINT:ACTION[:TRIGGER][@WINDOW]\"");
+  if (rule == nullptr) return BadKey(key, "missing rule = \"POINT:ACTION[:TRIGGER][@WINDOW]\"");
   if (!rule->is_string()) return WrongType(key + ".rule", "a string", *rule);
   return ParseRuleAt(key + ".rule", rule->as_string()->get(), out);
 }
@@ -251,7 +248,7 @@ Status ApplyEntry(const std::string& key, const toml::node& node, WorkloadSpec* 
 Status ApplyTable(const toml::table& table, std::string_view prefix, WorkloadSpec* spec) {
   if (prefix.empty() && table.contains("value_bytes") &&
       (table.contains("value_bytes_min") || table.contains("value_bytes_max"))) {
-    return Bad("value_bytes", "set value_bytes or value_bytes_min/value_bytes_max, not both");
+    return BadKey("value_bytes", "set value_bytes or value_bytes_min/value_bytes_max, not both");
   }
   for (const auto& [name, node] : table) {
     const std::string key =
@@ -341,12 +338,12 @@ toml::table BareWordValue(const Field& field, std::string_view value) {
 
 Status OverrideField(std::string_view key, std::string_view value, WorkloadSpec* spec) {
   if (key == kRandomizeKey) {
-    return Bad(key, "is a table of ranges: write a [randomize] table in a config file");
+    return BadKey(key, "is a table of ranges: write a [randomize] table in a config file");
   }
   if (IsSection(key) && FindField(key) == nullptr) {
     const auto first = std::find_if(Fields().begin(), Fields().end(),
                                     [&](const Field& f) { return SectionOf(f.key) == key; });
-    return Bad(key, fmt::format("is a table; set one of its keys, e.g. {}=VALUE", first->key));
+    return BadKey(key, fmt::format("is a table; set one of its keys, e.g. {}=VALUE", first->key));
   }
   const Field* field = FindField(key);
   if (field == nullptr) return UnknownKey(key, nullptr);
@@ -411,7 +408,7 @@ Result<std::vector<faults::Rule>> ParseFaultTablesFile(std::string_view text,
   for (const auto& [name, node] : table.value()) {
     Status s = name.str() == kFaultsKey
                    ? AssignFaults(node, &rules)
-                   : Bad(name.str(), "a faults file holds only [[faults]] tables");
+                   : BadKey(name.str(), "a faults file holds only [[faults]] tables");
     if (!s.ok()) return s.WithContext(source_name);
   }
   return rules;
@@ -510,7 +507,7 @@ Status ReadBound(std::string_view name, const toml::node& node, double* out) {
   if (const auto* integer = node.as_integer()) {
     // Beyond 2^53 a double would silently hold a different whole number.
     if (std::llabs(integer->get()) > static_cast<int64_t>(kRandomizeBoundMax)) {
-      return Bad(name, fmt::format("must be within +-{}, got {}",
+      return BadKey(name, fmt::format("must be within +-{}, got {}",
                                    static_cast<int64_t>(kRandomizeBoundMax), integer->get()));
     }
     *out = static_cast<double>(integer->get());
@@ -526,7 +523,7 @@ Status ReadOneOf(std::string_view name, const toml::node& node, std::vector<std:
   const toml::array* array = node.as_array();
   const std::string field = fmt::format("{}.one_of", name);
   if (array == nullptr) return WrongType(field, "an array of values", node);
-  if (array->empty()) return Bad(name, "one_of lists no values");
+  if (array->empty()) return BadKey(name, "one_of lists no values");
   for (size_t i = 0; i < array->size(); i++) {
     Result<std::string> text = ValueText(fmt::format("{}[{}]", field, i), *array->get(i));
     if (!text.ok()) return text.status();
@@ -537,7 +534,7 @@ Status ReadOneOf(std::string_view name, const toml::node& node, std::vector<std:
 
 Status ReadRange(std::string_view name, const toml::table& table, RandomizeRange* range) {
   if (!table.contains("min") || !table.contains("max")) {
-    return Bad(name, "needs { min = .., max = .. } or { one_of = [..] }");
+    return BadKey(name, "needs { min = .., max = .. } or { one_of = [..] }");
   }
   Status s = ReadBound(fmt::format("{}.min", name), *table.get("min"), &range->min);
   if (s.ok()) s = ReadBound(fmt::format("{}.max", name), *table.get("max"), &range->max);
@@ -555,7 +552,7 @@ Status ReadRandomizeEntry(const std::string& key, const toml::table& table,
   for (const auto& [field, value] : table) {
     if (std::find(kRandomizeFields.begin(), kRandomizeFields.end(), field.str()) ==
         kRandomizeFields.end()) {
-      return Bad(name,
+      return BadKey(name,
                  fmt::format("unknown field '{}' (an entry holds min, max and log, or one_of)",
                              field.str()));
     }
@@ -565,7 +562,7 @@ Status ReadRandomizeEntry(const std::string& key, const toml::table& table,
   const toml::node* one_of = table.get("one_of");
   if (one_of != nullptr &&
       (table.contains("min") || table.contains("max") || table.contains("log"))) {
-    return Bad(name, "give min/max (and log) or one_of, not both");
+    return BadKey(name, "give min/max (and log) or one_of, not both");
   }
   Status s =
       one_of != nullptr ? ReadOneOf(name, *one_of, &range.one_of) : ReadRange(name, table, &range);
@@ -588,7 +585,7 @@ Status NotAnEntry(const std::string& key, const toml::node& node) {
   if (RandomizeKeyRank(key)) {
     return WrongType(RandomizeName(key), "{ min = .., max = .. } or { one_of = [..] }", node);
   }
-  return Bad(RandomizeName(key), UnknownKey(key, nullptr).message());
+  return BadKey(RandomizeName(key), UnknownKey(key, nullptr).message());
 }
 
 // Dotted keys (engine.memtable_bytes = ..) nest tables; the walk joins the names back.

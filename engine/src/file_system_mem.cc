@@ -95,14 +95,14 @@ class MemRandomAccessFile final : public RandomAccessFile {
 };
 
 // Held by the FileSystem and by every lock it hands out, so a lock may outlive its FileSystem.
-struct LockTable {
+struct MemLockTable {
   std::mutex mu;
   std::set<std::string> paths;  // GUARDED_BY(mu)
 };
 
 class MemFileLock final : public FileLock {
  public:
-  MemFileLock(std::shared_ptr<LockTable> table, std::string path)
+  MemFileLock(std::shared_ptr<MemLockTable> table, std::string path)
       : table_(std::move(table)), path_(std::move(path)) {}
   ~MemFileLock() override {
     std::lock_guard<std::mutex> guard(table_->mu);
@@ -110,7 +110,7 @@ class MemFileLock final : public FileLock {
   }
 
  private:
-  const std::shared_ptr<LockTable> table_;
+  const std::shared_ptr<MemLockTable> table_;
   const std::string path_;
 };
 
@@ -149,7 +149,7 @@ class MemFileSystem final : public FileSystem {
   mutable std::mutex mu_;
   std::map<std::string, std::shared_ptr<FileData>> files_;  // GUARDED_BY(mu_)
   std::set<std::string> dirs_;                              // GUARDED_BY(mu_)
-  const std::shared_ptr<LockTable> locks_ = std::make_shared<LockTable>();
+  const std::shared_ptr<MemLockTable> locks_ = std::make_shared<MemLockTable>();
 };
 
 Result<std::shared_ptr<FileData>> MemFileSystem::CreateLocked(const std::string& path,

@@ -14,6 +14,7 @@
 #include "harness/drivers/sim_driver.h"
 #include "harness/drivers/threaded_driver.h"
 #include "harness/model/exit_codes.h"
+#include "reports/run_files.h"
 #include "stores/registry.h"
 #include "workloads/presets.h"
 
@@ -145,8 +146,7 @@ int RunBenchCommand(const BenchCommandOptions& o, std::ostream& out, std::ostrea
   }
   const std::string dir =
       o.out_dir.empty()
-          ? fmt::format("runs/bench-{:%Y%m%dT%H%M%S}Z",
-                        std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now()))
+          ? reports::DefaultRunDir("bench")
           : o.out_dir;
   out << fmt::format(
       "vstress bench: store {} {}, preset {} ({} threads), {} rounds of {:.0f}s per half\n",

@@ -180,10 +180,6 @@ void Classify(const std::string& dir, const process::ChildExit& exit, MatrixCell
   cell->detail = cell->detail.empty() ? text : cell->detail + "; " + text;
 }
 
-std::string DefaultOutDir() {
-  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return fmt::format("runs/enumerate-{:%Y%m%dT%H%M%S}Z", now);
-}
 
 std::string CellDirName(const MatrixCell& c) {
   std::string point = c.point;
@@ -257,7 +253,7 @@ int RunEnumerateCommand(const EnumerateOptions& given, std::ostream& out, std::o
   }
   const int jobs =
       o.jobs > 0 ? o.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const std::string out_dir = o.out_dir.empty() ? DefaultOutDir() : o.out_dir;
+  const std::string out_dir = o.out_dir.empty() ? reports::DefaultRunDir("enumerate") : o.out_dir;
   const auto started = std::chrono::steady_clock::now();
 
   // 1. A fault-free run that counts the hits of every point (a rule that never fires names it).

@@ -138,10 +138,6 @@ void Execute(const std::vector<PlannedRun>& plan, int jobs, double limit_seconds
       });
 }
 
-std::string DefaultOutDir() {
-  const auto now = std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
-  return fmt::format("runs/mutants-{:%Y%m%dT%H%M%S}Z", now);
-}
 
 }  // namespace
 
@@ -185,7 +181,7 @@ int RunMeasureCommand(const MeasureCommandOptions& o, std::ostream& out, std::os
   }
   const std::string store_flag =
       o.store.empty() ? "" : " --store " + reports::ShellQuote(o.store);
-  const std::string out_dir = o.out_dir.empty() ? DefaultOutDir() : o.out_dir;
+  const std::string out_dir = o.out_dir.empty() ? reports::DefaultRunDir("mutants") : o.out_dir;
   reports::DetectionTable table;
   table.seed_first = seeds.value().first;
   table.seed_last = seeds.value().last;

@@ -127,11 +127,6 @@ model::StepOutcome ReadOutcome(engine::SequenceNumber seq, const engine::Status&
   return outcome;
 }
 
-model::StepOutcome Skipped() {
-  model::StepOutcome outcome;
-  outcome.kind = model::StepOutcome::Kind::kSkipped;
-  return outcome;
-}
 
 class ReaderClient final : public Client {
  public:
@@ -149,7 +144,7 @@ class ReaderClient final : public Client {
   }
 
   model::StepOutcome Execute(const model::ClientOp& op) override {
-    if (op.kind != model::ClientOp::Kind::kGet) return Skipped();
+    if (op.kind != model::ClientOp::Kind::kGet) return model::StepOutcome::Skipped();
     const std::string name = workloads::KeyName(op.key);
     const engine::SequenceNumber lower = ctx_.oracle->acknowledged();
     // While reads wait to be checked the slot stays at the oldest one's sequence (all later reads
@@ -256,13 +251,13 @@ class SnapshotReaderClient final : public Client {
         return outcome;
       }
       case model::ClientOp::Kind::kSnapshotGet:
-        return snapshot_ == nullptr ? Skipped() : Read(op.key);
+        return snapshot_ == nullptr ? model::StepOutcome::Skipped() : Read(op.key);
       case model::ClientOp::Kind::kSnapshotRelease:
-        if (snapshot_ == nullptr) return Skipped();
+        if (snapshot_ == nullptr) return model::StepOutcome::Skipped();
         Release();
         return model::StepOutcome();
       default:
-        return Skipped();
+        return model::StepOutcome::Skipped();
     }
   }
 

@@ -40,11 +40,6 @@ std::optional<uint64_t> Position(const ScanPlan& plan, stores::Iterator* it) {
   return *plan.start;  // keys >= start are outside this reverse scan
 }
 
-model::StepOutcome Skipped() {
-  model::StepOutcome outcome;
-  outcome.kind = model::StepOutcome::Kind::kSkipped;
-  return outcome;
-}
 
 // A scan is open (Seek or SeekToFirst/Last), stepped (Next or Prev) and closed, one step each.
 // Every position is checked as it is reached: the key and value against the Oracle at the
@@ -84,21 +79,21 @@ class ScannerClient final : public Client {
         if (it_ != nullptr) Close();
         return Open(op);
       case model::ClientOp::Kind::kScanStep: {
-        if (it_ == nullptr || over_) return Skipped();
+        if (it_ == nullptr || over_) return model::StepOutcome::Skipped();
         const model::OpTimer timer(ctx_.clock);
         plan_.reverse ? it_->Prev() : it_->Next();
         self_->RecordOp(reports::OpKind::kScanStep, model::ResultOf(it_->status()), timer.Nanos());
         return CheckPosition();
       }
       case model::ClientOp::Kind::kScanClose: {
-        if (it_ == nullptr) return Skipped();
+        if (it_ == nullptr) return model::StepOutcome::Skipped();
         Close();
         model::StepOutcome outcome;
         outcome.seq = seq_;
         return outcome;
       }
       default:
-        return Skipped();
+        return model::StepOutcome::Skipped();
     }
   }
 

@@ -39,6 +39,10 @@ struct SimOptions {
 };
 
 struct SimRun {
+  // The kind of the run's first violation, "" when it had none.
+  std::string FirstViolationKind() const {
+    return outcome.violations.empty() ? "" : outcome.violations.front().kind;
+  }
   RunOutcome outcome;
   uint64_t steps = 0;
   uint64_t trace_hash = 0;  // over every step's line, in order

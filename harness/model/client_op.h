@@ -64,6 +64,12 @@ engine::Result<ClientOp> ParseClientOp(std::string_view text, ClientRole role);
 
 // What one step observed.
 struct StepOutcome {
+  // A step with nothing to do.
+  static StepOutcome Skipped() {
+    StepOutcome outcome;
+    outcome.kind = Kind::kSkipped;
+    return outcome;
+  }
   enum class Kind : uint8_t {
     kOk,        // a write or a release/close that went through
     kValue,     // a read that found a value (value_*), or a scan step that landed on key/value

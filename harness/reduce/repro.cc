@@ -11,9 +11,6 @@
 namespace harness::reduce {
 namespace {
 
-std::string FirstKind(const drivers::SimRun& run) {
-  return run.outcome.violations.empty() ? "" : run.outcome.violations.front().kind;
-}
 
 // The first replayed line that differs from the recorded history (0: none).
 uint64_t FirstDifference(const drivers::ParsedHistory& recorded, const drivers::SimRun& replayed,
@@ -78,7 +75,7 @@ int RunReproCommand(const std::string& path, std::ostream& out, std::ostream& er
   const drivers::SimRun replay = exact ? drivers::Replay(config, ScriptOf(*rec.history), options)
                                        : drivers::RunSimulated(config, options);
   env.value()->faults->Uninstall();
-  const std::string kind = FirstKind(replay);
+  const std::string kind = replay.FirstViolationKind();
   if (exact) {
     std::string expected, got;
     if (const uint64_t step =

@@ -21,9 +21,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string FirstKind(const drivers::SimRun& run) {
-  return run.outcome.violations.empty() ? "" : run.outcome.violations.front().kind;
-}
 
 // A replay of `script`: does it fail with `kind`, and at which step?
 std::optional<size_t> ReplayFailsWith(const workloads::WorkloadSpec& spec, const std::string& kind,
@@ -34,7 +31,7 @@ std::optional<size_t> ReplayFailsWith(const workloads::WorkloadSpec& spec, const
   options.history_ops = 1;
   const drivers::SimRun run = drivers::Replay(env.value()->Config(spec), script, options);
   env.value()->faults->Uninstall();
-  if (run.outcome.result != "violation" || FirstKind(run) != kind) return std::nullopt;
+  if (run.outcome.result != "violation" || run.FirstViolationKind() != kind) return std::nullopt;
   return static_cast<size_t>(run.first_violation_step);
 }
 
@@ -89,7 +86,7 @@ engine::Result<std::vector<drivers::SimStep>> FailingScript(RecordedRun* rec, ui
   for (uint64_t i = 0; i < tries; i++) {
     rec->spec.seed = first + i;
     const drivers::SimRun run = Capture(rec->spec, watchdog);
-    const std::string kind = FirstKind(run);
+    const std::string kind = run.FirstViolationKind();
     if (!rec->simulated()) {
       out << fmt::format("  simulated seed {}: {}\n", rec->spec.seed,
                          kind.empty()
@@ -187,7 +184,7 @@ int RunShrinkCommand(const ShrinkCommandOptions& o, std::ostream& out, std::ostr
   const ShrinkResult shrunk = Shrink(std::move(script).value(), fails, options);
   const std::string dir = o.out_dir.empty() ? (fs::path(rec.dir) / "min").string() : o.out_dir;
   const drivers::SimRun final_run = WriteMinimal(rec.spec, shrunk.script, dir, o.argv0, err);
-  if (FirstKind(final_run) != rec.first_kind) {
+  if (final_run.FirstViolationKind() != rec.first_kind) {
     err << "vstress shrink: the reduced case did not replay the same way\n";
     return model::kExitFailure;
   }
@@ -203,7 +200,7 @@ int RunShrinkCommand(const ShrinkCommandOptions& o, std::ostream& out, std::ostr
         trouble.hung, trouble.hung == 1 ? "" : "s", candidate_limit, trouble.died);
   }
   for (const std::string& line : final_run.history) out << "  " << line << "\n";
-  out << fmt::format("{}: {}\nreplay: {}/repro.sh (or vstress repro {})\n", FirstKind(final_run),
+  out << fmt::format("{}: {}\nreplay: {}/repro.sh (or vstress repro {})\n", final_run.FirstViolationKind(),
                      final_run.outcome.violations.front().message, dir, dir);
   return model::kExitPass;
 }

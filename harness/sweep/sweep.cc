@@ -254,7 +254,7 @@ int RunSweepCommand(const SweepOptions& o, std::ostream& out, std::ostream& err)
   process::InstallStopSignalHandlers();
   std::error_code ec;
   const std::string dir =
-      fs::absolute(o.out_dir.empty() ? UtcNow("runs/sweep-{:%Y%m%dT%H%M%S}Z") : o.out_dir, ec)
+      fs::absolute(o.out_dir.empty() ? reports::DefaultRunDir("sweep") : o.out_dir, ec)
           .lexically_normal()
           .string();
   const std::string vstress = process::SelfExecutable();
