@@ -136,7 +136,8 @@ class Invariants {
 };
 
 // What an operator does to a live DB, to force shapes (a benchmark's tables, a workload's levels):
-// flush the memtable, compact a key range, and count the tables per level.
+// flush the memtable, compact a key range, count the tables per level, and resume after a
+// background error.
 class Maintenance {
  public:
   virtual ~Maintenance() = default;
@@ -146,6 +147,9 @@ class Maintenance {
   virtual Status CompactRange(std::string_view begin, std::string_view end) = 0;
   // Tables per level of the current Version, levels with none left out.
   virtual std::map<int, uint64_t> TablesPerLevel() = 0;
+  // Clears a background error and lets writes go on without a reopen (RocksDB's DB::Resume), or
+  // InvalidArgument saying the engine needs a reopen for that (LevelDB, vstress).
+  virtual Status Resume() = 0;
 };
 
 // Points inside engine operations where a deterministic driver may run another step. Do not change

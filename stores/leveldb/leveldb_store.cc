@@ -220,6 +220,9 @@ class LevelDbStore final : public Store, Maintenance {
     db_->CompactRange(&key, &key);
     return positions_.background_error();
   }
+  Status Resume() override {
+    return Status::InvalidArgument("LevelDB keeps a background error until it is reopened");
+  }
   Status CompactRange(std::string_view begin, std::string_view end) override {
     const leveldb::Slice b = SliceOf(begin);
     const leveldb::Slice e = SliceOf(end);

@@ -173,6 +173,7 @@ class RocksDbStore final : public Store, Maintenance {
 
   // ---- Maintenance ----
   Status Flush() override { return FromRocksDb(db_->Flush(rocksdb::FlushOptions())); }
+  Status Resume() override { return FromRocksDb(db_->Resume()); }
   Status CompactRange(std::string_view begin, std::string_view end) override {
     const rocksdb::Slice b = SliceOf(begin);
     const rocksdb::Slice e = SliceOf(end);

@@ -123,6 +123,9 @@ class VstressStore final : public Store, EngineView, Invariants, Simulation, Mai
 
   // ---- Maintenance ----
   Status Flush() override { return db_->Flush(); }
+  Status Resume() override {
+    return Status::InvalidArgument("vstress keeps a background error until it is reopened");
+  }
   Status CompactRange(std::string_view begin, std::string_view end) override {
     Status s = db_->CompactRange(begin, end);
     return s.ok() ? db_->WaitForBackgroundIdle() : s;

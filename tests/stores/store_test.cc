@@ -144,6 +144,24 @@ TEST_P(StoreTest, StatsCountTheEnginesWorkAndGaugesAreAbsentWhereNotExposed) {
             kind->exposes_live_versions ? 0 : 1);
 }
 
+// Proves: every store can be flushed and compacted on demand and count its tables per level, and
+// says whether it can resume after a background error without a reopen (only RocksDB can).
+TEST_P(StoreTest, MaintenanceFlushesCompactsAndCountsTables) {
+  auto store = Open();
+  ASSERT_NE(store, nullptr);
+  stores::Maintenance* m = store->maintenance();
+  ASSERT_NE(m, nullptr);
+  EXPECT_TRUE(m->TablesPerLevel().empty());
+  for (int i = 0; i < 100; i++) Put(store.get(), vstress_test::Key(i), "v");
+  ASSERT_TRUE(m->Flush().ok());
+  EXPECT_FALSE(m->TablesPerLevel().empty());
+  ASSERT_TRUE(m->CompactRange("", "").ok());
+  uint64_t tables = 0;
+  for (const auto& [level, n] : m->TablesPerLevel()) tables += n;
+  EXPECT_GE(tables, 1u);
+  EXPECT_EQ(m->Resume().ok(), GetParam() == "rocksdb") << m->Resume().ToString();
+}
+
 // Proves: a store mutant changes what the store answers. A dropped delete leaves the value
 // visible; a stale per-thread cache answers a repeated Get with the first value.
 TEST_P(StoreTest, StoreMutantsPlantTheirBugAroundAnyStore) {
