@@ -18,6 +18,7 @@
 #include <thread>
 
 #include "stores/disk_tables.h"
+#include "stores/engine_iterator.h"
 
 namespace stores::leveldb_store {
 namespace {
@@ -107,7 +108,6 @@ class CountingLogger final : public leveldb::Logger {
 };
 
 leveldb::Slice SliceOf(std::string_view text) { return {text.data(), text.size()}; }
-std::string_view ViewOf(const leveldb::Slice& s) { return {s.data(), s.size()}; }
 
 class LevelDbSnapshot final : public Snapshot {
  public:
@@ -123,25 +123,7 @@ class LevelDbSnapshot final : public Snapshot {
   const Position position_;
 };
 
-class LevelDbIterator final : public Iterator {
- public:
-  LevelDbIterator(std::unique_ptr<leveldb::Iterator> it, Position position)
-      : it_(std::move(it)), position_(position) {}
-  bool Valid() const override { return it_->Valid(); }
-  void SeekToFirst() override { it_->SeekToFirst(); }
-  void SeekToLast() override { it_->SeekToLast(); }
-  void Seek(std::string_view target) override { it_->Seek(SliceOf(target)); }
-  void Next() override { it_->Next(); }
-  void Prev() override { it_->Prev(); }
-  std::string_view key() const override { return ViewOf(it_->key()); }
-  std::string_view value() const override { return ViewOf(it_->value()); }
-  Status status() const override { return FromLevelDb(it_->status()); }
-  Position position() const override { return position_; }
-
- private:
-  std::unique_ptr<leveldb::Iterator> it_;
-  const Position position_;
-};
+using LevelDbIterator = EngineIterator<leveldb::Iterator, leveldb::Slice, &FromLevelDb>;
 
 class LevelDbStore final : public Store, Maintenance {
  public:

@@ -15,6 +15,7 @@
 #include <thread>
 
 #include "stores/disk_tables.h"
+#include "stores/engine_iterator.h"
 
 namespace stores::rocksdb_store {
 namespace {
@@ -30,7 +31,6 @@ Status FromRocksDb(const rocksdb::Status& s) {
 }
 
 rocksdb::Slice SliceOf(std::string_view text) { return {text.data(), text.size()}; }
-std::string_view ViewOf(const rocksdb::Slice& s) { return {s.data(), s.size()}; }
 
 // RocksDB tells its listeners of every flush, compaction, table deletion and background error.
 class Counters final : public rocksdb::EventListener {
@@ -70,25 +70,7 @@ class RocksDbSnapshot final : public Snapshot {
   const rocksdb::Snapshot* const snapshot_;
 };
 
-class RocksDbIterator final : public Iterator {
- public:
-  RocksDbIterator(std::unique_ptr<rocksdb::Iterator> it, Position position)
-      : it_(std::move(it)), position_(position) {}
-  bool Valid() const override { return it_->Valid(); }
-  void SeekToFirst() override { it_->SeekToFirst(); }
-  void SeekToLast() override { it_->SeekToLast(); }
-  void Seek(std::string_view target) override { it_->Seek(SliceOf(target)); }
-  void Next() override { it_->Next(); }
-  void Prev() override { it_->Prev(); }
-  std::string_view key() const override { return ViewOf(it_->key()); }
-  std::string_view value() const override { return ViewOf(it_->value()); }
-  Status status() const override { return FromRocksDb(it_->status()); }
-  Position position() const override { return position_; }
-
- private:
-  std::unique_ptr<rocksdb::Iterator> it_;
-  const Position position_;
-};
+using RocksDbIterator = EngineIterator<rocksdb::Iterator, rocksdb::Slice, &FromRocksDb>;
 
 class RocksDbStore final : public Store, Maintenance {
  public:
