@@ -11,11 +11,13 @@ test_name=coverage_test
 source "$(dirname "$0")/../lib/expect.sh"
 summary() { json_check "$2/summary.json" "$1" 's = d'; }  # summary CHECK RUN_DIR
 
-# Every 8th MANIFEST sync from op 3000 on fails.
-fault=(--fault 'engine/manifest/sync:error:every=8@after_ops=3000')
+# Every 4th MANIFEST sync from op 3000 on fails. The reopen run is bounded by ops, not time, so
+# it meets the same number of failures at any pace (ASan on a slow machine included): about six,
+# each followed by a reopen. stop-writes cannot be bounded by ops (its writes stop), so it runs 4 s.
+fault=(--fault 'engine/manifest/sync:error:every=4@after_ops=3000')
 expect 0 "stop-writes" "$vstress" run --preset manifest-faults --duration 4s \
   "${fault[@]}" --on-background-error stop-writes --progress off --out "$work/stop"
-expect 0 "reopen" "$vstress" run --preset manifest-faults --duration 4s \
+expect 0 "reopen" "$vstress" run --preset manifest-faults --ops 12000 \
   "${fault[@]}" --on-background-error reopen --progress off --out "$work/reopen"
 summary 's["engine"]["background_errors"] >= 1 and "crash" not in s and s["coverage"]["reactions"]["reopened"] == 0' "$work/stop"
 summary 's["crash"]["reopens_after_background_error"] >= 2' "$work/reopen"
