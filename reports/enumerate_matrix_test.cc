@@ -18,7 +18,7 @@ MatrixCell Cell(std::string point, uint64_t hit, std::string mode, CellOutcome o
   return c;
 }
 
-FaultMatrix Sample() {
+FaultMatrix SampleMatrix() {
   FaultMatrix m;
   m.seed = 1;
   m.preset = "enumerate";
@@ -40,7 +40,7 @@ FaultMatrix Sample() {
 // Proves: one character per hit in hit order, a row for a point never reached, the counts, and
 // the violation with its rerun command.
 TEST(EnumerateMatrixTest, TextGridHasOneMarkPerHit) {
-  const std::string text = MatrixText(Sample());
+  const std::string text = MatrixText(SampleMatrix());
   EXPECT_NE(text.find("fs/wal/sync      .eX\n"), std::string::npos) << text;
   EXPECT_NE(text.find("fs/wal/sync      -\n"), std::string::npos) << text;
   EXPECT_NE(text.find("fs/current/sync     (never reached by the workload)"), std::string::npos)
@@ -57,7 +57,7 @@ TEST(EnumerateMatrixTest, TextGridHasOneMarkPerHit) {
 // Proves: a testcase per cell that is not ok plus the matrix; a violation fails, not reached is
 // skipped, and the counts agree; text is escaped.
 TEST(EnumerateMatrixTest, JunitHasATestcasePerCellThatIsNotOk) {
-  const std::string xml = MatrixJunit(Sample());
+  const std::string xml = MatrixJunit(SampleMatrix());
   EXPECT_NE(xml.find("tests=\"5\" failures=\"2\" errors=\"0\" skipped=\"1\""), std::string::npos)
       << xml;
   EXPECT_NE(xml.find("name=\"fs/wal/sync hit 2 once\""), std::string::npos);
@@ -71,7 +71,7 @@ TEST(EnumerateMatrixTest, JunitHasATestcasePerCellThatIsNotOk) {
 // Proves: summary.json says violation, with every cell and the counts; a matrix without a
 // violation passes.
 TEST(EnumerateMatrixTest, JsonHoldsEveryCell) {
-  FaultMatrix m = Sample();
+  FaultMatrix m = SampleMatrix();
   const auto doc = nlohmann::json::parse(MatrixJson(m, "vstress enumerate --point fs/wal/sync"));
   EXPECT_EQ("violation", doc["result"]);
   EXPECT_EQ(5u, doc["cells"].size());

@@ -8,9 +8,12 @@
 #include <regex>
 
 #include "reports/junit.h"
+#include "tests/lib/text.h"
 
 namespace reports {
 namespace {
+
+using vstress_test::CountOccurrences;
 
 // The value of the sample `series` (the text before the value, e.g. `x{a="b"}`) in `text`.
 double SampleValue(const std::string& text, const std::string& series) {
@@ -256,12 +259,6 @@ RunOutcome PassingOutcome() {
   return o;
 }
 
-int Count(const std::string& text, const std::string& needle) {
-  int n = 0;
-  for (auto at = text.find(needle); at != std::string::npos; at = text.find(needle, at + 1)) n++;
-  return n;
-}
-
 TEST(JunitTest, APassingRunHasOneTestcasePerCheckFamilyAndNoFailures) {
   RunInfo info;
   info.seed = 1;
@@ -269,10 +266,10 @@ TEST(JunitTest, APassingRunHasOneTestcasePerCheckFamilyAndNoFailures) {
   const std::string xml = JunitXml(info, PassingOutcome());
   for (const char* name :
        {"point reads", "scans", "snapshot reads", "invariants", "recovery", "run completes"}) {
-    EXPECT_EQ(Count(xml, std::string("name=\"") + name + "\""), 1) << name;
+    EXPECT_EQ(CountOccurrences(xml, std::string("name=\"") + name + "\""), 1u) << name;
   }
-  EXPECT_EQ(Count(xml, "<failure"), 0);
-  EXPECT_EQ(Count(xml, "<testcase "), 6);
+  EXPECT_EQ(CountOccurrences(xml, "<failure"), 0u);
+  EXPECT_EQ(CountOccurrences(xml, "<testcase "), 6u);
   EXPECT_NE(xml.find("tests=\"6\" failures=\"0\" errors=\"0\" skipped=\"0\""), std::string::npos);
 }
 
@@ -289,7 +286,7 @@ TEST(JunitTest, ViolationsAreFailuresOfTheirFamilyWithEscapedText) {
   o.violation_count = 1;
   o.result = "violation";
   const std::string xml = JunitXml(info, o);
-  EXPECT_EQ(Count(xml, "<failure"), 1);
+  EXPECT_EQ(CountOccurrences(xml, "<failure"), 1u);
   EXPECT_NE(xml.find("name=\"scans\" time=\"20.000\">\n      <failure message=\"scan skipped a key "
                      "&lt;k7&gt; &amp; more\""),
             std::string::npos);
@@ -328,13 +325,13 @@ TEST(JunitTest, ACrashRunHasATestcasePerCrashFamily) {
                      "time=\"0.009\"/>"),
             std::string::npos)
       << xml;
-  EXPECT_EQ(Count(xml, "name=\"crash.kill\""), 0);
+  EXPECT_EQ(CountOccurrences(xml, "name=\"crash.kill\""), 0u);
   EXPECT_NE(xml.find("<property name=\"crash.power-loss.cycles\" value=\"3\"/>"),
             std::string::npos);
-  EXPECT_EQ(Count(xml, "<failure"), 0);
+  EXPECT_EQ(CountOccurrences(xml, "<failure"), 0u);
   EXPECT_NE(xml.find("tests=\"7\" failures=\"0\" errors=\"0\" skipped=\"0\""), std::string::npos);
 
-  EXPECT_EQ(Count(JunitXml(info, PassingOutcome()), "crash."), 0);
+  EXPECT_EQ(CountOccurrences(JunitXml(info, PassingOutcome()), "crash."), 0u);
 }
 
 // Proves: a cycle whose recovery failed fails its family's testcase with a message naming the

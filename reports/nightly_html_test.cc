@@ -5,9 +5,12 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+#include "tests/lib/text.h"
 
 namespace reports {
 namespace {
+
+using vstress_test::CountOccurrences;
 
 using nlohmann::json;
 
@@ -28,12 +31,6 @@ ShardRecord Shard(uint64_t index, const std::string& result, double seconds, uin
   return r;
 }
 
-size_t Count(const std::string& text, const std::string& what) {
-  size_t n = 0;
-  for (size_t pos = text.find(what); pos != std::string::npos; pos = text.find(what, pos + 1)) n++;
-  return n;
-}
-
 // Proves: the page leads with the result and totals, shows failures one row per signature before
 // the list of every shard, links each shard's report relatively, and draws both per-shard charts
 // with a point per shard and the failing shards marked.
@@ -46,10 +43,10 @@ TEST(NightlyHtmlTest, FailuresFirstThenShardsCoverageAndCharts) {
   EXPECT_NE(html.find("data-result=\"liveness\""), std::string::npos);
   EXPECT_LT(html.find("id=\"sweep-header\""), html.find("id=\"signatures\""));
   EXPECT_LT(html.find("id=\"signatures\""), html.find("id=\"shards\""));
-  EXPECT_EQ(Count(html, "<tr class=\"signature\""), 1u) << "two shards, one bug, one row";
+  EXPECT_EQ(CountOccurrences(html, "<tr class=\"signature\""), 1u) << "two shards, one bug, one row";
   EXPECT_NE(html.find("data-count=\"2\""), std::string::npos);
   EXPECT_NE(html.find("seeds: 101, 102"), std::string::npos);
-  EXPECT_EQ(Count(html, "<tr class=\"shard\""), 4u);
+  EXPECT_EQ(CountOccurrences(html, "<tr class=\"shard\""), 4u);
   EXPECT_NE(html.find("href=\"shards/2/report.html\""), std::string::npos);
   EXPECT_NE(html.find("(shard 2, failed after 3.0 s)"), std::string::npos) << "the soonest";
   EXPECT_NE(html.find("<td>engine/file/delete:error</td><td class=\"num\">5</td>"
@@ -57,8 +54,8 @@ TEST(NightlyHtmlTest, FailuresFirstThenShardsCoverageAndCharts) {
             std::string::npos);
   EXPECT_NE(html.find("id=\"chart-duration\""), std::string::npos);
   EXPECT_NE(html.find("id=\"chart-throughput\""), std::string::npos);
-  EXPECT_EQ(Count(html, "data-points=\"4\""), 2u);
-  EXPECT_EQ(Count(html, "class=\"violation-markers\" data-markers=\"2\""), 2u);
+  EXPECT_EQ(CountOccurrences(html, "data-points=\"4\""), 2u);
+  EXPECT_EQ(CountOccurrences(html, "class=\"violation-markers\" data-markers=\"2\""), 2u);
   EXPECT_NE(html.find(">shard 3</text>"), std::string::npos) << "an index axis, not seconds";
   EXPECT_EQ(html.find("class=\"fault-markers\""), std::string::npos) << "no time axis, no fires";
   EXPECT_EQ(html.find("id=\"compare\""), std::string::npos);

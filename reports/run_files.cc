@@ -254,7 +254,8 @@ engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
                       {"first_violation_step", info.sim->first_violation_step},
                       {"history_first_step", info.sim->history_first_step},
                       {"determinism_checked", info.sim->determinism_checked},
-                      {"wall_s", info.sim->wall_seconds}};
+                      {"wall_s", info.sim->wall_seconds},
+                      {"ended_on_wall_clock", info.sim->ended_on_wall_clock}};
   }
   return WriteFileAtomically(path, summary.dump(2) + "\n");
 }

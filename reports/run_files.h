@@ -28,6 +28,8 @@ struct SimSummary {
   uint64_t history_first_step = 1;  // history.log starts here (1: it is complete)
   bool determinism_checked = false;
   double wall_seconds = 0;  // how long the simulation took (its own clock is simulated)
+  // A store with its own threads: the run ended at its wall-clock budget, not its duration.
+  bool ended_on_wall_clock = false;
 };
 
 // What a run was, as opposed to what happened (RunOutcome).

@@ -26,7 +26,7 @@ namespace {
 constexpr char kDbPath[] = "/db";
 constexpr int kEntriesPerTable = 500;
 
-std::string UserKey(int i) { return "key" + std::to_string(100000 + i); }
+std::string TableKey(int i) { return "key" + std::to_string(100000 + i); }
 
 // Writes table `number` into `dir`, holding kEntriesPerTable keys each with the value
 // "table<number>", and returns its size in bytes.
@@ -37,7 +37,7 @@ uint64_t WriteTableTo(FileSystem* fs, const std::string& dir, uint64_t number) {
   options.block_bytes = 512;
   TableBuilder builder(options, file->get());
   for (int i = 0; i < kEntriesPerTable; i++) {
-    builder.Add(MakeInternalKey(UserKey(i), number, ValueType::kValue),
+    builder.Add(MakeInternalKey(TableKey(i), number, ValueType::kValue),
                 "table" + std::to_string(number));
   }
   EXPECT_TRUE(builder.Finish().ok());
@@ -66,7 +66,7 @@ TEST_F(TableCacheTest, FindTableCachesOpenTables) {
   EXPECT_EQ(cache.Size(), 1u);
   std::string key, value;
   ASSERT_TRUE(
-      cache.Get(5, size, MakeInternalKey(UserKey(7), 100, kValueTypeForSeek), &key, &value).ok());
+      cache.Get(5, size, MakeInternalKey(TableKey(7), 100, kValueTypeForSeek), &key, &value).ok());
   EXPECT_EQ(value, "table5");
 }
 
@@ -101,7 +101,7 @@ TEST_F(TableCacheTest, EvictionWhileIteratingKeepsIteratorWorking) {
   EXPECT_TRUE(it->status().ok());
   it->SeekToLast();
   ASSERT_TRUE(it->Valid());
-  EXPECT_EQ(ExtractUserKey(it->key()), UserKey(kEntriesPerTable - 1));
+  EXPECT_EQ(ExtractUserKey(it->key()), TableKey(kEntriesPerTable - 1));
 }
 
 // On the POSIX file system a table is memory-mapped and its data blocks are read in place. An
@@ -119,16 +119,16 @@ TEST(TableCachePosixTest, MappedBlocksOutliveEvictionDeletionAndCache) {
     TableCache cache(dir, fs.get(), TableOptions(), 16);
     std::string key, value;
     ASSERT_TRUE(
-        cache.Get(7, size, MakeInternalKey(UserKey(3), 100, kValueTypeForSeek), &key, &value).ok());
-    EXPECT_EQ(ExtractUserKey(key), UserKey(3));
+        cache.Get(7, size, MakeInternalKey(TableKey(3), 100, kValueTypeForSeek), &key, &value).ok());
+    EXPECT_EQ(ExtractUserKey(key), TableKey(3));
     EXPECT_EQ(value, "table7");
     it = cache.NewIterator(7, size);
-    it->Seek(MakeInternalKey(UserKey(kFirst), 100, kValueTypeForSeek));
+    it->Seek(MakeInternalKey(TableKey(kFirst), 100, kValueTypeForSeek));
     ASSERT_TRUE(it->Valid()) << it->status().ToString();
     cache.Evict(7);
   }
   ASSERT_TRUE(fs->DeleteFile(TableFileName(dir, 7)).ok());
-  EXPECT_EQ(ExtractUserKey(it->key()), UserKey(kFirst));
+  EXPECT_EQ(ExtractUserKey(it->key()), TableKey(kFirst));
   int seen = 0;
   for (; it->Valid(); it->Next()) {
     EXPECT_EQ(it->value(), "table7");

@@ -457,6 +457,13 @@ int RunRunCommand(const drivers::RunCommandOptions& o, std::ostream& out, std::o
     sim_wall_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
     outcome = std::move(sim->outcome);
+    if (sim->ended_on_wall_clock) {
+      out << fmt::format(
+          "note: {} runs its background work on its own threads; the run ended at its wall-clock "
+          "budget ({:.0f}s) at {:.2f}s simulated, before its duration\n",
+          spec.store.name, drivers::kWallSecondsPerWorkSecond * spec.duration_seconds,
+          outcome.duration_seconds);
+    }
   } else if (kill) {
     drivers::KillPlan plan;
     plan.vstress = process::SelfExecutable();

@@ -78,6 +78,7 @@ reports::RunInfo MakeRunInfo(const workloads::WorkloadSpec& spec, const std::str
     info.sim = reports::SimSummary{spec.sim.schedule,      sim->steps,
                                    sim->trace_hash,        sim->first_violation_step,
                                    sim->header.first_step, false};
+    info.sim->ended_on_wall_clock = sim->ended_on_wall_clock;
   }
   return info;
 }

@@ -55,6 +55,9 @@ struct SimRun {
   // With step_hashes: the trace hash after each step, in the order steps complete.
   std::vector<uint64_t> step_hashes;
   uint64_t mismatch_step = 0;  // with expected_hashes: the first step that differed
+  // The store runs its background work on its own threads and the run ended at its wall-clock
+  // budget (kWallSecondsPerWorkSecond x duration) before its simulated clock reached the duration.
+  bool ended_on_wall_clock = false;
 };
 
 // A seeded simulated run. `config.file_system` must be the run's FaultFS over an in-memory file

@@ -113,4 +113,11 @@ class WatchScope {
 // driver's own check of completed ops fires first, at once its watchdog_seconds).
 double StallBoundSeconds(double watchdog_seconds);
 
+// Wall-clock seconds a run is allowed per second of its own work. A simulated run on a store whose
+// background work runs on its own threads (no Simulation capability: LevelDB, RocksDB) ends when
+// its wall clock reaches this many times its duration, whichever clock gets there first, since a
+// throttled store (a write stall) has no wall-clock bound in simulated seconds; a sweep's shard
+// limit starts from the same multiple.
+inline constexpr double kWallSecondsPerWorkSecond = 3;
+
 }  // namespace harness::drivers

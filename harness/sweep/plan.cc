@@ -24,6 +24,7 @@ ShardPlan ShardFromJson(const json& j) {
   s.workload = j.at("workload").get<std::string>();
   s.driver = j.at("driver").get<std::string>();
   s.mutant = j.value("mutant", std::string());
+  s.store = j.value("store", std::string("vstress"));
   s.argv = j.at("argv").get<std::vector<std::string>>();
   s.command = j.value("command", std::string());
   s.timeout_seconds = j.value("timeout_s", 0.0);
@@ -54,6 +55,7 @@ std::string ShardPlanJson(const ShardPlan& s) {
   j["workload"] = s.workload;
   j["driver"] = s.driver;
   j["mutant"] = s.mutant;
+  j["store"] = s.store;
   nlohmann::ordered_json drawn = nlohmann::ordered_json::object();
   for (const auto& [key, value] : s.randomized) drawn[key] = value;
   j["randomized"] = drawn;

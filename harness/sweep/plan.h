@@ -32,6 +32,7 @@ struct ShardPlan {
   std::string workload;           // the preset or config name
   std::string driver;             // run | crash | sim
   std::string mutant;             // empty: the correct engine
+  std::string store = "vstress";  // the engine under test (plans without the field: vstress)
   std::vector<std::string> argv;  // after the program: {"run", "--preset", "smoke", ...}
   // The [randomize] draws, key and value text, in the table's order (empty without --randomize).
   std::vector<std::pair<std::string, std::string>> randomized;

@@ -18,6 +18,7 @@
 #include "harness/process/process_signals.h"
 #include "harness/sweep/plan.h"
 #include "reports/run_files.h"
+#include "stores/registry.h"
 
 namespace harness::sweep {
 namespace {
@@ -123,6 +124,10 @@ int RecordEnd(const ShardPlan& shard, const std::string& shard_dir, const ShardE
   info.seed = shard.seed;
   info.preset = shard.workload;
   info.mutant = shard.mutant;
+  info.store = shard.store;
+  if (const stores::StoreKind* kind = stores::FindStore(shard.store)) {
+    info.store_version = kind->version();
+  }
   info.repro = shard.command;
   info.run_dir = shard_dir;
   engine::Status s = reports::WriteSummaryJson(summary, info, outcome);

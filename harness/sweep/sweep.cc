@@ -91,7 +91,8 @@ double DefaultShardTimeoutSeconds(const workloads::WorkloadSpec& spec, drivers::
   if (driver == drivers::Driver::kCrash && cycles != 0) {
     work = std::max(work, static_cast<double>(cycles) * 1.5 * spec.crash_every_seconds);
   }
-  return 3 * work + 2 * drivers::StallBoundSeconds(spec.watchdog_seconds) + kMarginSeconds;
+  return drivers::kWallSecondsPerWorkSecond * work +
+         2 * drivers::StallBoundSeconds(spec.watchdog_seconds) + kMarginSeconds;
 }
 
 namespace {
@@ -171,6 +172,7 @@ engine::Result<std::vector<ShardPlan>> PlanShards(const SweepOptions& o,
     if (!spec.ok()) return spec.status().WithContext(given.Name());
     shard.workload = spec.value().name;
     shard.mutant = drivers::MutantLabel(spec.value());
+    shard.store = spec.value().store.name;
     shard.argv = {o.driver};
     if (!source.preset.empty()) shard.argv.insert(shard.argv.end(), {"--preset", source.preset});
     if (!source.config.empty()) shard.argv.insert(shard.argv.end(), {"--config", source.config});

@@ -32,7 +32,7 @@ using engine::WriteOptions;
 using TablesPerLevel = std::map<int, std::vector<uint64_t>>;
 
 // Whether `needle` occurs anywhere in `haystack`.
-bool Contains(std::string_view haystack, std::string_view needle) {
+bool Mentions(std::string_view haystack, std::string_view needle) {
   return haystack.find(needle) != std::string_view::npos;
 }
 
@@ -74,7 +74,7 @@ TablesPerLevel TablesFromInspectOutput(const std::string& out) {
   while (std::getline(lines, line)) {
     if (line.size() >= 3 && line[0] == 'L' && line.back() == ':') {
       level = std::stoi(line.substr(1, line.size() - 2));
-    } else if (level >= 0 && line.starts_with("  ") && Contains(line, ".sst")) {
+    } else if (level >= 0 && line.starts_with("  ") && Mentions(line, ".sst")) {
       tables[level].push_back(std::stoull(line.substr(2, line.find(".sst") - 2)));
     }
   }
@@ -143,11 +143,11 @@ TEST(InspectTest, HealthyDbIsConsistentAndListsTablesPerLevel) {
   ASSERT_GE(expected.size(), 2u) << "the DB should hold tables in more than one level";
   const InspectRun run = InspectDir(dir.path());
   EXPECT_EQ(0, run.exit_code) << Describe(run);
-  EXPECT_TRUE(Contains(run.out, "\nconsistent\n")) << Describe(run);
-  EXPECT_TRUE(Contains(run.out, "CURRENT -> " + CurrentManifest(dir.path()) + "\n"))
+  EXPECT_TRUE(Mentions(run.out, "\nconsistent\n")) << Describe(run);
+  EXPECT_TRUE(Mentions(run.out, "CURRENT -> " + CurrentManifest(dir.path()) + "\n"))
       << Describe(run);
   EXPECT_EQ(expected, TablesFromInspectOutput(run.out)) << Describe(run);
-  EXPECT_TRUE(Contains(run.out, "WAL " + NewestWithSuffix(dir.path(), ".log") + ": 5 records"))
+  EXPECT_TRUE(Mentions(run.out, "WAL " + NewestWithSuffix(dir.path(), ".log") + ": 5 records"))
       << Describe(run);
   EXPECT_TRUE(run.err.empty()) << Describe(run);
 }
@@ -160,10 +160,10 @@ TEST(InspectTest, FlippedBitInTableIsReportedNamingIt) {
   FlipBit(dir.path() + "/" + tables[0], 7, 2);
   const InspectRun run = InspectDir(dir.path());
   EXPECT_EQ(1, run.exit_code) << Describe(run);
-  EXPECT_TRUE(Contains(run.err, tables[0])) << Describe(run);
-  EXPECT_FALSE(Contains(run.err, tables[1])) << Describe(run);
-  EXPECT_TRUE(Contains(run.err, "inconsistent")) << Describe(run);
-  EXPECT_FALSE(Contains(run.out, "\nconsistent\n")) << Describe(run);
+  EXPECT_TRUE(Mentions(run.err, tables[0])) << Describe(run);
+  EXPECT_FALSE(Mentions(run.err, tables[1])) << Describe(run);
+  EXPECT_TRUE(Mentions(run.err, "inconsistent")) << Describe(run);
+  EXPECT_FALSE(Mentions(run.out, "\nconsistent\n")) << Describe(run);
 }
 
 // A table the MANIFEST lists but the directory lacks: exit 1, stderr names it as missing.
@@ -174,7 +174,7 @@ TEST(InspectTest, MissingTableIsReportedNamingIt) {
   std::filesystem::remove(dir.path() + "/" + tables[1]);
   const InspectRun run = InspectDir(dir.path());
   EXPECT_EQ(1, run.exit_code) << Describe(run);
-  EXPECT_TRUE(Contains(run.err, tables[1] + ": missing")) << Describe(run);
+  EXPECT_TRUE(Mentions(run.err, tables[1] + ": missing")) << Describe(run);
 }
 
 // A directory that does not exist: exit 2, and stderr names it.
@@ -182,7 +182,7 @@ TEST(InspectTest, NonexistentDirIsExitTwo) {
   TempDir dir;  // dir.path() itself is never created
   const InspectRun run = InspectDir(dir.path());
   EXPECT_EQ(2, run.exit_code) << Describe(run);
-  EXPECT_TRUE(Contains(run.err, dir.path())) << Describe(run);
+  EXPECT_TRUE(Mentions(run.err, dir.path())) << Describe(run);
 }
 
 // No directory argument is bad usage: exit 2.
@@ -201,9 +201,9 @@ TEST(InspectTest, TornWalTailIsConsistentAndMentioned) {
   std::filesystem::resize_file(wal, std::filesystem::file_size(wal) - 3);
   const InspectRun run = InspectDir(dir.path());
   EXPECT_EQ(0, run.exit_code) << Describe(run);
-  EXPECT_TRUE(Contains(run.out, "9 records")) << Describe(run);
-  EXPECT_TRUE(Contains(run.out, "torn tail")) << Describe(run);
-  EXPECT_TRUE(Contains(run.out, "\nconsistent\n")) << Describe(run);
+  EXPECT_TRUE(Mentions(run.out, "9 records")) << Describe(run);
+  EXPECT_TRUE(Mentions(run.out, "torn tail")) << Describe(run);
+  EXPECT_TRUE(Mentions(run.out, "\nconsistent\n")) << Describe(run);
 }
 
 // A damaged WAL record followed by more records: exit 1, and stderr names the WAL and offset.
@@ -214,7 +214,7 @@ TEST(InspectTest, DamagedWalRecordIsReportedNamingIt) {
   FlipBit(dir.path() + "/" + wal, kLogHeaderBytes + 3, 1);  // the first record's payload
   const InspectRun run = InspectDir(dir.path());
   EXPECT_EQ(1, run.exit_code) << Describe(run);
-  EXPECT_TRUE(Contains(run.err, wal + ": corrupt record at offset 0")) << Describe(run);
+  EXPECT_TRUE(Mentions(run.err, wal + ": corrupt record at offset 0")) << Describe(run);
 }
 
 // InspectDB on a healthy DB reports CURRENT, each level's tables and the WAL, no problems.
@@ -252,7 +252,7 @@ TEST(InspectTest, InspectDbReportsDamagedTable) {
   ASSERT_TRUE(engine::InspectDB(Options(), dir.path(), &report).ok());
   EXPECT_FALSE(report.consistent());
   ASSERT_EQ(1u, report.problems.size());
-  EXPECT_TRUE(Contains(report.problems[0], tables[1])) << report.problems[0];
+  EXPECT_TRUE(Mentions(report.problems[0], tables[1])) << report.problems[0];
   EXPECT_EQ(2u, report.tables.size());
 }
 

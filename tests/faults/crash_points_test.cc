@@ -44,13 +44,13 @@ using engine::SequenceNumber;
 using engine::Status;
 using faults::FaultController;
 using faults::FaultFS;
+using vstress_test::kDbPath;
 using vstress_test::Model;
 using vstress_test::RandomWriter;
 using vstress_test::ReadAll;
 using vstress_test::SmallOptions;
 using vstress_test::WriteHistory;
 
-constexpr char kDbPath[] = "/db";
 constexpr int kWritesPerRound = 150;
 // Rounds a case runs at most before it gives up waiting for its crash (each case's hit number is
 // reached well before: see kCases).

@@ -38,13 +38,13 @@ using faults::Action;
 using faults::FaultFS;
 using CrashMode = FaultFS::CrashMode;
 using vstress_test::Key;
+using vstress_test::kDbPath;
 using vstress_test::Model;
 using vstress_test::RandomWriter;
 using vstress_test::ReadAll;
 using vstress_test::SmallOptions;
 using vstress_test::WriteHistory;
 
-constexpr char kDbPath[] = "/db";
 constexpr int kOpsPerCycleMax = 1200;
 constexpr int kCyclesPerRound = 3;
 constexpr int kRoundsPerMode = 24;

@@ -38,8 +38,12 @@
 #include <vector>
 
 #include "tests/engine/db_test_util.h"
+#include "tests/lib/text.h"
 
 namespace {
+
+using vstress_test::JsonNumber;
+using vstress_test::ReadText;
 
 namespace fs = std::filesystem;
 
@@ -95,13 +99,6 @@ std::optional<int> Wait(pid_t pid, std::chrono::steady_clock::time_point deadlin
   return WEXITSTATUS(status);
 }
 
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
-
 // Parses faults.log; a line that does not parse fails the test.
 std::vector<Fire> ReadFaultsLog(const std::string& path) {
   std::vector<Fire> fires;
@@ -125,14 +122,6 @@ std::map<std::string, uint64_t> CountByPoint(const std::vector<Fire>& fires) {
   std::map<std::string, uint64_t> counts;
   for (const Fire& f : fires) counts[f.point]++;
   return counts;
-}
-
-// summary.json is written by nlohmann-json's dump(2), which this test binary does not link, so
-// the few fields needed are found by searching the text.
-std::optional<uint64_t> JsonNumber(const std::string& json, const std::string& key) {
-  const size_t at = json.find("\"" + key + "\": ");
-  if (at == std::string::npos) return std::nullopt;
-  return std::stoull(json.substr(at + key.size() + 4));
 }
 
 // The members of the object `"by_point": {...}`: point -> count.

@@ -27,8 +27,12 @@
 #include <vector>
 
 #include "tests/engine/db_test_util.h"
+#include "tests/lib/text.h"
 
 namespace {
+
+using vstress_test::JsonNumber;
+using vstress_test::ReadText;
 
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
@@ -52,13 +56,6 @@ std::string FiuCtrlPath() {
     if (access(candidate.c_str(), X_OK) == 0) return candidate.string();
   }
   return "";
-}
-
-std::string ReadText(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 std::vector<char*> Argv(const std::vector<std::string>& argv) {
@@ -176,14 +173,6 @@ class Child {
   std::optional<int> exit_code_;
   bool waited_ = false;
 };
-
-// summary.json is written by nlohmann-json's dump(2), which this test binary does not link, so
-// the few fields needed are found by searching the text.
-std::optional<uint64_t> JsonNumber(const std::string& json, const std::string& key) {
-  const size_t at = json.find("\"" + key + "\": ");
-  if (at == std::string::npos) return std::nullopt;
-  return std::stoull(json.substr(at + key.size() + 4));
-}
 
 // Runs fiu-ctrl with `command` against `pid`'s fifo under `prefix`; returns its output, with a
 // test failure if it did not finish in time, failed, or reported an error.

@@ -31,6 +31,9 @@
 
 namespace vstress_test {
 
+// Where the crash tests' DB lives in their in-memory file system.
+inline constexpr char kDbPath[] = "/db";
+
 class WriteHistory {
  public:
   struct Write {

@@ -2,7 +2,8 @@
 # Proves `--store leveldb|rocksdb`: the smoke preset runs on each real engine with every read
 # checked (point, snapshot and scan reads; bracketed positions) and passes, summary.json, junit.xml
 # and report.html name the store and its library's version, the simulator schedules the clients
-# against it on disk, and what a real store cannot do yet is refused with exit 2 naming why: crash
+# against it on disk (ending at its wall-clock budget when the store's threads fall behind), a
+# killed shard keeps its store's name, and what a real store cannot do yet is refused with exit 2 naming why: crash
 # cycles, --check-determinism; an unknown store too.
 #   real_engines_test.sh VSTRESS WORK_DIR
 set -uo pipefail
@@ -32,6 +33,19 @@ for store in leveldb rocksdb; do
   grep -q "check-determinism: the engine does its background work on its own threads" \
     "$work/out.txt" || fail "determinism refusal"
 done
+# A simulated run on a store with its own threads also ends at its wall-clock budget (3 x its
+# duration): a 1 us step cost makes 2 simulated seconds two million steps, far more than 6 s of
+# RocksDB, so the run ends on the wall clock, says so, and passes.
+expect 0 "a simulated run past its wall-clock budget" timeout 300 "$vstress" sim --store rocksdb \
+  --preset smoke --duration 2s --set sim.step_cost_us=1 --progress off --out "$work/wall"
+grep -q "note: rocksdb runs its background work on its own threads; the run ended at its wall-clock budget (6s)" \
+  "$work/out.txt" || fail "the wall-clock end is not said"
+json_check "$work/wall/summary.json" 'd["result"] == "pass" and d["sim"]["ended_on_wall_clock"] and d["sim"]["wall_s"] < 60 and d["duration_s"] < 2'
+# A shard killed at its time limit is recorded with its own store, not the default one.
+expect 3 "a leveldb shard past its time limit" "$vstress" sweep --store leveldb --seeds 1-1 \
+  --preset smoke --duration 30s --shard-timeout 2s --progress off --out "$work/killed"
+json_check "$work/killed/plan.jsonl" 'd["store"] == "leveldb"'
+json_check "$work/killed/shards/0/summary.json" 'd["result"] == "liveness" and d["store"]["name"] == "leveldb" and d["store"]["version"]'
 expect 2 "an unknown store" "$vstress" run --store no-such-engine --out "$work/bad"
 grep -q "unknown store 'no-such-engine' (built in: vstress, leveldb, rocksdb)" "$work/out.txt" \
   || fail "the unknown store is not named with the ones built in"
