@@ -5,7 +5,7 @@
 #   make nightly - the checks too long for `make test` (CTest label nightly)
 JOBS ?= $(shell nproc)
 SOAK_ARGS ?=
-# Seconds each fuzz target runs: 12 in `make test`, FUZZ_SECONDS (default 10 minutes) in `make fuzz`.
+# Seconds each fuzz target runs: 8 in `make test`, FUZZ_SECONDS (default 10 minutes) in `make fuzz`.
 FUZZ_SECONDS ?= 600
 # What the ASan+UBSan stage of `make test` builds: vstress (for the smoke runs) and the unit tests.
 ASAN_TARGETS = vstress engine_unit_tests faults_unit_tests workloads_unit_tests \
@@ -57,7 +57,7 @@ test-asan-smoke: deps
 	cmake --build --preset asan -j $(JOBS) --target $(ASAN_TARGETS)
 	ctest --preset asan -L 'unit|smoke' -E '^smoke[.]sim[.]mutant[.]' -j $(JOBS) --no-tests=error
 
-# libFuzzer (clang) targets for every parser of untrusted bytes, 12 s each from their seed corpora
+# libFuzzer (clang) targets for every parser of untrusted bytes, 8 s each from their seed corpora
 # and regression inputs (fuzz/).
 test-fuzz: deps
 	cmake --preset fuzz

@@ -24,7 +24,7 @@ const char* FileKind(std::string_view name) {
   if (dot != std::string_view::npos && AllDigits(name.substr(0, dot))) {
     const std::string_view suffix = name.substr(dot + 1);
     if (suffix == "log") return "wal";
-    if (suffix == "sst") return "table";
+    if (suffix == "sst" || suffix == "ldb") return "table";  // LevelDB names its tables .ldb
   }
   return "other";
 }

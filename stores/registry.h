@@ -46,6 +46,11 @@ struct StoreKind {
   // It runs on the run's own file system (FaultFS, in memory too) with background work stepped by
   // the simulator (Store::simulation()); otherwise on the real file system with its own threads.
   bool runs_on_run_file_system = false;
+  // The fs/ fault rules reach it: its files go through the run's file system
+  // (StoreConfig::file_system, the run's FaultFS) and its checks hold under injected errors
+  // (vstress's own engine; RocksDB through stores::EngineFileSystem). LevelDB's files go through it
+  // too (stores::FileSystemEnv), with the rules still off (doc/findings.md, finding 3).
+  bool file_faults = false;
   // It takes engine.mutations (the planted engine bugs); every store takes store.mutations.
   bool takes_engine_mutations = false;
   // The gauges it exposes (StoreStats' optional ones): a gauge it does not is reported as absent

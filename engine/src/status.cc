@@ -40,7 +40,7 @@ const char* Status::CodeName(Code code) {
 std::string Status::ToString() const {
   if (ok()) return "OK";
   std::string s = std::string(CodeName(code_)) + ": " + message_;
-  if (injected_) s += " [injected]";
+  if (injected_) (s += " ") += kInjectedTag;
   return s;
 }
 

@@ -100,8 +100,10 @@ std::function<void(const std::string&)> ProgressSink(const std::string& mode, st
 }
 
 // What a store that is not vstress's own cannot do yet is refused before anything runs (exit 2,
-// naming why); the workload's fault rules, which name points only the vstress engine and its
-// FaultFS reach, are left out with a note. Returns kExitPass when the run may go on.
+// naming why). Of the workload's fault rules, those naming engine points (which only the vstress
+// engine reaches) are left out with a note, and so are fs/ rules on a store whose files do not go
+// through the run's FaultFS; a power loss (a `crash` rule) is refused until the store's crash
+// promises are modelled. Returns kExitPass when the run may go on.
 int CheckStore(const drivers::RunCommandOptions& o, const char* command,
                workloads::WorkloadSpec* spec, std::ostream& out, std::ostream& err) {
   const stores::StoreKind* store = stores::FindStore(spec->store.name);
@@ -112,8 +114,8 @@ int CheckStore(const drivers::RunCommandOptions& o, const char* command,
   };
   if (o.driver == drivers::Driver::kCrash) {
     return refuse(
-        "power-loss and kill cycles need the store's file-level fault layer, which it "
-        "does not have yet");
+        "power-loss and kill cycles need the store's crash promises modelled, which they are "
+        "not yet");
   }
   if (o.check_determinism) {
     return refuse(
@@ -121,15 +123,27 @@ int CheckStore(const drivers::RunCommandOptions& o, const char* command,
         "so a second run need not take the same steps; the harness's side is still "
         "scheduled from the seed");
   }
-  if (!spec->faults.empty()) {
-    out << fmt::format(
-               "{}: store {}: the workload's {} fault rule{} name points only the vstress "
-               "engine reaches; left out\n",
-               command, store->name, spec->faults.size(), spec->faults.size() == 1 ? "" : "s")
-        << std::flush;
-    spec->faults.clear();
-    spec->expect_reached.clear();
+  const auto reaches = [&](std::string_view point) {
+    return store->file_faults && point.starts_with("fs/");
+  };
+  std::vector<faults::Rule> kept;
+  for (const faults::Rule& rule : spec->faults) {
+    if (!reaches(rule.pattern)) continue;
+    if (rule.action == faults::Action::kCrash) {
+      return refuse(fmt::format("fault rule '{}': a power loss needs the store's crash "
+                                "promises modelled, which they are not yet",
+                                rule.ToString()));
+    }
+    kept.push_back(rule);
   }
+  if (const size_t dropped = spec->faults.size() - kept.size(); dropped > 0) {
+    out << fmt::format("{}: store {}: the workload's {} fault rule{} name points {} does not "
+                       "reach; left out\n",
+                       command, store->name, dropped, dropped == 1 ? "" : "s", store->name)
+        << std::flush;
+  }
+  spec->faults = std::move(kept);
+  std::erase_if(spec->expect_reached, [&](const std::string& pair) { return !reaches(pair); });
   return model::kExitPass;
 }
 

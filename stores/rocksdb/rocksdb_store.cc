@@ -1,6 +1,7 @@
 #include "stores/rocksdb/rocksdb_store.h"
 
 #include <rocksdb/db.h>
+#include <rocksdb/env.h>
 #include <rocksdb/filter_policy.h>
 #include <rocksdb/listener.h>
 #include <rocksdb/options.h>
@@ -16,19 +17,13 @@
 
 #include "stores/disk_tables.h"
 #include "stores/engine_iterator.h"
+#include "stores/engine_status.h"
+#include "stores/rocksdb/rocksdb_file_system.h"
 
 namespace stores::rocksdb_store {
 namespace {
 
-Status FromRocksDb(const rocksdb::Status& s) {
-  if (s.ok()) return Status::Ok();
-  const std::string text = s.ToString();
-  if (s.IsNotFound()) return Status::NotFound(text);
-  if (s.IsCorruption()) return Status::Corruption(text);
-  if (s.IsInvalidArgument()) return Status::InvalidArgument(text);
-  if (s.IsNoSpace()) return Status::NoSpace(text);
-  return Status::IOError(text);
-}
+Status FromRocksDb(const rocksdb::Status& s) { return FromEngineStatus(s); }
 
 rocksdb::Slice SliceOf(std::string_view text) { return {text.data(), text.size()}; }
 
@@ -74,9 +69,10 @@ using RocksDbIterator = EngineIterator<rocksdb::Iterator, rocksdb::Slice, &FromR
 
 class RocksDbStore final : public Store, Maintenance {
  public:
-  RocksDbStore(std::unique_ptr<rocksdb::DB> db, std::shared_ptr<Counters> counters,
-               std::string path, bool verify_checksums)
-      : db_(std::move(db)),
+  RocksDbStore(std::unique_ptr<rocksdb::Env> env, std::unique_ptr<rocksdb::DB> db,
+               std::shared_ptr<Counters> counters, std::string path, bool verify_checksums)
+      : env_(std::move(env)),
+        db_(std::move(db)),
         counters_(std::move(counters)),
         path_(std::move(path)),
         verify_checksums_(verify_checksums) {}
@@ -212,6 +208,7 @@ class RocksDbStore final : public Store, Maintenance {
 
   static constexpr int kIdlePollsMax = 3000;  // 30 s
 
+  std::unique_ptr<rocksdb::Env> env_;  // null: RocksDB's default Env; outlives db_
   std::unique_ptr<rocksdb::DB> db_;
   const std::shared_ptr<Counters> counters_;
   const std::string path_;
@@ -254,11 +251,18 @@ Result<std::unique_ptr<Store>> Open(const StoreConfig& config, const std::string
   options.wal_recovery_mode = WalRecoveryModeOf(st.wal_recovery_mode);
   auto counters = std::make_shared<Counters>();
   options.listeners.push_back(counters);
+  // Every file operation goes through the run's file system (its FaultFS) when there is one.
+  std::unique_ptr<rocksdb::Env> env;
+  if (config.file_system != nullptr) {
+    env = rocksdb::NewCompositeEnv(std::make_shared<EngineFileSystem>(config.file_system));
+    options.env = env.get();
+  }
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
   if (!s.ok()) return FromRocksDb(s);
   return std::unique_ptr<Store>(std::make_unique<RocksDbStore>(
-      std::unique_ptr<rocksdb::DB>(raw), std::move(counters), path, e.verify_checksums));
+      std::move(env), std::unique_ptr<rocksdb::DB>(raw), std::move(counters), path,
+      e.verify_checksums));
 }
 
 std::string Version() { return rocksdb::GetRocksVersionAsString(true); }
@@ -268,6 +272,7 @@ std::string Version() { return rocksdb::GetRocksVersionAsString(true); }
 StoreKind Kind() {
   StoreKind kind{"rocksdb", &Version, &Open};
   kind.positions = "bracketed";  // snapshots exact; Get and iterators bracketed
+  kind.file_faults = true;
   kind.exposes_oldest_version_age = false;  // no property says how old its oldest Version is
   return kind;
 }

@@ -269,6 +269,7 @@ std::string Version() { return VSTRESS_VERSION; }
 StoreKind Kind() {
   StoreKind kind{"vstress", &Version, &Open};
   kind.runs_on_run_file_system = true;
+  kind.file_faults = true;
   kind.takes_engine_mutations = true;
   return kind;
 }

@@ -3,12 +3,18 @@
 // show, snapshots keep their state across later writes, and the store reopens with what was
 // written. The same test for each: what differs between engines is only how exact positions are.
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
+#include <map>
+#include <mutex>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "engine/file_system.h"
+#include "faults/fault_fs.h"
 #include "stores/registry.h"
 #include "tests/engine/db_test_util.h"
 
@@ -184,6 +190,54 @@ TEST_P(StoreTest, StoreMutantsPlantTheirBugAroundAnyStore) {
   it->Seek("b");
   ASSERT_TRUE(it->Valid());
   EXPECT_EQ(it->key(), "b");  // the delete was dropped
+}
+
+// Proves: every store keeps every file on the run's file system (the vstress engine natively,
+// LevelDB through FileSystemEnv, RocksDB through EngineFileSystem). On a FaultFS over an in-memory file system, at a path that does not exist on
+// disk, the store creates, flushes, reopens and reads back its data; nothing appears on disk; and
+// FaultFS was asked about table appends and MANIFEST syncs, the points fs/ rules name.
+TEST_P(StoreTest, EveryFileGoesThroughTheRunsFileSystem) {
+  const stores::StoreKind* kind = stores::FindStore(GetParam());
+  // Under / in the in-memory file system; a file that bypassed it would appear under / on disk.
+  const std::string root = "/vstress-store-test-" + std::to_string(::getpid());
+  const std::string path = root + "/db";
+  auto fs = std::make_shared<faults::FaultFS>(engine::NewMemFileSystem());
+  auto points = std::make_shared<std::map<std::string, int>>();
+  auto mu = std::make_shared<std::mutex>();
+  fs->SetDecider([points, mu](const std::string& point, const std::string&) {
+    std::lock_guard<std::mutex> lock(*mu);
+    (*points)[point]++;
+    return std::optional<faults::Action>();
+  });
+  stores::StoreConfig config;
+  config.engine.memtable_bytes = 16 << 10;
+  config.engine.table_target_bytes = 16 << 10;
+  config.file_system = fs;
+  const std::string value(200, 'v');
+  {
+    ASSERT_TRUE(fs->CreateDirIfMissing(root).ok());
+    auto opened = kind->open(config, path);
+    ASSERT_TRUE(opened.ok()) << opened.status().ToString();
+    for (int i = 0; i < 2000; i++) Put(opened.value().get(), vstress_test::Key(i), value);
+    ASSERT_TRUE(opened.value()->WaitForBackgroundIdle().ok());
+  }
+  config.first_sequence = 2000;
+  auto reopened = kind->open(config, path);
+  ASSERT_TRUE(reopened.ok()) << reopened.status().ToString();
+  std::string read;
+  stores::Position at;
+  ASSERT_TRUE(reopened.value()->Get({}, vstress_test::Key(1999), &read, &at).ok());
+  EXPECT_EQ(read, value);
+  EXPECT_FALSE(std::filesystem::exists(root)) << GetParam() << " wrote to the real disk";
+  std::error_code ec;
+  std::filesystem::remove_all(root, ec);
+  std::vector<std::string> names;
+  ASSERT_TRUE(fs->GetChildren(path, &names).ok());
+  EXPECT_NE(std::find(names.begin(), names.end(), "CURRENT"), names.end());
+  std::lock_guard<std::mutex> lock(*mu);
+  EXPECT_GT((*points)["fs/table/append"], 0) << GetParam();
+  EXPECT_GT((*points)["fs/manifest/sync"], 0) << GetParam();
+  EXPECT_GT((*points)["fs/wal/append"], 0) << GetParam();
 }
 
 // Proves: a store option that cannot run is refused naming it; engine mutants only where the

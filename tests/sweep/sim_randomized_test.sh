@@ -2,8 +2,8 @@
 # Proves the simulator survives randomised configs: a sweep of SEEDS randomised simulations, the
 # seeds' workloads taken in turn from every preset (each drawn from its [randomize] table), ends
 # with every shard passing — no hang (each shard has a time limit, and its own watchdog), no
-# crash, no violation on the correct engine. The 100-seed sweep runs in `make test` at one simulated
-# second a seed, the 1,000-seed one under the nightly label (`make nightly`) at two.
+# crash, no violation on the correct engine. The 100-seed sweep runs in `make test` at half a
+# simulated second a seed, the 1,000-seed one under the nightly label (`make nightly`) at two.
 #   sim_randomized_test.sh VSTRESS WORK_DIR FIRST_SEED LAST_SEED DURATION
 set -uo pipefail
 vstress="$1" work="$2" first="$3" last="$4" duration="$5"

@@ -64,6 +64,9 @@ class Status {
 
   std::string ToString() const;
   static const char* CodeName(Code code);
+  // What ToString appends to an injected failure; a fault layer under another engine puts it in
+  // the message it hands that engine, so the flag survives the engine's own Status.
+  static constexpr std::string_view kInjectedTag = "[injected]";
 
  private:
   Status(Code code, std::string_view msg) : code_(code), message_(msg) {}
