@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
+
 #include "tests/lib/text.h"
 
 namespace reports {
@@ -43,7 +44,8 @@ TEST(NightlyHtmlTest, FailuresFirstThenShardsCoverageAndCharts) {
   EXPECT_NE(html.find("data-result=\"liveness\""), std::string::npos);
   EXPECT_LT(html.find("id=\"sweep-header\""), html.find("id=\"signatures\""));
   EXPECT_LT(html.find("id=\"signatures\""), html.find("id=\"shards\""));
-  EXPECT_EQ(CountOccurrences(html, "<tr class=\"signature\""), 1u) << "two shards, one bug, one row";
+  EXPECT_EQ(CountOccurrences(html, "<tr class=\"signature\""), 1u)
+      << "two shards, one bug, one row";
   EXPECT_NE(html.find("data-count=\"2\""), std::string::npos);
   EXPECT_NE(html.find("seeds: 101, 102"), std::string::npos);
   EXPECT_EQ(CountOccurrences(html, "<tr class=\"shard\""), 4u);

@@ -25,18 +25,18 @@ json GaugeJson(const EngineSummary& e, std::string_view gauge, uint64_t value) {
 }
 
 json EngineJson(const EngineSummary& e) {
-  return {{"max_live_versions", GaugeJson(e, "live_versions", e.max_live_versions)},
-          {"final_live_versions", GaugeJson(e, "live_versions", e.final_live_versions)},
-          {"max_deferred_deletions", GaugeJson(e, "deferred_deletions", e.max_deferred_deletions)},
-          {"final_deferred_deletions",
-           GaugeJson(e, "deferred_deletions", e.final_deferred_deletions)},
-          {"files_deleted", e.files_deleted},
-          {"compactions", e.compactions},
-          {"flushes", e.flushes},
-          {"version_installs", e.version_installs},
-          {"background_errors", e.background_errors},
-          {"background_retries", e.background_retries},
-          {"max_deepest_level", e.max_deepest_level}};
+  return {
+      {"max_live_versions", GaugeJson(e, "live_versions", e.max_live_versions)},
+      {"final_live_versions", GaugeJson(e, "live_versions", e.final_live_versions)},
+      {"max_deferred_deletions", GaugeJson(e, "deferred_deletions", e.max_deferred_deletions)},
+      {"final_deferred_deletions", GaugeJson(e, "deferred_deletions", e.final_deferred_deletions)},
+      {"files_deleted", e.files_deleted},
+      {"compactions", e.compactions},
+      {"flushes", e.flushes},
+      {"version_installs", e.version_installs},
+      {"background_errors", e.background_errors},
+      {"background_retries", e.background_retries},
+      {"max_deepest_level", e.max_deepest_level}};
 }
 
 json ViolationJson(const Violation& v) {

@@ -43,8 +43,9 @@ struct StoreKind {
   // What the store declares it can do, before it is opened.
   // Where its reads sit: "exact" (each reports the sequence it observed) or "bracketed".
   std::string_view positions = "exact";
-  // It runs on the run's own file system (FaultFS, in memory too) with background work stepped by
-  // the simulator (Store::simulation()); otherwise on the real file system with its own threads.
+  // It runs wherever the run's file system is (in memory too) with background work stepped by the
+  // simulator (Store::simulation()); otherwise on disk (through the run's FaultFS over the real
+  // file system) with its own threads.
   bool runs_on_run_file_system = false;
   // The fs/ fault rules reach it: its files go through the run's file system
   // (StoreConfig::file_system, the run's FaultFS) and its checks hold under injected errors

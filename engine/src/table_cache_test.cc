@@ -119,7 +119,8 @@ TEST(TableCachePosixTest, MappedBlocksOutliveEvictionDeletionAndCache) {
     TableCache cache(dir, fs.get(), TableOptions(), 16);
     std::string key, value;
     ASSERT_TRUE(
-        cache.Get(7, size, MakeInternalKey(TableKey(3), 100, kValueTypeForSeek), &key, &value).ok());
+        cache.Get(7, size, MakeInternalKey(TableKey(3), 100, kValueTypeForSeek), &key, &value)
+            .ok());
     EXPECT_EQ(ExtractUserKey(key), TableKey(3));
     EXPECT_EQ(value, "table7");
     it = cache.NewIterator(7, size);

@@ -130,16 +130,18 @@ int CheckStore(const drivers::RunCommandOptions& o, const char* command,
   for (const faults::Rule& rule : spec->faults) {
     if (!reaches(rule.pattern)) continue;
     if (rule.action == faults::Action::kCrash) {
-      return refuse(fmt::format("fault rule '{}': a power loss needs the store's crash "
-                                "promises modelled, which they are not yet",
-                                rule.ToString()));
+      return refuse(
+          fmt::format("fault rule '{}': a power loss needs the store's crash "
+                      "promises modelled, which they are not yet",
+                      rule.ToString()));
     }
     kept.push_back(rule);
   }
   if (const size_t dropped = spec->faults.size() - kept.size(); dropped > 0) {
-    out << fmt::format("{}: store {}: the workload's {} fault rule{} name points {} does not "
-                       "reach; left out\n",
-                       command, store->name, dropped, dropped == 1 ? "" : "s", store->name)
+    out << fmt::format(
+               "{}: store {}: the workload's {} fault rule{} name points {} does not "
+               "reach; left out\n",
+               command, store->name, dropped, dropped == 1 ? "" : "s", store->name)
         << std::flush;
   }
   spec->faults = std::move(kept);
@@ -196,8 +198,8 @@ void PrintResult(const reports::RunOutcome& r, const reports::RunInfo& info, std
                                         : std::string("not exposed"),
       r.engine.Exposes("deferred_deletions") ? std::to_string(r.engine.max_deferred_deletions)
                                              : std::string("not exposed"),
-      r.engine.flushes,
-      r.engine.compactions, r.engine.files_deleted, info.faults_injected_total, r.violation_count);
+      r.engine.flushes, r.engine.compactions, r.engine.files_deleted, info.faults_injected_total,
+      r.violation_count);
   if (!r.crash_cycles.empty()) {
     uint64_t recovered = 0;
     uint64_t dropped = 0;

@@ -216,12 +216,13 @@ class SimExecutor {
     double next_quiesce_at = spec.quiesce_every_seconds;
     double next_sample_at = kSampleIntervalSeconds;
     double next_progress_at = config_.progress_interval_seconds;
-    // A store with its own background threads runs on the wall clock too (kWallSecondsPerWorkSecond).
+    // A store with its own background threads runs on the wall clock too
+    // (kWallSecondsPerWorkSecond).
     const bool wall_bounded = spec.ops == 0 && Sim() == nullptr;
     const auto wall_end =
         std::chrono::steady_clock::now() +
-        std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(
-            kWallSecondsPerWorkSecond * spec.duration_seconds));
+        std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+            std::chrono::duration<double>(kWallSecondsPerWorkSecond * spec.duration_seconds));
     while (!core_.run.stopping()) {
       if (options_.max_steps != 0 && result_.steps >= options_.max_steps) break;
       const double now = core_.run.Seconds();

@@ -17,8 +17,9 @@ using engine::FileSystem;
 
 bool IsManifest(const std::string& path) {
   const size_t slash = path.rfind('/');
-  const std::string_view name =
-      slash == std::string::npos ? std::string_view(path) : std::string_view(path).substr(slash + 1);
+  const std::string_view name = slash == std::string::npos
+                                    ? std::string_view(path)
+                                    : std::string_view(path).substr(slash + 1);
   return name.starts_with("MANIFEST");
 }
 
@@ -39,8 +40,8 @@ class SequentialFileAdapter final : public leveldb::SequentialFile {
   leveldb::Status Skip(uint64_t n) override {
     while (n > 0) {
       std::string_view read;
-      const engine::Status s = file_->Read(static_cast<size_t>(std::min<uint64_t>(n, 1 << 16)),
-                                           &buffer_, &read);
+      const engine::Status s =
+          file_->Read(static_cast<size_t>(std::min<uint64_t>(n, 1 << 16)), &buffer_, &read);
       if (!s.ok()) return ToLevelDbStatus(s);
       if (read.empty()) break;  // past the end, as a POSIX lseek would be
       n -= read.size();

@@ -250,7 +250,7 @@ class LevelDbStore final : public Store, Maintenance {
 
  private:
   static constexpr int kIdlePollsMax = 500;  // 10 s
-  static constexpr int kLevels = 7;  // leveldb's config::kNumLevels
+  static constexpr int kLevels = 7;          // leveldb's config::kNumLevels
 
   leveldb::ReadOptions ReadOptionsOf(const ReadOptions& options) const {
     leveldb::ReadOptions ro;
@@ -307,10 +307,9 @@ Result<std::unique_ptr<Store>> Open(const StoreConfig& config, const std::string
   leveldb::DB* raw = nullptr;
   const leveldb::Status s = leveldb::DB::Open(options, path, &raw);
   if (!s.ok()) return FromLevelDb(s);
-  return std::unique_ptr<Store>(
-      std::make_unique<LevelDbStore>(std::move(own_env), std::move(filter), std::move(log),
-                                     std::unique_ptr<leveldb::DB>(raw), path,
-                                     config.first_sequence, e.verify_checksums));
+  return std::unique_ptr<Store>(std::make_unique<LevelDbStore>(
+      std::move(own_env), std::move(filter), std::move(log), std::unique_ptr<leveldb::DB>(raw),
+      path, config.first_sequence, e.verify_checksums));
 }
 
 std::string Version() {

@@ -55,8 +55,8 @@ class RandomAccessFileAdapter final : public rocksdb::FSRandomAccessFile {
   explicit RandomAccessFileAdapter(std::unique_ptr<engine::RandomAccessFile> file)
       : file_(std::move(file)) {}
 
-  IOStatus Read(uint64_t offset, size_t n, const IOOptions&, rocksdb::Slice* result,
-                char* scratch, IODebugContext*) const override {
+  IOStatus Read(uint64_t offset, size_t n, const IOOptions&, rocksdb::Slice* result, char* scratch,
+                IODebugContext*) const override {
     std::string buffer;
     std::string_view read;
     const engine::Status s = file_->Read(offset, n, &buffer, &read);
@@ -161,9 +161,9 @@ IOStatus EngineFileSystem::NewSequentialFile(const std::string& path, const rock
   return IOStatus::OK();
 }
 
-IOStatus EngineFileSystem::NewRandomAccessFile(
-    const std::string& path, const rocksdb::FileOptions&,
-    std::unique_ptr<rocksdb::FSRandomAccessFile>* result, IODebugContext*) {
+IOStatus EngineFileSystem::NewRandomAccessFile(const std::string& path, const rocksdb::FileOptions&,
+                                               std::unique_ptr<rocksdb::FSRandomAccessFile>* result,
+                                               IODebugContext*) {
   auto file = fs_->NewRandomAccessFile(path);
   if (!file.ok()) return ToRocksDbStatus(file.status());
   *result = std::make_unique<RandomAccessFileAdapter>(std::move(file.value()));
@@ -179,8 +179,7 @@ IOStatus EngineFileSystem::NewWritableFile(const std::string& path, const rocksd
   return IOStatus::OK();
 }
 
-IOStatus EngineFileSystem::ReopenWritableFile(const std::string& path,
-                                              const rocksdb::FileOptions&,
+IOStatus EngineFileSystem::ReopenWritableFile(const std::string& path, const rocksdb::FileOptions&,
                                               std::unique_ptr<rocksdb::FSWritableFile>*,
                                               IODebugContext*) {
   return Unsupported("reopening a file for appending", path);
@@ -206,8 +205,7 @@ IOStatus EngineFileSystem::NewDirectory(const std::string& path, const IOOptions
   return IOStatus::OK();
 }
 
-IOStatus EngineFileSystem::FileExists(const std::string& path, const IOOptions&,
-                                      IODebugContext*) {
+IOStatus EngineFileSystem::FileExists(const std::string& path, const IOOptions&, IODebugContext*) {
   return fs_->FileExists(path) ? IOStatus::OK() : IOStatus::NotFound(path);
 }
 
@@ -217,8 +215,7 @@ IOStatus EngineFileSystem::GetChildren(const std::string& dir, const IOOptions&,
   return ToRocksDbStatus(fs_->GetChildren(dir, names));
 }
 
-IOStatus EngineFileSystem::DeleteFile(const std::string& path, const IOOptions&,
-                                      IODebugContext*) {
+IOStatus EngineFileSystem::DeleteFile(const std::string& path, const IOOptions&, IODebugContext*) {
   return ToRocksDbStatus(fs_->DeleteFile(path));
 }
 
@@ -267,8 +264,7 @@ IOStatus EngineFileSystem::LockFile(const std::string& path, const IOOptions&,
   return IOStatus::OK();
 }
 
-IOStatus EngineFileSystem::UnlockFile(rocksdb::FileLock* lock, const IOOptions&,
-                                      IODebugContext*) {
+IOStatus EngineFileSystem::UnlockFile(rocksdb::FileLock* lock, const IOOptions&, IODebugContext*) {
   delete lock;
   return IOStatus::OK();
 }

@@ -260,9 +260,9 @@ Result<std::unique_ptr<Store>> Open(const StoreConfig& config, const std::string
   rocksdb::DB* raw = nullptr;
   const rocksdb::Status s = rocksdb::DB::Open(options, path, &raw);
   if (!s.ok()) return FromRocksDb(s);
-  return std::unique_ptr<Store>(std::make_unique<RocksDbStore>(
-      std::move(env), std::unique_ptr<rocksdb::DB>(raw), std::move(counters), path,
-      e.verify_checksums));
+  return std::unique_ptr<Store>(
+      std::make_unique<RocksDbStore>(std::move(env), std::unique_ptr<rocksdb::DB>(raw),
+                                     std::move(counters), path, e.verify_checksums));
 }
 
 std::string Version() { return rocksdb::GetRocksVersionAsString(true); }

@@ -193,9 +193,10 @@ TEST_P(StoreTest, StoreMutantsPlantTheirBugAroundAnyStore) {
 }
 
 // Proves: every store keeps every file on the run's file system (the vstress engine natively,
-// LevelDB through FileSystemEnv, RocksDB through EngineFileSystem). On a FaultFS over an in-memory file system, at a path that does not exist on
-// disk, the store creates, flushes, reopens and reads back its data; nothing appears on disk; and
-// FaultFS was asked about table appends and MANIFEST syncs, the points fs/ rules name.
+// LevelDB through FileSystemEnv, RocksDB through EngineFileSystem). On a FaultFS over an in-memory
+// file system, at a path that does not exist on disk, the store creates, flushes, reopens and reads
+// back its data; nothing appears on disk; and FaultFS was asked about table appends and MANIFEST
+// syncs, the points fs/ rules name.
 TEST_P(StoreTest, EveryFileGoesThroughTheRunsFileSystem) {
   const stores::StoreKind* kind = stores::FindStore(GetParam());
   // Under / in the in-memory file system; a file that bypassed it would appear under / on disk.
