@@ -1,13 +1,12 @@
 #include "stores/leveldb/leveldb_env.h"
 
-#include <algorithm>
 #include <cstdarg>
-#include <cstring>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "stores/engine_status.h"
+#include "stores/file_reads.h"
 #include "stores/info_log_file.h"
 
 namespace stores {
@@ -29,24 +28,13 @@ class SequentialFileAdapter final : public leveldb::SequentialFile {
       : file_(std::move(file)) {}
 
   leveldb::Status Read(size_t n, leveldb::Slice* result, char* scratch) override {
-    std::string_view read;
-    const engine::Status s = file_->Read(n, &buffer_, &read);
-    if (!s.ok()) return ToLevelDbStatus(s);
-    std::memcpy(scratch, read.data(), read.size());
-    *result = leveldb::Slice(scratch, read.size());
+    auto read = ReadNext(file_.get(), n, &buffer_, scratch);
+    if (!read.ok()) return ToLevelDbStatus(read.status());
+    *result = leveldb::Slice(scratch, read.value());
     return leveldb::Status::OK();
   }
-
   leveldb::Status Skip(uint64_t n) override {
-    while (n > 0) {
-      std::string_view read;
-      const engine::Status s =
-          file_->Read(static_cast<size_t>(std::min<uint64_t>(n, 1 << 16)), &buffer_, &read);
-      if (!s.ok()) return ToLevelDbStatus(s);
-      if (read.empty()) break;  // past the end, as a POSIX lseek would be
-      n -= read.size();
-    }
-    return leveldb::Status::OK();
+    return ToLevelDbStatus(SkipNext(file_.get(), n, &buffer_));
   }
 
  private:
@@ -61,12 +49,9 @@ class RandomAccessFileAdapter final : public leveldb::RandomAccessFile {
 
   leveldb::Status Read(uint64_t offset, size_t n, leveldb::Slice* result,
                        char* scratch) const override {
-    std::string buffer;
-    std::string_view read;
-    const engine::Status s = file_->Read(offset, n, &buffer, &read);
-    if (!s.ok()) return ToLevelDbStatus(s);
-    std::memcpy(scratch, read.data(), read.size());
-    *result = leveldb::Slice(scratch, read.size());
+    auto read = ReadAt(*file_, offset, n, scratch);
+    if (!read.ok()) return ToLevelDbStatus(read.status());
+    *result = leveldb::Slice(scratch, read.value());
     return leveldb::Status::OK();
   }
 

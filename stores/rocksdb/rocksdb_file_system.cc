@@ -2,13 +2,12 @@
 
 #include <rocksdb/env.h>
 
-#include <algorithm>
 #include <cstdarg>
-#include <cstring>
 #include <string_view>
 #include <utility>
 
 #include "stores/engine_status.h"
+#include "stores/file_reads.h"
 #include "stores/info_log_file.h"
 
 namespace stores {
@@ -25,25 +24,12 @@ class SequentialFileAdapter final : public rocksdb::FSSequentialFile {
 
   IOStatus Read(size_t n, const IOOptions&, rocksdb::Slice* result, char* scratch,
                 IODebugContext*) override {
-    std::string_view read;
-    const engine::Status s = file_->Read(n, &buffer_, &read);
-    if (!s.ok()) return ToRocksDbStatus(s);
-    std::memcpy(scratch, read.data(), read.size());
-    *result = rocksdb::Slice(scratch, read.size());
+    auto read = ReadNext(file_.get(), n, &buffer_, scratch);
+    if (!read.ok()) return ToRocksDbStatus(read.status());
+    *result = rocksdb::Slice(scratch, read.value());
     return IOStatus::OK();
   }
-
-  IOStatus Skip(uint64_t n) override {
-    while (n > 0) {
-      std::string_view read;
-      const engine::Status s =
-          file_->Read(static_cast<size_t>(std::min<uint64_t>(n, 1 << 16)), &buffer_, &read);
-      if (!s.ok()) return ToRocksDbStatus(s);
-      if (read.empty()) break;
-      n -= read.size();
-    }
-    return IOStatus::OK();
-  }
+  IOStatus Skip(uint64_t n) override { return ToRocksDbStatus(SkipNext(file_.get(), n, &buffer_)); }
 
  private:
   std::unique_ptr<engine::SequentialFile> file_;
@@ -57,12 +43,9 @@ class RandomAccessFileAdapter final : public rocksdb::FSRandomAccessFile {
 
   IOStatus Read(uint64_t offset, size_t n, const IOOptions&, rocksdb::Slice* result, char* scratch,
                 IODebugContext*) const override {
-    std::string buffer;
-    std::string_view read;
-    const engine::Status s = file_->Read(offset, n, &buffer, &read);
-    if (!s.ok()) return ToRocksDbStatus(s);
-    std::memcpy(scratch, read.data(), read.size());
-    *result = rocksdb::Slice(scratch, read.size());
+    auto read = ReadAt(*file_, offset, n, scratch);
+    if (!read.ok()) return ToRocksDbStatus(read.status());
+    *result = rocksdb::Slice(scratch, read.value());
     return IOStatus::OK();
   }
 
