@@ -39,7 +39,8 @@ BenchStore::~BenchStore() { store_.reset(); }
 
 engine::Status BenchStore::Put(std::string_view key, std::string_view value) {
   const stores::BatchEntry entry{false, key, value};
-  auto written = store_->Write(false, {&entry, 1});
+  stores::SequenceNumber voided = 0;
+  auto written = store_->Write(false, {&entry, 1}, &voided);
   return written.ok() ? engine::Status::Ok() : written.status();
 }
 

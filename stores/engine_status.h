@@ -31,4 +31,12 @@ Status FromEngineStatus(const EngineStatus& s) {
   return out;
 }
 
+// A write's failure once the engine has stopped taking writes (a background error): the writer is
+// then done until the DB is reopened or resumed. Keeps the message and the injected mark.
+inline Status AsBackgroundError(const Status& s) {
+  Status out = Status::BackgroundError(s.message());
+  if (s.injected()) out.MarkInjected();
+  return out;
+}
+
 }  // namespace stores

@@ -48,10 +48,18 @@ struct StoreKind {
   // file system) with its own threads.
   bool runs_on_run_file_system = false;
   // The fs/ fault rules reach it: its files go through the run's file system
-  // (StoreConfig::file_system, the run's FaultFS) and its checks hold under injected errors
-  // (vstress's own engine; RocksDB through stores::EngineFileSystem). LevelDB's files go through it
-  // too (stores::FileSystemEnv), with the rules still off (doc/findings.md, finding 3).
+  // (StoreConfig::file_system, the run's FaultFS): vstress's own engine, RocksDB through
+  // stores::EngineFileSystem, LevelDB through stores::FileSystemEnv.
   bool file_faults = false;
+  // A write that returned an error may still show after a reopen (its log record may have reached
+  // the file before the error): LevelDB and RocksDB. vstress's engine promises it never shows.
+  bool failed_writes_indeterminate = false;
+  // After a recovery no file it creates reuses a number a file the crash left on disk carried, and
+  // the next number is above them all (rocksdb #7607, #7621; RocksDB 7.8.3's
+  // DeleteUnreferencedSstFiles raises its counter past every file found). LevelDB promises less:
+  // its recovery marks used only the numbers of the logs it replays (DBImpl::Recover) and deletes
+  // stray tables after opening, so a new file may take a stray table's number.
+  bool fresh_file_numbers_after_recovery = true;
   // It takes engine.mutations (the planted engine bugs); every store takes store.mutations.
   bool takes_engine_mutations = false;
   // The gauges it exposes (StoreStats' optional ones): a gauge it does not is reported as absent

@@ -187,8 +187,12 @@ class Store {
   virtual ~Store() = default;
 
   // Applies `batch` atomically; returns the sequence of its last entry (a batch of n entries takes
-  // n sequences, in order).
-  virtual Result<SequenceNumber> Write(bool sync, std::span<const BatchEntry> batch) = 0;
+  // n sequences, in order). A write that fails holds no sequence, but a store that counts
+  // sequences itself may already have given it its n (a read that ended while it was in flight
+  // closed its bracket over them), and gives them to no later write: it then sets *voided to the
+  // last of them, and the caller records the n as holding no write. Untouched otherwise.
+  virtual Result<SequenceNumber> Write(bool sync, std::span<const BatchEntry> batch,
+                                       SequenceNumber* voided) = 0;
   // Reads `key`: ok with `value`, or NotFound. `at` receives where the read sat.
   virtual Status Get(const ReadOptions& options, std::string_view key, std::string* value,
                      Position* at) = 0;

@@ -171,6 +171,7 @@ int main(int argc, char** argv) {
   // Set by `vstress crash --mode kill` for its children; not for people.
   run->add_option("--kill-child-db", run_options.kill_child_db)->group("");
   run->add_option("--kill-child-acks", run_options.kill_child_acks)->group("");
+  run->add_option("--kill-child-first-sequence", run_options.kill_child_first_sequence)->group("");
   run->add_option("--kill-child-writer-base", run_options.kill_child_writer_base)
       ->check(WholeNumber(0, 1u << 30))
       ->group("");
@@ -426,8 +427,9 @@ int main(int argc, char** argv) {
   if (*list_mutants) {
     if (measure) return harness::cli::RunMeasureCommand(measure_options, std::cout, std::cerr);
     if (measure_flags->count_all() > 0) {
-      std::cerr << "vstress mutants: --seeds, --budget, --out, --mutant, --set, --store and --jobs need "
-                   "--measure\n";
+      std::cerr
+          << "vstress mutants: --seeds, --budget, --out, --mutant, --set, --store and --jobs need "
+             "--measure\n";
       return harness::model::kExitUsage;
     }
     return harness::cli::RunListMutants(std::cout);

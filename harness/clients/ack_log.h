@@ -26,10 +26,7 @@
 
 namespace harness::clients {
 
-struct AckEntry {
-  uint64_t key = 0;
-  std::optional<model::ValueId> value;  // nullopt: a delete
-};
+using AckEntry = model::WriteEntry;
 
 class AckLog {
  public:

@@ -63,13 +63,16 @@ class WriterClient final : public Client {
     }
     if (ctx_.ack_log != nullptr) LogIntent(op);
     const model::OpTimer timer(ctx_.clock);
-    const auto result = ctx_.store->Write(op.sync, batch_);
+    engine::SequenceNumber voided = 0;
+    const auto result = ctx_.store->Write(op.sync, batch_, &voided);
     self_->RecordOp(MetricKind(op), model::ResultOf(result.status()), timer.Nanos());
     if (ctx_.ack_log != nullptr) {
       result.ok() ? ctx_.ack_log->Acknowledged(writer_id_, result.value(), op.sync)
                   : ctx_.ack_log->Failed(writer_id_);
     }
     if (ctx_.checker != nullptr) Record(op, result);
+    if (voided != 0 && ctx_.oracle != nullptr)
+      ctx_.oracle->RecordVoid(voided - batch_.size() + 1, voided);
     if (result.ok()) {
       outcome.seq = result.value();
       return outcome;
@@ -158,14 +161,18 @@ class WriterClient final : public Client {
     note->code = status.code();
     note->injected = status.injected();
     self_->Note(*note);
+    failed_.clear();
     for (const auto* e : entries_) {
+      model::WriteEntry entry{KeyIndex(ctx_, e->key), std::nullopt};
       uint32_t writer;
       uint64_t index;
       if (e->kind == workloads::Op::Kind::kPut &&
           workloads::ParseValueId(e->value, &writer, &index)) {
-        ctx_.oracle->RecordFailedWrite({writer, index, static_cast<uint32_t>(e->value.size())});
+        entry.value = model::ValueId{writer, index, static_cast<uint32_t>(e->value.size())};
       }
+      failed_.push_back(entry);
     }
+    ctx_.oracle->RecordFailedWrite(failed_, ctx_.store->LastSequence());
     if (status.injected()) {
       self_->Count(model::kErrorsInjected);
     } else {
@@ -177,6 +184,7 @@ class WriterClient final : public Client {
   const uint32_t writer_id_;
   bool exhausted_ = false;
   std::vector<AckEntry> intent_;
+  std::vector<model::WriteEntry> failed_;  // reused
   std::vector<const workloads::Op*> entries_;
   std::vector<stores::BatchEntry> batch_;  // reused: a write allocates nothing
 };

@@ -173,7 +173,8 @@ void RecoverAfterCrash(const DbAtRest& target, model::Oracle* oracle, const mode
   // File numbers only grow: recovery's own files (a new MANIFEST, WAL, tables) and the next
   // number it gives out lie above every number the crash left on disk.
   const FilesOnDisk after_recovery = EngineFilesIn(target.config->file_system.get(), target.path);
-  for (const std::string& name : after_recovery.names) {
+  const bool fresh_numbers = target.kind->fresh_file_numbers_after_recovery;
+  for (const std::string& name : fresh_numbers ? after_recovery.names : std::set<std::string>()) {
     uint64_t number = 0;
     if (after_crash.names.count(name) != 0 || !FileNumberOf(name, &number) ||
         number > after_crash.max_number) {
@@ -188,7 +189,7 @@ void RecoverAfterCrash(const DbAtRest& target, model::Oracle* oracle, const mode
   }
   stores::Invariants* invariants = db->invariants();
   if (const uint64_t next = invariants != nullptr ? invariants->NextFileNumber() : UINT64_MAX;
-      next <= after_crash.max_number) {
+      fresh_numbers && next <= after_crash.max_number) {
     run->Report(
         RecoveryViolation(*cycle, fmt::format("file number {} may be given out again: the "
                                               "directory held file number {} after the crash",

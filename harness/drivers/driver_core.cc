@@ -94,6 +94,7 @@ stores::StoreConfig StoreConfigFor(const RunConfig& config) {
   s.store = config.spec.store;
   s.file_system = config.file_system ? config.file_system : engine::NewPosixFileSystem();
   s.clock = config.clock ? config.clock : engine::RealClock();
+  s.first_sequence = config.first_sequence;
   return s;
 }
 
@@ -191,8 +192,12 @@ void DriverCore::Publish(const stores::StoreStats& stats, const reports::Metrics
 }
 
 DbAtRest DriverCore::AtRest() {
-  return {&db, kind, &store_config, config.db_path,
-          [this](stores::Store* closing) { AddCounters(closing->Stats(), &retired); }};
+  return {&db,
+          kind,
+          &store_config,
+          config.db_path,
+          [this](stores::Store* closing) { AddCounters(closing->Stats(), &retired); },
+          &oracle};
 }
 
 void DriverCore::QuiescencePoint(const std::string& when, bool final) {
@@ -306,6 +311,17 @@ void DriverCore::RecoverCycle(reports::CrashCycle cycle,
     copy = fmt::format("{}/crash-cycle-{}", config.crash_copy_dir, cycle.cycle);
     CopyDirectoryToDisk(fs, config.db_path, copy);
   }
+  // A store that counts sequences itself counts on from the last the run recorded: the recovered
+  // prefix is found from what the DB holds, and the sequences between it and here hold no write.
+  store_config.first_sequence = oracle.recorded_through();
+  // On a store whose failed writes a reopen may recover, they are as uncertain as the writes the
+  // crash caught in flight.
+  std::vector<clients::AckEntry> uncertain = in_flight;
+  for (model::Oracle::FailedWrite& w : oracle.TakeFailedWrites()) {
+    if (kind->failed_writes_indeterminate) {
+      uncertain.insert(uncertain.end(), w.entries.begin(), w.entries.end());
+    }
+  }
   faults::RecoveryFault fault;
   if (config.faults != nullptr && faults::ParseRecoveryFault(config.spec.recovery_fault, &fault)) {
     // A reopen with a fault inside it first: an I/O error, or a power loss in the middle of
@@ -326,7 +342,7 @@ void DriverCore::RecoverCycle(reports::CrashCycle cycle,
   // calls are counted (what --during-recovery enumerates).
   if (config.faults != nullptr) config.faults->BeginRecovery(std::nullopt);
   RecoverAfterCrash(AtRest(), &oracle, checker, check_slot, after_crash, store_config.clock.get(),
-                    &run, &out, &cycle, in_flight);
+                    &run, &out, &cycle, uncertain);
   if (config.faults != nullptr) {
     cycle.recovery_io_hits = config.faults->EndRecovery().hits;
     if (!db) config.faults->Suspend();

@@ -256,6 +256,8 @@ RunOutcome RunKillCycles(const RunConfig& config, const KillPlan& plan) {
                                            config.db_path,
                                            "--kill-child-acks",
                                            acks,
+                                           "--kill-child-first-sequence",
+                                           std::to_string(core.oracle.recorded_through()),
                                            "--kill-child-writer-base",
                                            std::to_string((cycle - 1) * writers)};
     const double delay = spec.crash_every_seconds * (0.5 + random.UniformDouble());
@@ -324,6 +326,9 @@ RunOutcome RunKillCycles(const RunConfig& config, const KillPlan& plan) {
         acknowledged++;
       } else if (w.state == clients::LoggedWrite::State::kInFlight) {
         in_flight.insert(in_flight.end(), w.entries.begin(), w.entries.end());
+      } else if (core.kind->failed_writes_indeterminate) {
+        // A failed write may show after the recovery (its log record may have reached the file).
+        core.oracle.RecordFailedWrite(w.entries, max_acked);
       } else {
         for (const clients::AckEntry& e : w.entries) {
           if (e.value) core.oracle.RecordFailedWrite(*e.value);

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <iterator>
 
+#include "harness/drivers/crash_recovery.h"
 #include "harness/process/leak_on_purpose.h"
 
 namespace harness::drivers {
@@ -13,6 +14,40 @@ namespace {
 
 // A full scan tells the run's watchdog it is moving every this many keys.
 constexpr uint64_t kBeatEveryKeys = 4096;
+
+// After a reopen of a store whose failed writes a reopen may recover (LevelDB's "the log record we
+// just added may or may not show up when the DB is re-opened", db_impl.cc): each write that failed
+// since the last reopen either shows whole — every put's value, every delete's absence, and at
+// least one of them a change — or not at all, and only where no later write to its keys was
+// acknowledged. One that shows becomes its keys' state at `seq`, and its values may show from now
+// on; one that does not stays failed (CheckWholeDb then reports any part of it that shows). The
+// sequences a recovered write took in the engine count as recorded.
+void AdoptRecoveredFailures(stores::Store* db, const model::Checker& checker, model::Oracle* oracle,
+                            engine::SequenceNumber seq) {
+  const std::vector<model::Oracle::FailedWrite> failed = oracle->TakeFailedWrites();
+  std::vector<std::optional<model::ValueId>> state;
+  if (failed.empty() || !ReadWholeDb(db, checker, &state)) return;
+  for (const model::Oracle::FailedWrite& w : failed) {
+    bool whole = true;
+    bool changes = false;
+    for (size_t i = 0; i < w.entries.size(); i++) {
+      const model::WriteEntry& e = w.entries[i];
+      // A key the batch writes again later shows that later entry.
+      if (std::any_of(w.entries.begin() + i + 1, w.entries.end(),
+                      [&](const model::WriteEntry& later) { return later.key == e.key; })) {
+        continue;
+      }
+      const bool applied = e.key < state.size() && state[e.key] == e.value &&
+                           oracle->NewestWriteTo(e.key) <= w.after;
+      whole = whole && applied;
+      changes = changes || (applied && oracle->ValueAt(e.key, seq) != e.value);
+    }
+    if (!whole || !changes) continue;
+    for (const model::WriteEntry& e : w.entries) oracle->Adopt(e.key, e.value, seq);  // in order
+    oracle->ForgetFailedWrite(w.entries);
+  }
+  if (db->LastSequence() > seq) oracle->TruncateTo(seq, db->LastSequence());
+}
 
 }  // namespace
 
@@ -96,6 +131,13 @@ void CheckRecovery(const DbAtRest& target, const model::Checker& checker,
     return;
   }
   *target.db = std::move(reopened).value();
+  if (target.oracle != nullptr) {
+    if (target.kind->failed_writes_indeterminate) {
+      AdoptRecoveredFailures(target.db->get(), checker, target.oracle, seq);
+    } else {
+      (void)target.oracle->TakeFailedWrites();
+    }
+  }
   CheckWholeDb(target.db->get(), checker, seq, "recovery", run, out);
   CheckQuiescence(target.db->get(), fmt::format("{}, after reopen", when), run, out);
 }

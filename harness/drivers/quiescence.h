@@ -36,6 +36,8 @@ struct DbAtRest {
   std::string path;
   // Called with the DB about to be closed for the reopen (its counters end with it).
   std::function<void(stores::Store*)> before_close;
+  // The run's oracle, which a reopen may change (failed writes it recovered; null: none to adopt).
+  model::Oracle* oracle = nullptr;
 };
 
 // Closes `*db` once the close-time invariant holds (stores::Invariants::LeftAtClose: every

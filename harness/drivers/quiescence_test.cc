@@ -24,7 +24,8 @@ TEST(CloseCheckedTest, ClosesADbThatDrains) {
   std::unique_ptr<stores::Store> db = OpenMemStore();
   ASSERT_NE(db, nullptr);
   const stores::BatchEntry put{false, "k", "v"};
-  ASSERT_TRUE(db->Write(false, {&put, 1}).ok());
+  stores::SequenceNumber voided = 0;
+  ASSERT_TRUE(db->Write(false, {&put, 1}, &voided).ok());
   { auto it = db->NewIterator(stores::ReadOptions()); }
   model::RunState run(/*keep_going=*/true, engine::RealClock().get());
   EXPECT_TRUE(CloseChecked(&db, "end of run", &run));
@@ -39,7 +40,8 @@ TEST(CloseCheckedTest, ALeakedReferenceIsAViolationNotAnAbort) {
   std::unique_ptr<stores::Store> db = OpenMemStore();
   ASSERT_NE(db, nullptr);
   const stores::BatchEntry put{false, "k", "v"};
-  ASSERT_TRUE(db->Write(false, {&put, 1}).ok());
+  stores::SequenceNumber voided = 0;
+  ASSERT_TRUE(db->Write(false, {&put, 1}, &voided).ok());
   // Never destroyed: its read view pins the current Version for good.
   process::LeakOnPurpose(db->NewIterator(stores::ReadOptions()).release());
   model::RunState run(/*keep_going=*/true, engine::RealClock().get());

@@ -58,6 +58,8 @@ struct RunCommandOptions {
   std::string kill_child_db;
   std::string kill_child_acks;
   uint32_t kill_child_writer_base = 0;
+  // The sequence its parent's oracle reached: a store that counts sequences counts on from it.
+  uint64_t kill_child_first_sequence = 0;
 };
 
 // The workload `o` names (--preset or --config, else the mutant's preset, else smoke) with the

@@ -63,6 +63,8 @@ struct RunConfig {
   bool adopt_db_state = false;
   std::string ack_log_dir;
   uint32_t writer_id_base = 0;
+  // Where a store that counts sequences starts counting (a kill child: its parent's last).
+  uint64_t first_sequence = 0;
 };
 
 using reports::EngineSummary;

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <utility>
 
 #include "workloads/workload_spec.h"
 
@@ -204,9 +205,40 @@ void Oracle::Acknowledge(SequenceNumber last) {
   }
 }
 
+void Oracle::RecordVoid(SequenceNumber first, SequenceNumber last) {
+  for (SequenceNumber seq = first; seq <= last; seq++) MarkRecorded(seq);
+}
+
 void Oracle::RecordFailedWrite(ValueId value) {
   std::lock_guard<std::mutex> guard(failed_mu_);
   failed_.insert(value);
+}
+
+void Oracle::RecordFailedWrite(std::span<const WriteEntry> entries, SequenceNumber after) {
+  std::lock_guard<std::mutex> guard(failed_mu_);
+  for (const WriteEntry& e : entries) {
+    if (e.value) failed_.insert(*e.value);
+  }
+  failed_writes_.push_back({after, {entries.begin(), entries.end()}});
+}
+
+SequenceNumber Oracle::NewestWriteTo(uint64_t key) const {
+  if (key >= key_space_) return 0;
+  std::lock_guard<std::mutex> guard(StripeFor(key));
+  const auto& v = keys_[key].versions;
+  return v.empty() ? 0 : v.back().seq;
+}
+
+std::vector<Oracle::FailedWrite> Oracle::TakeFailedWrites() {
+  std::lock_guard<std::mutex> guard(failed_mu_);
+  return std::exchange(failed_writes_, {});
+}
+
+void Oracle::ForgetFailedWrite(std::span<const WriteEntry> entries) {
+  std::lock_guard<std::mutex> guard(failed_mu_);
+  for (const WriteEntry& e : entries) {
+    if (e.value) failed_.erase(*e.value);
+  }
 }
 
 bool Oracle::IsFailedWrite(const ValueId& value) const {

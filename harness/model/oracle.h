@@ -21,6 +21,7 @@
 #include <mutex>
 #include <optional>
 #include <set>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,13 @@ struct ValueId {
   uint32_t bytes = 0;
   bool operator==(const ValueId&) const = default;
   auto operator<=>(const ValueId&) const = default;
+};
+
+// One entry of a write: a put of `value` to `key`, or (nullopt) its delete.
+struct WriteEntry {
+  uint64_t key = 0;
+  std::optional<ValueId> value;
+  bool operator==(const WriteEntry&) const = default;
 };
 
 // One version of a key: a put of `value`, or a delete.
@@ -75,8 +83,26 @@ class Oracle {
                    bool batch_inner = false);
   // After every entry of a write is recorded: the write is acknowledged up to `last`.
   void Acknowledge(SequenceNumber last);
-  // A write that returned an error: its value must never become visible.
+  // A value that must never become visible (a write lost to a crash, a failed write).
   void RecordFailedWrite(ValueId value);
+  // A write that returned an error: its values must never become visible while the DB stays
+  // open; it is kept, whole, until TakeFailedWrites, for a store whose failed writes a reopen may
+  // still recover (StoreKind::failed_writes_indeterminate). `after`: the store's last sequence
+  // once it failed (every write it can have come after is at or below it).
+  void RecordFailedWrite(std::span<const WriteEntry> entries, SequenceNumber after);
+  struct FailedWrite {
+    SequenceNumber after = 0;
+    std::vector<WriteEntry> entries;
+  };
+  // The failed writes recorded since the last call, oldest first.
+  std::vector<FailedWrite> TakeFailedWrites();
+  // The sequence of the newest recorded write to `key` (0: none).
+  SequenceNumber NewestWriteTo(uint64_t key) const;
+  // A failed write a reopen recovered: its values may show from now on.
+  void ForgetFailedWrite(std::span<const WriteEntry> entries);
+  // Sequences [first, last] that hold no write (a failed write's, voided by a store that counts
+  // sequences): recorded, so reads whose bracket ends among them are checked.
+  void RecordVoid(SequenceNumber first, SequenceNumber last);
   // An acknowledged write that synced the WAL: a power loss may not take anything at or below
   // `last` (the WAL is a prefix, so earlier writes are durable too).
   void AcknowledgeSynced(SequenceNumber last);
@@ -180,7 +206,8 @@ class Oracle {
   bool keep_for_crashes_ = false;
 
   mutable std::mutex failed_mu_;
-  std::set<ValueId> failed_;  // guarded by failed_mu_
+  std::set<ValueId> failed_;                // guarded by failed_mu_
+  std::vector<FailedWrite> failed_writes_;  // guarded by failed_mu_
 
   mutable std::mutex slots_mu_;
   std::vector<std::unique_ptr<ReaderSlot>> slots_;  // guarded by slots_mu_ (slots never move)

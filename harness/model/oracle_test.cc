@@ -202,6 +202,29 @@ TEST_F(OracleTest, FailedWritesAreRememberedExactly) {
   EXPECT_EQ(Val(1, 1), oracle_.ValueAt(0, 1));
 }
 
+// A failed write is kept whole until taken (for a reopen that may recover it), its values stay
+// failed until forgotten, and sequences a failed write used up count as recorded.
+TEST_F(OracleTest, FailedWritesAreKeptWholeAndVoidSequencesAreRecorded) {
+  const WriteEntry batch[] = {{0, Val(2, 1)}, {1, std::nullopt}};
+  oracle_.RecordFailedWrite(batch, 7);
+  EXPECT_TRUE(oracle_.IsFailedWrite(Val(2, 1)));
+  const auto taken = oracle_.TakeFailedWrites();
+  ASSERT_EQ(1u, taken.size());
+  EXPECT_EQ(7u, taken[0].after);
+  EXPECT_EQ((std::vector<WriteEntry>{batch[0], batch[1]}), taken[0].entries);
+  EXPECT_TRUE(oracle_.TakeFailedWrites().empty());
+  oracle_.ForgetFailedWrite(batch);
+  EXPECT_FALSE(oracle_.IsFailedWrite(Val(2, 1)));
+
+  EXPECT_EQ(0u, oracle_.NewestWriteTo(0));
+  Put(0, Val(1, 1));  // seq 1
+  oracle_.RecordVoid(2, 3);
+  EXPECT_EQ(3u, oracle_.recorded_through());
+  EXPECT_TRUE(oracle_.RecordWrite(0, 4, Val(1, 2)));
+  EXPECT_EQ(4u, oracle_.recorded_through());
+  EXPECT_EQ(4u, oracle_.NewestWriteTo(0));
+}
+
 // Ids at their extremes come back unchanged, from the lock-free newest version and from the locked
 // path alike.
 TEST_F(OracleTest, ExtremeValueIdsRoundTrip) {

@@ -29,26 +29,34 @@ Status FromLevelDb(const leveldb::Status& s) { return FromEngineStatus(s); }
 
 // The commit order of a store that reports no sequences, counted by the adapter: one write at a
 // time, a batch of n entries taking the next n sequences. `assigned` is raised before a write
-// reaches the engine and `acknowledged` once it returned ok, so a read that begins after a write
-// was acknowledged sees it, and a read that ends before a write was assigned cannot.
+// reaches the engine and `acknowledged` once it returned (settled), so a read that begins after a
+// write was acknowledged sees it, and a read that ends before a write was assigned cannot. A write
+// that fails keeps its n sequences, void (as LevelDB itself does: DBImpl::Write advances its last
+// sequence past a batch whose log append failed): a read that ended while it was in flight has
+// closed its bracket over them, so no later write may take them (doc/findings.md, finding 3).
 class CountedPositions {
  public:
   explicit CountedPositions(SequenceNumber first) : assigned_(first), acknowledged_(first) {}
 
-  // Runs `write` (returning the engine's Status) as the next `entries` sequences.
+  // Runs `write` (returning the engine's Status) as the next `entries` sequences; on failure sets
+  // *voided to the last of them.
   template <typename WriteFn>
-  Result<SequenceNumber> Write(size_t entries, WriteFn write) {
+  Result<SequenceNumber> Write(size_t entries, SequenceNumber* voided, WriteFn write) {
     std::lock_guard<std::mutex> guard(mu_);
     const SequenceNumber last = acknowledged_.load() + entries;
     assigned_.store(last);
     Status s = write();
-    if (!s.ok()) {
-      assigned_.store(acknowledged_.load());
-      // LevelDB refuses every write after a failed one until it is reopened.
-      error_ = s;
-      return s;
-    }
     acknowledged_.store(last);
+    if (!s.ok()) {
+      *voided = last;
+      // After a failed sync or a failed background job LevelDB refuses every write until it is
+      // reopened (a failed log append it does not: doc/findings.md, finding 4); the adapter cannot
+      // tell which failure this was, so it takes any as the background error, and the failures
+      // after it as the stop.
+      const bool stopped = !error_.ok();
+      error_ = s;
+      return stopped ? AsBackgroundError(s) : s;
+    }
     return last;
   }
 
@@ -136,14 +144,15 @@ class LevelDbStore final : public Store, Maintenance {
   // The DB first (it uses the Env, the filter policy and the logger until it is closed).
   ~LevelDbStore() override { db_.reset(); }
 
-  Result<SequenceNumber> Write(bool sync, std::span<const BatchEntry> batch) override {
+  Result<SequenceNumber> Write(bool sync, std::span<const BatchEntry> batch,
+                               SequenceNumber* voided) override {
     leveldb::WriteBatch b;
     for (const BatchEntry& e : batch) {
       e.deletion ? b.Delete(SliceOf(e.key)) : b.Put(SliceOf(e.key), SliceOf(e.value));
     }
     leveldb::WriteOptions wo;
     wo.sync = sync;
-    return positions_.Write(batch.size(), [&] { return FromLevelDb(db_->Write(wo, &b)); });
+    return positions_.Write(batch.size(), voided, [&] { return FromLevelDb(db_->Write(wo, &b)); });
   }
 
   Status Get(const ReadOptions& options, std::string_view key, std::string* value,
@@ -321,10 +330,9 @@ std::string Version() {
 StoreKind Kind() {
   StoreKind kind{"leveldb", &Version, &Open};
   kind.positions = "bracketed";
-  // Its files go through the run's FaultFS (FileSystemEnv), but fs/ rules stay off: a read whose
-  // bracket took in a write that then failed waits for a sequence the oracle never records
-  // (doc/findings.md, finding 3) until a failed write's counted sequences are voided.
-  kind.file_faults = false;
+  kind.file_faults = true;  // through FileSystemEnv
+  kind.failed_writes_indeterminate = true;
+  kind.fresh_file_numbers_after_recovery = false;
   kind.exposes_live_versions = false;  // LevelDB keeps its Version list private
   kind.exposes_oldest_version_age = false;
   return kind;

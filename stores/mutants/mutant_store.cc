@@ -122,7 +122,8 @@ class MutantStore final : public Store {
     (void)ApplyPendingLocked();
   }
 
-  Result<SequenceNumber> Write(bool sync, std::span<const BatchEntry> batch) override {
+  Result<SequenceNumber> Write(bool sync, std::span<const BatchEntry> batch,
+                               SequenceNumber* voided) override {
     std::vector<std::string> keys;  // the redirected tombstones' keys
     std::vector<BatchEntry> entries(batch.begin(), batch.end());
     if (On(Kind::kDroppedDelete)) {
@@ -133,7 +134,7 @@ class MutantStore final : public Store {
         e.key = keys.back();
       }
     }
-    if (!On(Kind::kAckBeforeApply)) return inner_->Write(sync, entries);
+    if (!On(Kind::kAckBeforeApply)) return inner_->Write(sync, entries, voided);
     // Every write goes through this lock, so the inner store numbers them in this order: the
     // pending write will take exactly the sequences after the newest applied one.
     std::lock_guard<std::mutex> guard(write_mu_);
@@ -145,8 +146,8 @@ class MutantStore final : public Store {
       pending_->text.push_back({std::string(e.key), std::string(e.value)});
     }
     for (size_t i = 0; i < entries.size(); i++) {
-      pending_->entries.push_back({entries[i].deletion, pending_->text[i].first,
-                                   pending_->text[i].second});
+      pending_->entries.push_back(
+          {entries[i].deletion, pending_->text[i].first, pending_->text[i].second});
     }
     return inner_->LastSequence() + entries.size();
   }
@@ -206,7 +207,8 @@ class MutantStore final : public Store {
 
   Status ApplyPendingLocked() {
     if (!pending_) return Status::Ok();
-    auto written = inner_->Write(pending_->sync, pending_->entries);
+    SequenceNumber voided = 0;  // the write was acknowledged already: its sequences are not void
+    auto written = inner_->Write(pending_->sync, pending_->entries, &voided);
     pending_.reset();
     return written.ok() ? Status::Ok() : written.status();
   }

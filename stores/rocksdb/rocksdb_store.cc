@@ -37,8 +37,12 @@ class Counters final : public rocksdb::EventListener {
   void OnTableFileDeleted(const rocksdb::TableFileDeletionInfo& info) override {
     if (info.status.ok()) tables_deleted++;
   }
-  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status*) override {
+  void OnBackgroundError(rocksdb::BackgroundErrorReason, rocksdb::Status* error) override {
     background_errors++;
+    if (!error->ok()) stopped = true;
+  }
+  void OnErrorRecoveryEnd(const rocksdb::BackgroundErrorRecoveryInfo& info) override {
+    if (info.new_bg_error.ok()) stopped = false;
   }
   void OnErrorRecoveryBegin(rocksdb::BackgroundErrorReason, rocksdb::Status,
                             bool* auto_recovery) override {
@@ -50,6 +54,10 @@ class Counters final : public rocksdb::EventListener {
   std::atomic<uint64_t> tables_deleted{0};
   std::atomic<uint64_t> background_errors{0};
   std::atomic<uint64_t> recoveries{0};
+  // A background error is set and not yet cleared (by an automatic recovery or DB::Resume): the
+  // property rocksdb.background-errors counts only flush and compaction errors, not a failed WAL
+  // write's (DBImpl::WriteStatusCheck).
+  std::atomic<bool> stopped{false};
 };
 
 class RocksDbSnapshot final : public Snapshot {
@@ -80,7 +88,9 @@ class RocksDbStore final : public Store, Maintenance {
     db_->Close();  // waits for background work; the destructor would not report an error
   }
 
-  Result<SequenceNumber> Write(bool sync, std::span<const BatchEntry> batch) override {
+  Result<SequenceNumber> Write(
+      bool sync, std::span<const BatchEntry> batch,
+      SequenceNumber* /*voided: never, it uses no sequence on failure*/) override {
     rocksdb::WriteBatch b;
     for (const BatchEntry& e : batch) {
       const rocksdb::Status s =
@@ -92,7 +102,7 @@ class RocksDbStore final : public Store, Maintenance {
     // One write at a time: the latest sequence after it is this write's last entry's.
     std::lock_guard<std::mutex> guard(write_mu_);
     const rocksdb::Status s = db_->Write(wo, &b);
-    if (!s.ok()) return FromRocksDb(s);
+    if (!s.ok()) return counters_->stopped ? AsBackgroundError(FromRocksDb(s)) : FromRocksDb(s);
     return static_cast<SequenceNumber>(db_->GetLatestSequenceNumber());
   }
 
@@ -120,12 +130,10 @@ class RocksDbStore final : public Store, Maintenance {
   SequenceNumber LastSequence() const override { return db_->GetLatestSequenceNumber(); }
 
   Status BackgroundError() const override {
-    uint64_t error = 0;
-    if (db_->GetIntProperty("rocksdb.background-errors", &error) && error != 0) {
-      return Status::BackgroundError("RocksDB reports " + std::to_string(error) +
-                                     " background error(s)");
-    }
-    return Status::Ok();
+    if (!counters_->stopped) return Status::Ok();
+    return Status::BackgroundError("RocksDB reports a background error (" +
+                                   std::to_string(counters_->background_errors.load()) +
+                                   " so far)");
   }
 
   // 7.8.3 has no WaitForCompact: polls the properties that say work is pending or running until
@@ -151,7 +159,11 @@ class RocksDbStore final : public Store, Maintenance {
 
   // ---- Maintenance ----
   Status Flush() override { return FromRocksDb(db_->Flush(rocksdb::FlushOptions())); }
-  Status Resume() override { return FromRocksDb(db_->Resume()); }
+  Status Resume() override {
+    const Status s = FromRocksDb(db_->Resume());
+    if (s.ok()) counters_->stopped = false;
+    return s;
+  }
   Status CompactRange(std::string_view begin, std::string_view end) override {
     const rocksdb::Slice b = SliceOf(begin);
     const rocksdb::Slice e = SliceOf(end);
@@ -273,6 +285,7 @@ StoreKind Kind() {
   StoreKind kind{"rocksdb", &Version, &Open};
   kind.positions = "bracketed";  // snapshots exact; Get and iterators bracketed
   kind.file_faults = true;
+  kind.failed_writes_indeterminate = true;
   kind.exposes_oldest_version_age = false;  // no property says how old its oldest Version is
   return kind;
 }

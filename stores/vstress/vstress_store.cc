@@ -70,7 +70,9 @@ class VstressStore final : public Store, EngineView, Invariants, Simulation, Mai
                std::string path)
       : db_(std::move(db)), fs_(std::move(fs)), path_(std::move(path)) {}
 
-  Result<SequenceNumber> Write(bool sync, std::span<const BatchEntry> batch) override {
+  Result<SequenceNumber> Write(
+      bool sync, std::span<const BatchEntry> batch,
+      SequenceNumber* /*voided: never, it uses no sequence on failure*/) override {
     engine::WriteBatch b;
     for (const BatchEntry& e : batch) e.deletion ? b.Delete(e.key) : b.Put(e.key, e.value);
     engine::WriteOptions wo;

@@ -35,7 +35,8 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
   static stores::SequenceNumber Put(stores::Store* s, std::string_view key,
                                     std::string_view value) {
     const BatchEntry e{false, key, value};
-    auto r = s->Write(false, {&e, 1});
+    stores::SequenceNumber voided = 0;
+    auto r = s->Write(false, {&e, 1}, &voided);
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? r.value() : 0;
   }
@@ -48,7 +49,8 @@ TEST_P(StoreTest, WritesTakeOneSequencePerEntry) {
   ASSERT_NE(store, nullptr);
   const auto a = Put(store.get(), "a", "1");
   const BatchEntry batch[] = {{false, "b", "2"}, {true, "a", ""}, {false, "c", "3"}};
-  auto b = store->Write(true, batch);
+  stores::SequenceNumber voided = 0;
+  auto b = store->Write(true, batch, &voided);
   ASSERT_TRUE(b.ok());
   EXPECT_EQ(b.value(), a + 3);
   EXPECT_EQ(store->LastSequence(), a + 3);
@@ -185,7 +187,8 @@ TEST_P(StoreTest, StoreMutantsPlantTheirBugAroundAnyStore) {
   EXPECT_EQ(value, "1");  // the stale cache
   Put(store.get(), "b", "1");
   const BatchEntry del{true, "b", ""};
-  ASSERT_TRUE(store->Write(false, {&del, 1}).ok());
+  stores::SequenceNumber voided = 0;
+  ASSERT_TRUE(store->Write(false, {&del, 1}, &voided).ok());
   auto it = store->NewIterator({});
   it->Seek("b");
   ASSERT_TRUE(it->Valid());
