@@ -86,7 +86,7 @@ class FaultFS::Writer final : public engine::WritableFile {
     std::shared_lock<std::shared_mutex> io(fs_->io_mu_);
     if (!fs_->AliveLocked(epoch_)) return CrashedStatus(path_);
     s = base_->Sync();
-    if (s.ok()) fs_->RecordSync(state_.get());
+    if (s.ok()) fs_->RecordSync(state_.get(), path_);
     return s;
   }
 
@@ -328,9 +328,39 @@ void FaultFS::RecordAppend(FileState* state, uint64_t bytes) {
   state->written_bytes += bytes;
 }
 
-void FaultFS::RecordSync(FileState* state) {
+void FaultFS::RecordSync(FileState* state, const std::string& path) {
   std::lock_guard<std::mutex> guard(mu_);
-  state->synced_bytes = state->written_bytes;
+  if (mutations_.count(Mutation::kSyncDoesNothing) != 0) return;
+  if (mutations_.count(Mutation::kManifestSyncLate) != 0 &&
+      PointName(path, "sync") == "fs/manifest/sync") {
+    state->synced_bytes = std::max(state->synced_bytes, state->late_sync_bytes);
+    state->late_sync_bytes = state->written_bytes;
+  } else {
+    state->synced_bytes = state->written_bytes;
+  }
+  if (metadata_model_ == MetadataModel::kOrdered) CommitMetadataLocked();
+}
+
+std::optional<FaultFS::Mutation> FaultFS::MutationNamed(std::string_view name) {
+  if (name == "sync-does-nothing") return Mutation::kSyncDoesNothing;
+  if (name == "rename-not-durable") return Mutation::kRenameNotDurable;
+  if (name == "delete-before-manifest-durable") return Mutation::kManifestSyncLate;
+  return std::nullopt;
+}
+
+void FaultFS::Plant(Mutation mutation) {
+  std::lock_guard<std::mutex> guard(mu_);
+  mutations_.insert(mutation);
+}
+
+void FaultFS::SetMetadataModel(MetadataModel model) {
+  std::lock_guard<std::mutex> guard(mu_);
+  metadata_model_ = model;
+}
+
+void FaultFS::CommitMetadataLocked() {
+  created_.clear();
+  if (mutations_.count(Mutation::kRenameNotDurable) == 0) renames_.clear();
 }
 
 void FaultFS::RecordRename(const std::string& from, const std::string& to,
@@ -348,6 +378,8 @@ void FaultFS::RecordRename(const std::string& from, const std::string& to,
 
 void FaultFS::RecordDelete(const std::string& path) {
   std::lock_guard<std::mutex> guard(mu_);
+  // A deletion is durable at once (see Limitations): in order, so is everything before it.
+  if (metadata_model_ == MetadataModel::kOrdered) CommitMetadataLocked();
   files_.erase(path);
   auto it = created_.find(ParentDir(path));
   if (it != created_.end()) it->second.erase(path);
@@ -368,6 +400,7 @@ void FaultFS::RecordTruncate(const std::string& path, uint64_t size) {
 void FaultFS::RecordSyncDir(const std::string& dir) {
   std::lock_guard<std::mutex> guard(mu_);
   created_.erase(dir);
+  if (mutations_.count(Mutation::kRenameNotDurable) != 0) return;
   std::erase_if(renames_, [&](const PendingRename& r) { return ParentDir(r.to) == dir; });
 }
 

@@ -42,6 +42,7 @@
 #include <set>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -63,6 +64,33 @@ class FaultFS final : public engine::FileSystem {
   using Decider =
       std::function<std::optional<Action>(const std::string& point, const std::string& path)>;
   void SetDecider(Decider decider);
+
+  // What a power loss may undo of the creations, renames and deletions made since it was last
+  // made durable (the data of a file is always its synced bytes, see CrashMode).
+  enum class MetadataModel {
+    // POSIX as fsync(2) states it: a creation or rename is durable only once its directory is
+    // synced (vstress's engine and RocksDB sync their directories themselves).
+    kPosix,
+    // A journaling file system that commits metadata in order (ext4's default data=ordered,
+    // which LevelDB is written for: google/leveldb #195, #196): any file's sync, and any
+    // deletion, makes every earlier creation, rename and deletion durable.
+    kOrdered,
+  };
+  void SetMetadataModel(MetadataModel model);
+
+  // Planted durability bugs (store mutants at the file layer, under any store; `vstress mutants`
+  // lists them): a power loss then takes what a correct file system would have kept.
+  enum class Mutation {
+    kSyncDoesNothing,   // a file's Sync returns ok and makes nothing durable
+    kRenameNotDurable,  // a rename is done, but no directory sync ever makes it durable
+    // A MANIFEST's Sync makes durable only what the previous one covered: the engine goes on (and
+    // deletes the files its newest edit dropped) before that edit is durable.
+    kManifestSyncLate,
+  };
+  void Plant(Mutation mutation);
+  // The mutation a store mutant's name plants ("sync-does-nothing", "rename-not-durable",
+  // "delete-before-manifest-durable"), or nullopt.
+  static std::optional<Mutation> MutationNamed(std::string_view name);
 
   enum class CrashMode {
     kDropUnsynced,  // every file keeps exactly its synced bytes
@@ -106,8 +134,9 @@ class FaultFS final : public engine::FileSystem {
  private:
   // Bookkeeping of one file's bytes, shared by its directory entry and its open writer (an inode).
   struct FileState {
-    uint64_t written_bytes = 0;  // guarded by FaultFS::mu_
-    uint64_t synced_bytes = 0;   // guarded by FaultFS::mu_
+    uint64_t written_bytes = 0;    // guarded by FaultFS::mu_
+    uint64_t synced_bytes = 0;     // guarded by FaultFS::mu_
+    uint64_t late_sync_bytes = 0;  // kManifestSyncLate: written at the last Sync; guarded by mu_
   };
   class Writer;
   class SequentialReader;
@@ -136,12 +165,14 @@ class FaultFS final : public engine::FileSystem {
   // Bookkeeping updates, each under mu_.
   std::shared_ptr<FileState> TrackNewFile(const std::string& path, bool existed);
   void RecordAppend(FileState* state, uint64_t bytes);
-  void RecordSync(FileState* state);
+  void RecordSync(FileState* state, const std::string& path);
   void RecordRename(const std::string& from, const std::string& to,
                     std::optional<std::string> previous_to);
   void RecordDelete(const std::string& path);
   void RecordTruncate(const std::string& path, uint64_t size);
   void RecordSyncDir(const std::string& dir);
+  // kOrdered: every creation and rename so far is durable. REQUIRES: mu_ held.
+  void CommitMetadataLocked();
   // `path`'s bytes that would survive a power loss now, or nullopt if it does not exist.
   // REQUIRES: io_mu_ held (shared); takes mu_.
   std::optional<std::string> DurableContents(const std::string& path);
@@ -165,6 +196,8 @@ class FaultFS final : public engine::FileSystem {
   std::map<std::string, std::set<std::string>> created_;     // dir -> paths; guarded by mu_
   std::vector<PendingRename> renames_;                       // oldest first; guarded by mu_
   std::set<std::thread::id> torn_armed_;                     // guarded by mu_
+  MetadataModel metadata_model_ = MetadataModel::kPosix;     // guarded by mu_
+  std::set<Mutation> mutations_;                             // guarded by mu_
 };
 
 }  // namespace faults

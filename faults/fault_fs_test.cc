@@ -185,6 +185,52 @@ TEST_P(FaultFSTest, CreationSurvivesOnlyAfterSyncDir) {
   EXPECT_EQ(fs_->SyncedAndWritten(Path("lost")), std::nullopt);
 }
 
+// Proves the ordered-metadata model (LevelDB's file system): a file's sync makes every earlier
+// creation and rename durable, in order; what came after the last sync is still undone.
+TEST_P(FaultFSTest, OrderedMetadataCommitsAtAnySync) {
+  fs_->SetMetadataModel(FaultFS::MetadataModel::kOrdered);
+  WriteDurable("CURRENT", "MANIFEST-000001\n");
+  auto log = Create("000005.log");
+  ASSERT_TRUE(log->Append("synced").ok());
+  ASSERT_TRUE(log->Sync().ok());  // commits its own creation: no directory sync needed
+  auto temp = Create("CURRENT.dbtmp");
+  ASSERT_TRUE(temp->Append("MANIFEST-000007\n").ok());
+  ASSERT_TRUE(temp->Sync().ok());
+  ASSERT_TRUE(fs_->RenameFile(Path("CURRENT.dbtmp"), Path("CURRENT")).ok());
+  auto later = Create("000009.log");  // after the last sync: undone
+  CrashAndRestart();
+  EXPECT_EQ(Contents("000005.log"), "synced");
+  EXPECT_EQ(Contents("CURRENT"), "MANIFEST-000001\n");  // renamed after the last sync
+  EXPECT_EQ(Contents("000009.log"), std::nullopt);
+}
+
+// Proves the file-layer mutants: a Sync that does nothing, a rename no directory sync makes
+// durable, and a MANIFEST sync one sync late.
+TEST_P(FaultFSTest, PlantedDurabilityBugsLoseWhatASyncPromised) {
+  EXPECT_EQ(FaultFS::MutationNamed("sync-does-nothing"), FaultFS::Mutation::kSyncDoesNothing);
+  EXPECT_EQ(FaultFS::MutationNamed("stale-get-cache"), std::nullopt);
+  fs_->Plant(FaultFS::Mutation::kRenameNotDurable);
+  fs_->Plant(FaultFS::Mutation::kManifestSyncLate);
+  WriteDurable("CURRENT", "MANIFEST-000001\n");
+  ASSERT_TRUE(
+      engine::WriteFileAtomically(fs_.get(), dir_, Path("CURRENT"), "MANIFEST-000007\n").ok());
+  auto manifest = Create("MANIFEST-000007");
+  ASSERT_TRUE(manifest->Append("edit-1").ok());
+  ASSERT_TRUE(manifest->Sync().ok());  // covers nothing yet
+  EXPECT_EQ(fs_->SyncedAndWritten(Path("MANIFEST-000007"))->first, 0u);
+  ASSERT_TRUE(manifest->Append("edit-2").ok());
+  ASSERT_TRUE(manifest->Sync().ok());  // covers edit-1 only
+  EXPECT_EQ(fs_->SyncedAndWritten(Path("MANIFEST-000007"))->first, 6u);
+  CrashAndRestart();
+  EXPECT_EQ(Contents("CURRENT"), "MANIFEST-000001\n");
+  fs_->Plant(FaultFS::Mutation::kSyncDoesNothing);
+  auto file = Create("000003.log");
+  ASSERT_TRUE(file->Append("data").ok());
+  ASSERT_TRUE(file->Sync().ok());
+  ASSERT_TRUE(fs_->SyncDir(dir_).ok());
+  EXPECT_EQ(fs_->SyncedAndWritten(Path("000003.log")), std::make_pair(uint64_t{0}, uint64_t{4}));
+}
+
 // Proves an unsynced rename over CURRENT is undone: CURRENT keeps its old content and the temp
 // file, created since the last SyncDir, is gone.
 TEST_P(FaultFSTest, UnsyncedRenameIsUndone) {

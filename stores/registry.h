@@ -60,6 +60,16 @@ struct StoreKind {
   // its recovery marks used only the numbers of the logs it replays (DBImpl::Recover) and deletes
   // stray tables after opening, so a new file may take a stray table's number.
   bool fresh_file_numbers_after_recovery = true;
+  // A power loss is modelled on a file system that makes metadata durable in order (any file's
+  // sync or a deletion makes every earlier creation and rename durable: ext4's data=ordered), not
+  // on POSIX's fsync(2) alone: LevelDB, which fsyncs its directory only before a MANIFEST sync and
+  // whose maintainers hold it to that file system (google/leveldb #195, #196).
+  bool ordered_metadata = false;
+  // An iterator whose status() is not ok is not Valid() (RocksDB's iterator.h: "Always returns
+  // false if !status().ok()"; vstress's the same). LevelDB 1.23's says no such thing, and its
+  // two-level iterator steps past a block it could not read and stays on the next key, the error
+  // kept in status().
+  bool iterator_invalid_on_error = true;
   // It takes engine.mutations (the planted engine bugs); every store takes store.mutations.
   bool takes_engine_mutations = false;
   // The gauges it exposes (StoreStats' optional ones): a gauge it does not is reported as absent

@@ -40,6 +40,7 @@ std::vector<std::string> WorkloadArgs(const EnumerateOptions& o) {
   if (o.seed) args.insert(args.end(), {"--seed", std::to_string(*o.seed)});
   if (o.ops) args.insert(args.end(), {"--ops", std::to_string(*o.ops)});
   if (!o.mutant.empty()) args.insert(args.end(), {"--mutant", o.mutant});
+  if (!o.store.empty()) args.insert(args.end(), {"--store", o.store});
   for (const std::string& set : o.sets) args.insert(args.end(), {"--set", set});
   return args;
 }
@@ -179,7 +180,6 @@ void Classify(const std::string& dir, const process::ChildExit& exit, MatrixCell
   for (const std::string& s : surfaced) text += (text.empty() ? "" : ", ") + s;
   cell->detail = cell->detail.empty() ? text : cell->detail + "; " + text;
 }
-
 
 std::string CellDirName(const MatrixCell& c) {
   std::string point = c.point;

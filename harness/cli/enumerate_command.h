@@ -34,6 +34,7 @@ struct EnumerateOptions {
   std::vector<std::string> modes;   // once, persistent, crash (empty: all three)
   bool during_recovery = false;
   std::string mutant;
+  std::string store;  // empty: the workload's
   std::vector<std::string> sets;
   std::string out_dir;  // default runs/enumerate-<UTC time>
   int jobs = 0;         // child runs at a time (0: one per core)

@@ -316,6 +316,10 @@ int main(int argc, char** argv) {
       ->check(WholeNumber(1, workloads::kTomlIntegerMax));
   enumerate->add_option("--mutant", enumerate_options.mutant, "switch on a planted bug")
       ->check(kNonEmpty);
+  enumerate
+      ->add_option("--store", enumerate_options.store,
+                   "the engine every cell tests: " + stores::StoreNames() + " (default vstress)")
+      ->check(kNonEmpty);
   enumerate->add_option("--set", enumerate_options.sets, "override a config key: KEY=VALUE");
   enumerate
       ->add_option("--out", enumerate_options.out_dir,

@@ -59,6 +59,9 @@ struct ClientContext {
   // Writer i writes values with writer id writer_id_base + i (a kill child's writers must not
   // repeat an earlier child's values).
   uint32_t writer_id_base = 0;
+  // The store promises an iterator is not Valid() once its status() is not ok
+  // (StoreKind::iterator_invalid_on_error).
+  bool iterator_invalid_on_error = true;
 };
 
 class Client {

@@ -40,7 +40,6 @@ std::optional<uint64_t> Position(const ScanPlan& plan, stores::Iterator* it) {
   return *plan.start;  // keys >= start are outside this reverse scan
 }
 
-
 // A scan is open (Seek or SeekToFirst/Last), stepped (Next or Prev) and closed, one step each.
 // Every position is checked as it is reached: the key and value against the Oracle at the
 // iterator's sequence, and every key between it and the previous position as absent; running off
@@ -170,11 +169,16 @@ class ScannerClient final : public Client {
       }
       return outcome;
     }
-    if (checking() && !it_->status().ok()) {
+    if (!it_->status().ok()) {
       // A failed child may have hidden newer entries: a position shown beside an error may be
-      // stale, so an iterator that reports an error must not be Valid().
-      Report("iterator positioned on a key while reporting " + it_->status().ToString(),
-             std::string(it_->key()));
+      // stale, so an iterator that reports an error must not be Valid() — where the store
+      // promises that; elsewhere the scan ends on the error, its position unchecked.
+      if (checking() && ctx_.iterator_invalid_on_error) {
+        Report("iterator positioned on a key while reporting " + it_->status().ToString(),
+               std::string(it_->key()));
+      } else {
+        ReportError(it_->status());
+      }
       over_ = true;
       outcome.kind = model::StepOutcome::Kind::kError;
       outcome.code = it_->status().code();

@@ -63,6 +63,7 @@ void CollectCounters(const reports::MetricsSnapshot& m, const model::RunState& r
   out->ops["scan"] = run.Sum(model::kScans);
   out->ops["errors_injected"] = run.Sum(model::kErrorsInjected);
   out->ops["errors_unexpected"] = run.Sum(model::kErrorsUnexpected);
+  out->checks["reads_unchecked_at_power_loss"] = run.dropped_at_power_loss();
   // The quiescence points add their own scans to these.
   for (const auto& [kind, name] : {std::pair{"point_read", "reads_checked"},
                                    {"scan", "scans_checked"},
@@ -107,6 +108,9 @@ DriverCore::DriverCore(const RunConfig& c, stores::StoreConfig o)
       run(c.keep_going, store_config.clock.get()),
       check_slot(oracle.NewReaderSlot()) {
   if (config.watchdog != nullptr) run.SetBeat([w = config.watchdog] { w->Beat(); });
+  if (auto* fs = dynamic_cast<faults::FaultFS*>(store_config.file_system.get())) {
+    run.SetPoweredOff([fs] { return fs->crashed(); });
+  }
   oracle.KeepForCrashes(config.keep_for_crashes);
   out.crash_mode = config.crash_mode;
   out.engine.not_exposed = stores::GaugesNotExposed(*kind);
@@ -145,7 +149,8 @@ DriverCore::DriverCore(const RunConfig& c, stores::StoreConfig o)
                                config.faults,
                                store_config.clock.get(),
                                ack_log.get(),
-                               config.writer_id_base};
+                               config.writer_id_base,
+                               kind->iterator_invalid_on_error};
   clients = clients::MakeClients(ctx);
   if (config.on_open) config.on_open(db.get());
   // Clients report from wherever they run; the DB changes only while none of them steps.
@@ -311,17 +316,20 @@ void DriverCore::RecoverCycle(reports::CrashCycle cycle,
     copy = fmt::format("{}/crash-cycle-{}", config.crash_copy_dir, cycle.cycle);
     CopyDirectoryToDisk(fs, config.db_path, copy);
   }
-  // A store that counts sequences itself counts on from the last the run recorded: the recovered
-  // prefix is found from what the DB holds, and the sequences between it and here hold no write.
-  store_config.first_sequence = oracle.recorded_through();
   // On a store whose failed writes a reopen may recover, they are as uncertain as the writes the
-  // crash caught in flight.
+  // crash caught in flight; those that made it hold sequences after every recorded write.
   std::vector<clients::AckEntry> uncertain = in_flight;
   for (model::Oracle::FailedWrite& w : oracle.TakeFailedWrites()) {
     if (kind->failed_writes_indeterminate) {
       uncertain.insert(uncertain.end(), w.entries.begin(), w.entries.end());
     }
   }
+  if (const size_t failed = uncertain.size() - in_flight.size(); failed > 0) {
+    oracle.TruncateTo(oracle.recorded_through(), oracle.recorded_through() + failed);
+  }
+  // A store that counts sequences itself counts on from the last the run recorded: the recovered
+  // prefix is found from what the DB holds, and the sequences between it and here hold no write.
+  store_config.first_sequence = oracle.recorded_through();
   faults::RecoveryFault fault;
   if (config.faults != nullptr && faults::ParseRecoveryFault(config.spec.recovery_fault, &fault)) {
     // A reopen with a fault inside it first: an I/O error, or a power loss in the middle of

@@ -84,12 +84,17 @@ const std::vector<MutantInfo>& Mutants() {
   static const std::vector<MutantInfo> kMutants = [] {
     std::vector<MutantInfo> out;
     for (const auto& info : engine::MutationCatalogue()) {
-      out.push_back(Make(info.name, info.imitates, info.description, false,
-                         ExposureOf(info.mutation)));
+      out.push_back(
+          Make(info.name, info.imitates, info.description, false, ExposureOf(info.mutation)));
     }
     for (const auto& info : stores::mutants::StoreMutants()) {
-      out.push_back(Make(info.name, info.imitates, info.description, true,
-                         {StorePresetOf(info.name), "run", {}}));
+      // A durability bug shows only after a power loss: crash cycles, every write synced (so
+      // LevelDB's own finding 7 stays out of the way).
+      const Exposure e =
+          info.file_layer
+              ? Exposure{"smoke", "crash", {"--set", "writers.sync_ratio=1", "--cycles", "20"}}
+              : Exposure{StorePresetOf(info.name), "run", {}};
+      out.push_back(Make(info.name, info.imitates, info.description, true, e));
     }
     return out;
   }();

@@ -31,6 +31,14 @@ engine::Result<std::unique_ptr<RunEnvironment>> MakeEnvironment(
   env->base = in_memory ? engine::NewMemFileSystem() : engine::NewPosixFileSystem();
   if (in_memory) env->base->CreateDirIfMissing(db_path);
   env->fs = std::make_shared<faults::FaultFS>(env->base);
+  // A power loss undoes what the store's file system would (doc/design.md, per engine).
+  if (const stores::StoreKind* store = stores::FindStore(spec.store.name);
+      store != nullptr && store->ordered_metadata) {
+    env->fs->SetMetadataModel(faults::FaultFS::MetadataModel::kOrdered);
+  }
+  for (const std::string& name : spec.store.mutations) {
+    if (auto m = faults::FaultFS::MutationNamed(name)) env->fs->Plant(*m);
+  }
   faults::FaultControllerOptions options;
   options.seed = spec.seed;
   options.rules = spec.faults;

@@ -47,6 +47,10 @@ std::vector<std::string> ThreadState::RecentOps(size_t max) const {
 }
 
 void RunState::Report(Violation v, ThreadState* thread) {
+  if (thread != nullptr && powered_off_ && powered_off_()) {
+    dropped_at_power_loss_.fetch_add(1);
+    return;
+  }
   v.seconds = Seconds();
   v.step = step_.load(std::memory_order_relaxed);
   // Located only for the violations that are kept: the locator reads every table of the key.

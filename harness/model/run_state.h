@@ -139,6 +139,12 @@ class RunState {
   // What tells the run's wall-clock watchdog (drivers/watchdog.h) of progress; Beat() calls it.
   // Set before any client runs (null: none).
   void SetBeat(std::function<void()> beat) { beat_ = std::move(beat); }
+  // True while the run's file system is powered off (a simulated power loss, until the driver
+  // recovers): what a client reports then is dropped and counted, since no machine answers a read
+  // once its power is gone — a read running across the loss saw files the loss was rewriting under
+  // it. Set before any client runs.
+  void SetPoweredOff(std::function<bool()> powered_off) { powered_off_ = std::move(powered_off); }
+  uint64_t dropped_at_power_loss() const { return dropped_at_power_loss_.load(); }
   void Beat() {
     if (beat_) beat_();
   }
@@ -173,6 +179,8 @@ class RunState {
 
  private:
   const bool keep_going_;
+  std::function<bool()> powered_off_;
+  std::atomic<uint64_t> dropped_at_power_loss_{0};
   std::function<void()> beat_;
   std::function<std::string(std::string_view key)> key_locator_;
   std::atomic<uint64_t> step_{0};

@@ -333,6 +333,8 @@ StoreKind Kind() {
   kind.file_faults = true;  // through FileSystemEnv
   kind.failed_writes_indeterminate = true;
   kind.fresh_file_numbers_after_recovery = false;
+  kind.ordered_metadata = true;
+  kind.iterator_invalid_on_error = false;
   kind.exposes_live_versions = false;  // LevelDB keeps its Version list private
   kind.exposes_oldest_version_age = false;
   return kind;

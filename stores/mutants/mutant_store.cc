@@ -16,6 +16,7 @@ enum class Kind : uint8_t {
   kSnapshotReadsLatest,
   kIteratorSkipsKey,
   kAckBeforeApply,
+  kFileLayer,  // planted in the run's FaultFS, not around the store
   kCount,
 };
 
@@ -52,13 +53,33 @@ const std::vector<Entry>& Catalogue() {
         "a write acknowledged before it is visible to reads that start after the acknowledgement",
         "each write is acknowledged with the sequence it will get, but applied only when the next "
         "write (or a wait for background work) comes"}},
+      {Kind::kFileLayer,
+       {"sync-does-nothing",
+        "an fsync that makes nothing durable (leveldb #74, CURRENT never synced; the "
+        "fsyncgate class of lost writes)",
+        "every file's Sync returns ok and makes nothing durable, so a power loss takes synced "
+        "writes",
+        true}},
+      {Kind::kFileLayer,
+       {"rename-not-durable",
+        "a rename acknowledged but never made durable (leveldb #195, #189: CURRENT's rename "
+        "lost by a power loss)",
+        "renames take effect, but no directory sync makes them durable: a power loss undoes them",
+        true}},
+      {Kind::kFileLayer,
+       {"delete-before-manifest-durable",
+        "a file deleted before the MANIFEST edit that dropped it is durable (leveldb d84c825, "
+        "rocksdb #4990 are this class)",
+        "a MANIFEST's Sync makes durable only what the previous one covered, so the engine "
+        "deletes the files an edit dropped while a power loss can still take the edit",
+        true}},
   };
   return kEntries;
 }
 
 std::optional<Kind> KindOf(std::string_view name) {
   for (const Entry& e : Catalogue()) {
-    if (e.info.name == name) return e.kind;
+    if (e.info.name == name && e.kind != Kind::kFileLayer) return e.kind;
   }
   return std::nullopt;
 }
@@ -239,11 +260,11 @@ const StoreMutantInfo* FindStoreMutant(std::string_view name) {
 }
 
 std::unique_ptr<Store> Plant(std::unique_ptr<Store> inner, const std::vector<std::string>& names) {
-  if (names.empty()) return inner;
   std::vector<Kind> kinds;
   for (const std::string& name : names) {
     if (auto k = KindOf(name)) kinds.push_back(*k);
   }
+  if (kinds.empty()) return inner;  // none, or only file-layer ones
   return std::make_unique<MutantStore>(std::move(inner), std::move(kinds));
 }
 

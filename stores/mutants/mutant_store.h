@@ -25,6 +25,9 @@ struct StoreMutantInfo {
   std::string_view name;         // command-line name, e.g. "stale-get-cache"
   std::string_view imitates;     // the reported bug or the class of them
   std::string_view description;  // what goes wrong
+  // Planted in the run's file layer (faults::FaultFS::MutationNamed), under whatever store: a
+  // durability bug that only a power loss shows.
+  bool file_layer = false;
 };
 
 const std::vector<StoreMutantInfo>& StoreMutants();
