@@ -119,6 +119,7 @@ json CoverageJson(const RunInfo& info, const RunOutcome& outcome) {
             {"retried", outcome.engine.background_retries},
             {"background_error", outcome.engine.background_errors},
             {"reopened", outcome.reopens_after_background_error},
+            {"resumed", outcome.resumes_after_background_error},
             {"open_failed_then_opened", count(outcome.checks, "initial_open_failures")},
             {"crash_recovered", recovered}}},
           {"expect_reached", expected}};
@@ -168,6 +169,7 @@ json CrashJson(const RunOutcome& outcome) {
         {"max",
          recovery_ms.empty() ? 0.0 : *std::max_element(recovery_ms.begin(), recovery_ms.end())}}},
       {"reopens_after_background_error", outcome.reopens_after_background_error},
+      {"resumes_after_background_error", outcome.resumes_after_background_error},
       {"list", cycles}};
 }
 
@@ -244,7 +246,7 @@ engine::Status WriteSummaryJson(const std::string& path, const RunInfo& info,
   summary["driver"] = info.driver;
   summary["coverage"] = CoverageJson(info, outcome);
   if (!outcome.crash_cycles.empty() || info.driver == "crash" ||
-      outcome.reopens_after_background_error > 0) {
+      outcome.reopens_after_background_error > 0 || outcome.resumes_after_background_error > 0) {
     summary["crash"] = CrashJson(outcome);
   }
   if (info.sim) {

@@ -240,6 +240,7 @@ struct RunOutcome {
   std::vector<QuiescencePoint> quiescence_points;  // periodic ones, then the end of the run
   std::vector<CrashCycle> crash_cycles;
   uint64_t reopens_after_background_error = 0;
+  uint64_t resumes_after_background_error = 0;  // on_background_error = "resume" (DB::Resume)
   // A run with violations: every client's recent ops merged by sequence (a threaded run's
   // best-effort history; a simulated run has its exact one).
   std::vector<std::string> thread_history;

@@ -70,6 +70,9 @@ struct StoreKind {
   // two-level iterator steps past a block it could not read and stays on the next key, the error
   // kept in status().
   bool iterator_invalid_on_error = true;
+  // Maintenance::Resume clears a background error without a reopen (RocksDB's DB::Resume), so
+  // `on_background_error = "resume"` can run on it.
+  bool resumes_after_background_error = false;
   // It takes engine.mutations (the planted engine bugs); every store takes store.mutations.
   bool takes_engine_mutations = false;
   // The gauges it exposes (StoreStats' optional ones): a gauge it does not is reported as absent

@@ -59,8 +59,10 @@ const std::vector<Field>& Fields() {
             false},
       VSTRESS_FIELD("watchdog_seconds", watchdog_seconds,
                     "no op completes for this long: liveness failure (exit 3)"),
-      VSTRESS_FIELD("on_background_error", on_background_error,
-                    "after a failed MANIFEST or WAL write: stop-writes, or reopen and go on"),
+      VSTRESS_FIELD(
+          "on_background_error", on_background_error,
+          "after a failed MANIFEST or WAL write: stop-writes, reopen and go on, or resume "
+          "(RocksDB's DB::Resume) and go on"),
       VSTRESS_FIELD("crash_every_seconds", crash_every_seconds,
                     "vstress crash: seconds between crashes, on average"),
       VSTRESS_FIELD("crash_torn_ratio", crash_torn_ratio,

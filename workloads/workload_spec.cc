@@ -16,7 +16,6 @@ namespace {
 
 using engine::Status;
 
-
 // The first failure among `checks` (all evaluated; each is cheap), or ok.
 Status First(std::initializer_list<Status> checks) {
   for (const Status& s : checks) {
@@ -56,7 +55,8 @@ Status CheckWeight(std::string_view key, double weight) {
 Status CheckName(const std::string& name) {
   if (name.empty()) return BadKey("name", "must not be empty");
   if (name.size() > kNameBytesMax) {
-    return BadKey("name", fmt::format("must be at most {} bytes, got {}", kNameBytesMax, name.size()));
+    return BadKey("name",
+                  fmt::format("must be at most {} bytes, got {}", kNameBytesMax, name.size()));
   }
   for (unsigned char c : name) {
     if (c < 0x20 || c == 0x7f) return BadKey("name", "must not hold control characters");
@@ -69,9 +69,9 @@ Status CheckRecoveryFault(const std::string& text) {
   faults::RecoveryFault fault;
   if (!ParseRecoveryFault(text, &fault)) {
     return BadKey("recovery_fault",
-               fmt::format("must be HIT:ACTION (HIT >= 1; ACTION error, nospace or crash), got "
-                           "'{}'",
-                           text));
+                  fmt::format("must be HIT:ACTION (HIT >= 1; ACTION error, nospace or crash), got "
+                              "'{}'",
+                              text));
   }
   return Status::Ok();
 }
@@ -85,9 +85,9 @@ Status CheckExpectReached(const std::vector<std::string>& pairs) {
                     faults::ParseActionName(std::string_view(pair).substr(colon + 1), &action);
     if (!ok) {
       return BadKey("expect_reached",
-                 fmt::format("'{}' is not POINT:ACTION with a point `vstress faults` lists and "
-                             "an action (error, nospace, delay, torn, crash)",
-                             pair));
+                    fmt::format("'{}' is not POINT:ACTION with a point `vstress faults` lists and "
+                                "an action (error, nospace, delay, torn, crash)",
+                                pair));
     }
   }
   return Status::Ok();
@@ -99,7 +99,7 @@ Status ValidateRun(const WorkloadSpec& s) {
           ? (s.duration_seconds > 0 && s.duration_seconds <= kDurationSecondsMax
                  ? Status::Ok()
                  : BadKey("duration_seconds", fmt::format("must be in (0, {}] when ops = 0, got {}",
-                                                       kDurationSecondsMax, s.duration_seconds)))
+                                                          kDurationSecondsMax, s.duration_seconds)))
           : CheckRange("duration_seconds", s.duration_seconds, 0, kDurationSecondsMax);
   return First({
       CheckName(s.name),
@@ -107,10 +107,12 @@ Status ValidateRun(const WorkloadSpec& s) {
       CheckCount("ops", s.ops, 0, kTomlIntegerMax),
       duration,
       CheckPositive("watchdog_seconds", s.watchdog_seconds, kWatchdogSecondsMax),
-      s.on_background_error == "stop-writes" || s.on_background_error == "reopen"
+      s.on_background_error == "stop-writes" || s.on_background_error == "reopen" ||
+              s.on_background_error == "resume"
           ? Status::Ok()
           : BadKey("on_background_error",
-                fmt::format("must be stop-writes or reopen, got '{}'", s.on_background_error)),
+                   fmt::format("must be stop-writes, reopen or resume, got '{}'",
+                               s.on_background_error)),
       CheckRange("crash_every_seconds", s.crash_every_seconds, 0.05, kDurationSecondsMax),
       CheckRange("crash_torn_ratio", s.crash_torn_ratio, 0, 1),
       CheckRecoveryFault(s.recovery_fault),
@@ -131,7 +133,7 @@ Status ValidateKeysAndValues(const WorkloadSpec& s) {
       s.value_bytes_max >= s.value_bytes_min
           ? CheckCount("value_bytes_max", s.value_bytes_max, 1, kValueBytesMax)
           : BadKey("value_bytes_max", fmt::format("must be >= value_bytes_min ({}), got {}",
-                                               s.value_bytes_min, s.value_bytes_max));
+                                                  s.value_bytes_min, s.value_bytes_max));
   return First({
       CheckCount("key_space", s.key_space, 1, kKeySpaceMax),
       theta,
@@ -147,7 +149,8 @@ Status ValidateWriters(const WriterSpec& w) {
   const Status some_weight =
       w.threads == 0 || total_weight > 0
           ? Status::Ok()
-          : BadKey("writers", "put_weight, delete_weight and batch_weight are all 0 but threads > 0");
+          : BadKey("writers",
+                   "put_weight, delete_weight and batch_weight are all 0 but threads > 0");
   return First({
       CheckThreads("writers.threads", w.threads),
       CheckWeight("writers.put_weight", w.put_weight),
@@ -182,8 +185,8 @@ Status ValidateThreadTotal(const WorkloadSpec& s) {
     return BadKey("threads", "writers, readers, scanners and snapshot_readers all have 0 threads");
   }
   if (total > kThreadsMax) {
-    return BadKey("threads",
-               fmt::format("the roles together have {} threads, more than {}", total, kThreadsMax));
+    return BadKey("threads", fmt::format("the roles together have {} threads, more than {}", total,
+                                         kThreadsMax));
   }
   return Status::Ok();
 }
@@ -199,8 +202,9 @@ Status ValidateFaults(const WorkloadSpec& s) {
   }
   // A delay rule alone must not be able to trip the liveness watchdog.
   if (s.watchdog_seconds <= delay_seconds_max) {
-    return BadKey("watchdog_seconds", fmt::format("must exceed the longest fault delay ({}s), got {}",
-                                               delay_seconds_max, s.watchdog_seconds));
+    return BadKey("watchdog_seconds",
+                  fmt::format("must exceed the longest fault delay ({}s), got {}",
+                              delay_seconds_max, s.watchdog_seconds));
   }
   return Status::Ok();
 }
@@ -247,9 +251,9 @@ std::optional<engine::BackgroundMode> BackgroundModeFromName(std::string_view na
 }
 
 const std::vector<std::string_view>& WalRecoveryModes() {
-  static const std::vector<std::string_view> kModes = {
-      "tolerate-corrupted-tail-records", "absolute-consistency", "point-in-time",
-      "skip-any-corrupted-records"};
+  static const std::vector<std::string_view> kModes = {"tolerate-corrupted-tail-records",
+                                                       "absolute-consistency", "point-in-time",
+                                                       "skip-any-corrupted-records"};
   return kModes;
 }
 
@@ -260,9 +264,9 @@ Status StoreSpec::Validate() const {
   }
   const auto& modes = WalRecoveryModes();
   if (std::find(modes.begin(), modes.end(), wal_recovery_mode) == modes.end()) {
-    return BadKey("store.wal_recovery_mode",
-               fmt::format("unknown mode '{}' (one of: {})", wal_recovery_mode,
-                           fmt::join(modes, ", ")));
+    return BadKey(
+        "store.wal_recovery_mode",
+        fmt::format("unknown mode '{}' (one of: {})", wal_recovery_mode, fmt::join(modes, ", ")));
   }
   for (size_t i = 0; i < mutations.size(); i++) {
     for (size_t j = 0; j < i; j++) {
@@ -278,7 +282,7 @@ Status EngineSpec::Validate() const {
   for (size_t i = 0; i < mutations.size(); i++) {
     if (!engine::MutationFromName(mutations[i])) {
       return BadKey("engine.mutations",
-                 fmt::format("unknown mutation '{}' (see `vstress mutants`)", mutations[i]));
+                    fmt::format("unknown mutation '{}' (see `vstress mutants`)", mutations[i]));
     }
     for (size_t j = 0; j < i; j++) {
       if (mutations[j] == mutations[i]) {
@@ -360,10 +364,10 @@ bool operator==(const WorkloadSpec& a, const WorkloadSpec& b) {
   for (size_t i = 0; i < a.faults.size(); i++) {
     if (a.faults[i].ToString() != b.faults[i].ToString()) return false;
   }
-  return a.name == b.name && a.store == b.store && a.description == b.description && a.seed == b.seed &&
-         a.duration_seconds == b.duration_seconds && a.ops == b.ops && a.key_space == b.key_space &&
-         a.distribution == b.distribution && a.zipf_theta == b.zipf_theta &&
-         a.hotspot_key_fraction == b.hotspot_key_fraction &&
+  return a.name == b.name && a.store == b.store && a.description == b.description &&
+         a.seed == b.seed && a.duration_seconds == b.duration_seconds && a.ops == b.ops &&
+         a.key_space == b.key_space && a.distribution == b.distribution &&
+         a.zipf_theta == b.zipf_theta && a.hotspot_key_fraction == b.hotspot_key_fraction &&
          a.hotspot_access_fraction == b.hotspot_access_fraction &&
          a.value_bytes_min == b.value_bytes_min && a.value_bytes_max == b.value_bytes_max &&
          a.writers == b.writers && a.readers == b.readers && a.scanners == b.scanners &&

@@ -104,7 +104,7 @@ void AddRunOptions(CLI::App* run, harness::drivers::RunCommandOptions* o) {
   run->add_option("--on-background-error", o->on_background_error,
                   "after a background error: stop-writes (go on reading) or reopen the DB, "
                   "verify it and go on writing (default: the workload's)")
-      ->check(CLI::IsMember({"stop-writes", "reopen"}));
+      ->check(CLI::IsMember({"stop-writes", "reopen", "resume"}));
   run->add_option("--fault", o->fault_rules, "fault rule POINT:ACTION[:TRIGGER][@WINDOW]");
   run->add_option("--faults", o->faults_file, "TOML file of [[faults]] rules")
       ->check(CLI::ExistingFile);

@@ -106,11 +106,16 @@ std::function<void(const std::string&)> ProgressSink(const std::string& mode, st
 int CheckStore(const drivers::RunCommandOptions& o, const char* command,
                workloads::WorkloadSpec* spec, std::ostream& out, std::ostream& err) {
   const stores::StoreKind* store = stores::FindStore(spec->store.name);
-  if (store->runs_on_run_file_system) return model::kExitPass;
   const auto refuse = [&](std::string_view why) {
     err << fmt::format("{}: store {}: {}\n", command, store->name, why);
     return model::kExitUsage;
   };
+  if (spec->on_background_error == "resume" && !store->resumes_after_background_error) {
+    return refuse(
+        "on_background_error = resume: it cannot clear a background error without a reopen "
+        "(use reopen)");
+  }
+  if (store->runs_on_run_file_system) return model::kExitPass;
   if (o.check_determinism) {
     return refuse(
         "--check-determinism: the engine does its background work on its own threads, "

@@ -209,8 +209,19 @@ void DriverCore::QuiescencePoint(const std::string& when, bool final) {
   // A store that counts sequences itself counts on from the run's after the reopen.
   store_config.first_sequence = oracle.recorded_through();
   if (config.faults != nullptr) final ? config.faults->Uninstall() : config.faults->Suspend();
+  // After a background error, `resume` asks the engine to clear it (RocksDB's DB::Resume); the
+  // DB is then checked in place, every acknowledged write. One it cannot resume is reopened.
+  bool resumed = false;
+  if (!final && config.spec.on_background_error == "resume" && db && !db->BackgroundError().ok() &&
+      db->maintenance() != nullptr) {
+    resumed = db->maintenance()->Resume().ok();
+  }
+  if (std::exchange(handling_background_error_, false)) {
+    std::lock_guard<std::mutex> guard(published_mu_);
+    resumed ? out.resumes_after_background_error++ : out.reopens_after_background_error++;
+  }
   reports::QuiescencePoint point =
-      CheckAtRest(AtRest(), checker, check_slot, when, /*reopen=*/true, &run, &out);
+      CheckAtRest(AtRest(), checker, check_slot, when, /*reopen=*/!resumed, &run, &out);
   ctx.store = db.get();  // the reopened DB
   if (config.on_open && db) config.on_open(db.get());
   {
@@ -374,10 +385,7 @@ void DriverCore::AddCrashCycle(reports::CrashCycle cycle) {
   out.crash_cycles.push_back(std::move(cycle));
 }
 
-void DriverCore::CountReopenAfterBackgroundError() {
-  std::lock_guard<std::mutex> guard(published_mu_);
-  out.reopens_after_background_error++;
-}
+void DriverCore::NoteBackgroundError() { handling_background_error_ = true; }
 
 RunOutcome DriverCore::StalledOutcome(std::string error) const {
   RunOutcome o;

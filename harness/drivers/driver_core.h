@@ -76,7 +76,8 @@ struct DriverCore {
   void FailLiveness(std::string error);
   // A crash cycle's record (the kill driver's own, when its child ended by itself).
   void AddCrashCycle(reports::CrashCycle cycle);
-  void CountReopenAfterBackgroundError();
+  // The next quiescence point answers a background error: it counts as a reopen, or a resume.
+  void NoteBackgroundError();
   // The run as far as it got, for a watchdog that found it stuck (watchdog.h): callable from any
   // thread while the driver's threads are blocked anywhere, since it reads only what the driver
   // published under published_mu_ and the thread-safe RunState — never the DB. Result liveness.
@@ -98,6 +99,7 @@ struct DriverCore {
   // crash cycles, result and error) and the clients list, against the driver's own updates. Held
   // only for copies, never across a DB call.
   mutable std::mutex published_mu_;
+  bool handling_background_error_ = false;  // set by NoteBackgroundError
 };
 
 // The store config of `config`'s run: the workload's engine knobs, its file system and clock (the

@@ -273,9 +273,9 @@ class SimExecutor {
       crash.actor = SimStep::Actor::kRun;
       crash.run_op = SimStep::RunOp::kCrash;
       Execute(std::move(crash), 0);
-    } else if (config_.spec.on_background_error == "reopen" && core_.db &&
+    } else if (config_.spec.on_background_error != "stop-writes" && core_.db &&
                !core_.db->BackgroundError().ok()) {
-      core_.CountReopenAfterBackgroundError();
+      core_.NoteBackgroundError();
       SimStep reopen;
       reopen.actor = SimStep::Actor::kRun;
       Execute(std::move(reopen), 0);
@@ -400,6 +400,12 @@ class SimExecutor {
   std::string RunOp(const SimStep& step, uint64_t index) {
     ReleaseAll();
     if (step.run_op == SimStep::RunOp::kCrash) return Crash();
+    // A store with its own threads can lose power between two steps (a crash fire in its
+    // background work): the recovery comes first, as it would have after a step.
+    if (fs_ != nullptr && fs_->crashed()) {
+      const std::string crash = Crash();
+      if (core_.run.stopping() || !core_.db) return crash;
+    }
     const uint64_t before = core_.run.violation_count();
     const bool final = step.run_op == SimStep::RunOp::kEnd;
     core_.QuiescencePoint(final ? "end of run" : fmt::format("quiescence point at step #{}", index),

@@ -119,7 +119,7 @@ struct ThreadedRun {
   // A writer the DB refuses waits for a reopen instead of stopping: the run reopens such a DB.
   bool WritersWaitForReopen() const {
     return core->config.crash_mode == "power-loss" ||
-           core->config.spec.on_background_error == "reopen";
+           core->config.spec.on_background_error != "stop-writes";
   }
 };
 
@@ -247,9 +247,9 @@ void Monitor(ThreadedRun* r) {
       CrashCycle(r);
       last_progress_at = core->run.Seconds();
       next_crash_at = last_progress_at + NextCrashDelay(r);
-    } else if (spec.on_background_error == "reopen" && core->db &&
+    } else if (spec.on_background_error != "stop-writes" && core->db &&
                !core->db->BackgroundError().ok() && !core->run.stopping()) {
-      core->CountReopenAfterBackgroundError();
+      core->NoteBackgroundError();
       PeriodicQuiescencePoint(r);
       last_progress_at = core->run.Seconds();
     } else if (quiesce && now >= next_quiesce_at && !core->run.stopping()) {

@@ -159,10 +159,19 @@ class RocksDbStore final : public Store, Maintenance {
 
   // ---- Maintenance ----
   Status Flush() override { return FromRocksDb(db_->Flush(rocksdb::FlushOptions())); }
+  // DB::Resume clears what RocksDB's severity table lets it (a flush's NoSpace, a WAL write's
+  // error; not a flush's plain IOError under paranoid_checks: kFatalError, error_handler.cc).
+  // While RocksDB recovers by itself it answers Busy ("Don't allow a mix of manual and automatic
+  // recovery", DBImpl::Resume): then its own recovery is waited for, for at most kIdlePollsMax
+  // polls.
   Status Resume() override {
-    const Status s = FromRocksDb(db_->Resume());
+    rocksdb::Status s = db_->Resume();
+    for (int polls = 0; s.IsBusy() && counters_->stopped && polls < kIdlePollsMax; polls++) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    if (s.IsBusy() && !counters_->stopped) s = rocksdb::Status::OK();
     if (s.ok()) counters_->stopped = false;
-    return s;
+    return FromRocksDb(s);
   }
   Status CompactRange(std::string_view begin, std::string_view end) override {
     const rocksdb::Slice b = SliceOf(begin);
@@ -286,6 +295,7 @@ StoreKind Kind() {
   kind.positions = "bracketed";  // snapshots exact; Get and iterators bracketed
   kind.file_faults = true;
   kind.failed_writes_indeterminate = true;
+  kind.resumes_after_background_error = true;
   kind.exposes_oldest_version_age = false;  // no property says how old its oldest Version is
   return kind;
 }

@@ -66,6 +66,17 @@ for store in leveldb rocksdb; do
       || fail "$store: the smoke preset's engine rules are not said to be left out"
   done
 done
+# --on-background-error resume: RocksDB's DB::Resume clears a flush's NoSpace (its severity table
+# makes it a hard error, not a fatal one), or RocksDB recovers by itself first; either way the DB
+# is checked in place and never reopened. LevelDB cannot resume: refused, exit 2, saying why.
+expect 0 "resume on rocksdb" timeout 300 "$vstress" run --store rocksdb --preset smoke \
+  --duration 3s --fault 'fs/table/append:nospace:p=0.05@after_ops=2000' \
+  --on-background-error resume --progress off --out "$work/rocksdb-resume"
+json_check "$work/rocksdb-resume/summary.json" 'd["result"] == "pass" and d["coverage"]["reactions"]["reopened"] == 0 and d["coverage"]["reactions"]["resumed"] + d["coverage"]["reactions"]["retried"] >= 1'
+expect 2 "resume on leveldb" "$vstress" run --store leveldb --on-background-error resume \
+  --out "$work/bad"
+grep -q "store leveldb: on_background_error = resume: it cannot clear a background error" \
+  "$work/out.txt" || fail "leveldb: the resume refusal does not say why"
 # A simulated run on a store with its own threads also ends at its wall-clock budget (3 x its
 # duration): a 1 us step cost makes 2 simulated seconds two million steps, far more than 6 s of
 # RocksDB, so the run ends on the wall clock, says so, and passes.
