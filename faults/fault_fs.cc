@@ -231,16 +231,21 @@ void FaultFS::Crash(CrashMode mode, uint64_t seed) {
   crashed_.store(true, std::memory_order_release);
   epoch_.fetch_add(1, std::memory_order_acq_rel);
   std::lock_guard<std::mutex> guard(mu_);
-  // Renames first (newest first), so each undone rename brings back a name a creation may own;
-  // then creations; then bytes, on whatever names are left.
-  UndoRenamesLocked();
-  RemoveUnsyncedCreationsLocked();
-  CutUnsyncedBytesLocked(mode, seed);
+  pending_loss_ = {mode, seed};
   torn_armed_.clear();
 }
 
 void FaultFS::Restart() {
   std::unique_lock<std::shared_mutex> io(io_mu_);
+  std::lock_guard<std::mutex> guard(mu_);
+  if (pending_loss_) {
+    // Renames first (newest first), so each undone rename brings back a name a creation may own;
+    // then creations; then bytes, on whatever names are left.
+    UndoRenamesLocked();
+    RemoveUnsyncedCreationsLocked();
+    CutUnsyncedBytesLocked(pending_loss_->first, pending_loss_->second);
+    pending_loss_.reset();
+  }
   crashed_.store(false, std::memory_order_release);
 }
 

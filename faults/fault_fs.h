@@ -4,11 +4,13 @@
 // loss could take away, the way LevelDB's fault_injection_test Env does: for each file it has seen
 // written, the bytes written and the bytes synced; for each directory, the files created and the
 // renames made since that directory's last SyncDir. Crash() freezes the file system (every later
-// call fails with an injected IOError) and reduces the base to what a power loss would leave:
-// unsynced renames undone (newest first), files created since their directory's last SyncDir
-// removed, and every file cut back to its synced length (kTornUnsynced: to a seeded length between
-// synced and written, a torn tail). Restart() lets calls through again, so the DB can be reopened
-// on what is left. Handles opened before a Crash stay dead after Restart.
+// call fails with an injected IOError); Restart() reduces the base to what a power loss would
+// leave — unsynced renames undone (newest first), files created since their directory's last
+// SyncDir removed, and every file cut back to its synced length (kTornUnsynced: to a seeded length
+// between synced and written, a torn tail) — and lets calls through again, so the DB can be
+// reopened on what is left. The files change only at Restart, once the driver has closed the DB:
+// an engine that maps its tables into memory never sees one shrink under it (a powered-off machine
+// runs no reader to see it). Handles opened before a Crash stay dead after Restart.
 //
 // Faults: before each append, sync, rename and delete FaultFS asks the Decider with the point
 // "fs/<kind>/<op>" (kind from the file name: wal, table, manifest, current, other; a rename is
@@ -19,7 +21,7 @@
 //
 // Invariants: synced <= written for every tracked file; a file FaultFS has not seen written (it
 // existed before, or was only read) counts as fully synced. After Crash no call reaches the base
-// until Restart, and Crash's own repairs go straight to the base.
+// until Restart, and Restart's own repairs go straight to the base.
 //
 // Limitations (deliberate, matching LevelDB's fault_injection_test): deletes are immediate and are
 // not undone by Crash, because the deleted data is gone; a rename later undone by Crash is skipped
@@ -197,7 +199,9 @@ class FaultFS final : public engine::FileSystem {
   std::vector<PendingRename> renames_;                       // oldest first; guarded by mu_
   std::set<std::thread::id> torn_armed_;                     // guarded by mu_
   MetadataModel metadata_model_ = MetadataModel::kPosix;     // guarded by mu_
-  std::set<Mutation> mutations_;                             // guarded by mu_
+  // The loss Crash froze the file system for, made at Restart; guarded by mu_.
+  std::optional<std::pair<CrashMode, uint64_t>> pending_loss_;
+  std::set<Mutation> mutations_;  // guarded by mu_
 };
 
 }  // namespace faults
