@@ -7,14 +7,17 @@
 # indeterminate after a reopen on both), kill cycles hold every acknowledged write, power-loss
 # cycles and crash rules leave a synced prefix, and what a real store cannot do is refused with
 # exit 2 naming why: --check-determinism; an unknown store too.
-#   real_engines_test.sh VSTRESS WORK_DIR
+# One store per invocation (two tests, so they run side by side): the per-store checks, and the
+# checks that only one of them needs (RocksDB: resume, the wall-clock budget; LevelDB: the resume
+# refusal, a killed shard's store, an unknown store).
+#   real_engines_test.sh VSTRESS WORK_DIR leveldb|rocksdb
 set -uo pipefail
-vstress="$1" work="$2"
+vstress="$1" work="$2" only="$3"
 rm -rf "$work" && mkdir -p "$work"
 test_name=real_engines_test
 source "$(dirname "$0")/../lib/expect.sh"
 
-for store in leveldb rocksdb; do
+for store in "$only"; do
   expect 0 "smoke on $store" timeout 300 "$vstress" run --store "$store" --preset smoke \
     --duration 6s --progress off --out "$work/$store"
   grep -q "fault rules name points $store does not reach; left out" "$work/out.txt" \
@@ -55,7 +58,7 @@ done
 # a reopen replays it (LevelDB: "the log record we just added may or may not show up when the DB is
 # re-opened"), and the check takes it whole or not at all (doc/findings.md, finding 5). On LevelDB
 # a failed write's counted sequences are void (finding 3): no read waits for them.
-for store in leveldb rocksdb; do
+for store in "$only"; do
   for rule in 'fs/table/append:error:p=0.05@after_ops=2000' 'fs/wal/sync:error:p=0.05@after_ops=1000'; do
     point="${rule%%:error*}"
     expect 0 "$point faults on $store" timeout 300 "$vstress" run --store "$store" --preset smoke \
@@ -66,31 +69,34 @@ for store in leveldb rocksdb; do
       || fail "$store: the smoke preset's engine rules are not said to be left out"
   done
 done
-# --on-background-error resume: RocksDB's DB::Resume clears a flush's NoSpace (its severity table
-# makes it a hard error, not a fatal one), or RocksDB recovers by itself first; either way the DB
-# is checked in place and never reopened. LevelDB cannot resume: refused, exit 2, saying why.
-expect 0 "resume on rocksdb" timeout 300 "$vstress" run --store rocksdb --preset smoke \
-  --duration 3s --fault 'fs/table/append:nospace:p=0.05@after_ops=2000' \
-  --on-background-error resume --progress off --out "$work/rocksdb-resume"
-json_check "$work/rocksdb-resume/summary.json" 'd["result"] == "pass" and d["coverage"]["reactions"]["reopened"] == 0 and d["coverage"]["reactions"]["resumed"] + d["coverage"]["reactions"]["retried"] >= 1'
-expect 2 "resume on leveldb" "$vstress" run --store leveldb --on-background-error resume \
-  --out "$work/bad"
-grep -q "store leveldb: on_background_error = resume: it cannot clear a background error" \
-  "$work/out.txt" || fail "leveldb: the resume refusal does not say why"
-# A simulated run on a store with its own threads also ends at its wall-clock budget (3 x its
-# duration): a 1 us step cost makes 2 simulated seconds two million steps, far more than 6 s of
-# RocksDB, so the run ends on the wall clock, says so, and passes.
-expect 0 "a simulated run past its wall-clock budget" timeout 300 "$vstress" sim --store rocksdb \
-  --preset smoke --duration 2s --set sim.step_cost_us=1 --progress off --out "$work/wall"
-grep -q "note: rocksdb runs its background work on its own threads; the run ended at its wall-clock budget (6s)" \
-  "$work/out.txt" || fail "the wall-clock end is not said"
-json_check "$work/wall/summary.json" 'd["result"] == "pass" and d["sim"]["ended_on_wall_clock"] and d["sim"]["wall_s"] < 60 and d["duration_s"] < 2'
-# A shard killed at its time limit is recorded with its own store, not the default one.
-expect 3 "a leveldb shard past its time limit" "$vstress" sweep --store leveldb --seeds 1-1 \
-  --preset smoke --duration 30s --shard-timeout 2s --progress off --out "$work/killed"
-json_check "$work/killed/plan.jsonl" 'd["store"] == "leveldb"'
-json_check "$work/killed/shards/0/summary.json" 'd["result"] == "liveness" and d["store"]["name"] == "leveldb" and d["store"]["version"]'
-expect 2 "an unknown store" "$vstress" run --store no-such-engine --out "$work/bad"
-grep -q "unknown store 'no-such-engine' (built in: vstress, leveldb, rocksdb)" "$work/out.txt" \
-  || fail "the unknown store is not named with the ones built in"
+if [[ $only == rocksdb ]]; then
+  # --on-background-error resume: RocksDB's DB::Resume clears a flush's NoSpace (its severity table
+  # makes it a hard error, not a fatal one), or RocksDB recovers by itself first; either way the DB
+  # is checked in place and never reopened. LevelDB cannot resume: refused, exit 2, saying why.
+  expect 0 "resume on rocksdb" timeout 300 "$vstress" run --store rocksdb --preset smoke \
+    --duration 3s --fault 'fs/table/append:nospace:p=0.05@after_ops=2000' \
+    --on-background-error resume --progress off --out "$work/rocksdb-resume"
+  json_check "$work/rocksdb-resume/summary.json" 'd["result"] == "pass" and d["coverage"]["reactions"]["reopened"] == 0 and d["coverage"]["reactions"]["resumed"] + d["coverage"]["reactions"]["retried"] >= 1'
+  # A simulated run on a store with its own threads also ends at its wall-clock budget (3 x its
+  # duration): a 1 us step cost makes 2 simulated seconds two million steps, far more than 6 s of
+  # RocksDB, so the run ends on the wall clock, says so, and passes.
+  expect 0 "a simulated run past its wall-clock budget" timeout 300 "$vstress" sim --store rocksdb \
+    --preset smoke --duration 2s --set sim.step_cost_us=1 --progress off --out "$work/wall"
+  grep -q "note: rocksdb runs its background work on its own threads; the run ended at its wall-clock budget (6s)" \
+    "$work/out.txt" || fail "the wall-clock end is not said"
+  json_check "$work/wall/summary.json" 'd["result"] == "pass" and d["sim"]["ended_on_wall_clock"] and d["sim"]["wall_s"] < 60 and d["duration_s"] < 2'
+else
+  expect 2 "resume on leveldb" "$vstress" run --store leveldb --on-background-error resume \
+    --out "$work/bad"
+  grep -q "store leveldb: on_background_error = resume: it cannot clear a background error" \
+    "$work/out.txt" || fail "leveldb: the resume refusal does not say why"
+  # A shard killed at its time limit is recorded with its own store, not the default one.
+  expect 3 "a leveldb shard past its time limit" "$vstress" sweep --store leveldb --seeds 1-1 \
+    --preset smoke --duration 30s --shard-timeout 2s --progress off --out "$work/killed"
+  json_check "$work/killed/plan.jsonl" 'd["store"] == "leveldb"'
+  json_check "$work/killed/shards/0/summary.json" 'd["result"] == "liveness" and d["store"]["name"] == "leveldb" and d["store"]["version"]'
+  expect 2 "an unknown store" "$vstress" run --store no-such-engine --out "$work/bad"
+  grep -q "unknown store 'no-such-engine' (built in: vstress, leveldb, rocksdb)" "$work/out.txt" \
+    || fail "the unknown store is not named with the ones built in"
+fi
 echo "real_engines_test: PASS"
