@@ -200,7 +200,13 @@ void RecoverAfterCrash(const DbAtRest& target, model::Oracle* oracle, const mode
   cycle->dropped_writes = oracle->TruncateTo(prefix, recovered);
   // The writes caught in flight: what the DB shows is now the key's state; a value it does not
   // show may never show up.
-  for (const auto& [key, value] : took_in_flight) oracle->Adopt(key, value, recovered);
+  // (A failed write the recovery brought back, on a failed_writes_indeterminate store, is one of
+  // them: its value is no longer a failed one.)
+  for (const auto& [key, value] : took_in_flight) {
+    oracle->Adopt(key, value, recovered);
+    const model::WriteEntry shown{key, value};
+    oracle->ForgetFailedWrite({&shown, 1});
+  }
   for (const clients::AckEntry& e : in_flight) {
     if (e.value && !(e.key < state.size() && state[e.key] == model::Oracle::kUncertain &&
                      std::find(took_in_flight.begin(), took_in_flight.end(),
